@@ -1,1 +1,5 @@
-export {};
+export * from './auth';
+export * from './common';
+export * from './errors';
+export * from './sync';
+export * from './version';

@@ -1,0 +1,10 @@
+DROP TABLE applied_ops;
+DROP TABLE records;
+DROP TABLE memberships;
+DROP TABLE collections;
+DROP TABLE refresh_tokens;
+DROP TABLE access_tokens;
+DROP TABLE sessions;
+DROP TABLE vaults;
+DROP TABLE users;
+DROP TABLE server_meta;
