@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { encodeHlc } from '../sync/hlc';
+import { createDoc } from '../sync/merge';
+import { decodeRecordDoc, encodeRecordDoc } from './kinds';
+import { createLinkIdDeriver } from './link-ids';
+
+const stamp = encodeHlc({ wallMs: 1_700_000_000_000, counter: 0, nodeId: 'dev1' });
+const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
+
+const photoFields = {
+  blobs: { original: uuid(1), thumbnail: uuid(2), preview: null },
+  fileKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+  size: 1234,
+  mime: 'image/jpeg',
+  width: 4000,
+  height: 3000,
+  takenAt: 1_600_000_000_000,
+  exif: { make: 'Canon', iso: 100 },
+  contentHash: 'AAAA',
+  fileName: 'IMG_0001.JPG',
+  caption: '',
+  favourite: false,
+  archived: false,
+  trashedAt: null,
+  location: null,
+  dateOverride: null,
+};
+
+const bytesOf = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+describe('record kinds', () => {
+  it('round-trips a photo through its plaintext encoding', () => {
+    const doc = createDoc('photo', 1, photoFields, stamp);
+    expect(decodeRecordDoc(encodeRecordDoc(doc))).toEqual({ ok: true, value: doc });
+  });
+
+  it('refuses a record whose fields do not match its kind', () => {
+    const doc = createDoc('photo', 1, { ...photoFields, width: 'wide' }, stamp);
+    const decoded = decodeRecordDoc(encodeRecordDoc(doc));
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.error.type).toBe('InvalidRecord');
+  });
+
+  it('refuses an unknown kind, a newer schema version and bytes that are not JSON', () => {
+    expect(decodeRecordDoc(bytesOf({ k: 'virus', v: 1, f: {}, s: {} })).ok).toBe(false);
+    const future = { k: 'tag', v: 99, f: { name: 'x', color: null }, s: { name: stamp, color: stamp } };
+    expect(decodeRecordDoc(bytesOf(future)).ok).toBe(false);
+    expect(decodeRecordDoc(new Uint8Array([0xff, 0xfe])).ok).toBe(false);
+  });
+
+  it('refuses a stamp that is not an HLC', () => {
+    const doc = { k: 'tag', v: 1, f: { name: 'x', color: null }, s: { name: 'yesterday' } };
+    expect(decodeRecordDoc(bytesOf(doc)).ok).toBe(false);
+  });
+});
+
+describe('link ids', () => {
+  it('gives two devices with the same key the same id for the same link, and different ids otherwise', () => {
+    const key = new Uint8Array(32).fill(7);
+    const onPhone = createLinkIdDeriver(key);
+    const onLaptop = createLinkIdDeriver(key.slice());
+    expect(onPhone('photoTag', uuid(1), uuid(2))).toBe(onLaptop('photoTag', uuid(1), uuid(2)));
+    expect(onPhone('photoTag', uuid(1), uuid(2))).not.toBe(onPhone('albumPhoto', uuid(1), uuid(2)));
+    expect(onPhone('photoTag', uuid(1), uuid(2))).not.toBe(
+      createLinkIdDeriver(new Uint8Array(32))('photoTag', uuid(1), uuid(2)),
+    );
+    expect(onPhone('photoTag', uuid(1), uuid(2))).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+  });
+});

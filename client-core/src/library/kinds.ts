@@ -1,0 +1,197 @@
+/**
+ * @module Record kinds: what lives inside a record's ciphertext. Each kind has a versioned zod schema checked after
+ * decryption (a record that decrypts but does not parse is refused, never shown). The plaintext carries its kind,
+ * its schema version, its fields and each field's HLC stamp:
+ *   { "k": "photo", "v": 1, "f": { ...fields }, "s": { field: stamp } }
+ * Older schema versions are upgraded on read by `UPGRADES`, so merge and the UI only ever see the current shape.
+ * See: [Note: Link records]
+ */
+import { Base64, Uuid } from '@halyon/protocol';
+import { z } from 'zod';
+import { err, ok, type Result } from '../result';
+import { type Hlc, isHlc } from '../sync/hlc';
+import type { RecordDoc } from '../sync/merge';
+
+const Text = (max: number) => z.string().max(max);
+const TimestampMs = z.number().int();
+
+// ---------------------------------------------------------------------------------------------------------------
+// Photo: an immutable part fixed at upload, and editable fields.
+
+export const Exif = z.object({
+  make: Text(100).optional(),
+  model: Text(100).optional(),
+  lens: Text(200).optional(),
+  iso: z.number().nonnegative().optional(),
+  exposureTime: z.number().nonnegative().optional(),
+  fNumber: z.number().nonnegative().optional(),
+  focalLengthMm: z.number().nonnegative().optional(),
+  orientation: z.number().int().min(1).max(8).optional(),
+});
+export type Exif = z.infer<typeof Exif>;
+
+export const Location = z.object({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  name: Text(200).optional(),
+});
+export type Location = z.infer<typeof Location>;
+
+export const PhotoBlobs = z.object({
+  original: Uuid,
+  thumbnail: Uuid.nullable(),
+  preview: Uuid.nullable(),
+});
+
+export const PhotoFields = z.object({
+  // Immutable: set once at upload.
+  blobs: PhotoBlobs,
+  fileKey: Base64,
+  size: z.number().int().nonnegative(),
+  mime: Text(100),
+  width: z.number().int().nonnegative(),
+  height: z.number().int().nonnegative(),
+  takenAt: TimestampMs,
+  exif: Exif,
+  contentHash: Base64,
+  fileName: Text(500),
+  // Editable.
+  caption: Text(5000),
+  favourite: z.boolean(),
+  archived: z.boolean(),
+  /** Set when moved to the trash, null when restored. See: [Note: Trash is a field] */
+  trashedAt: TimestampMs.nullable(),
+  location: Location.nullable(),
+  /** The user's correction of `takenAt`; the timeline sorts by this when set. */
+  dateOverride: TimestampMs.nullable(),
+});
+export type PhotoFields = z.infer<typeof PhotoFields>;
+export const PHOTO_EDITABLE = [
+  'caption',
+  'favourite',
+  'archived',
+  'trashedAt',
+  'location',
+  'dateOverride',
+] as const;
+export type PhotoEdit = Partial<Pick<PhotoFields, (typeof PHOTO_EDITABLE)[number]>>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tags, albums and the links between them and photos.
+
+export const TagFields = z.object({ name: Text(200).min(1), color: Text(20).nullable() });
+export type TagFields = z.infer<typeof TagFields>;
+
+export const AlbumFields = z.object({
+  name: Text(500).min(1),
+  description: Text(5000),
+  coverPhotoId: Uuid.nullable(),
+});
+export type AlbumFields = z.infer<typeof AlbumFields>;
+
+/**
+ * [Note: Link records]
+ * A photo's tags and album places are records of their own, so tagging on two devices never conflicts with a
+ * caption edit. A link's id is derived from its two ends with a keyed hash (library/link-ids.ts), so two devices
+ * making the same link write the same record; removing a link sets `present` to false instead of deleting it, so
+ * adding it again later (or concurrently) is an ordinary LWW edit of one field.
+ */
+export const PhotoTagFields = z.object({ photoId: Uuid, tagId: Uuid, present: z.boolean() });
+export type PhotoTagFields = z.infer<typeof PhotoTagFields>;
+
+export const AlbumPhotoFields = z.object({
+  albumId: Uuid,
+  photoId: Uuid,
+  present: z.boolean(),
+  /** A fractional index (npm `fractional-indexing`); equal positions are ordered by record id. */
+  position: Text(200).min(1),
+});
+export type AlbumPhotoFields = z.infer<typeof AlbumPhotoFields>;
+
+export const KIND_SCHEMAS = {
+  photo: PhotoFields,
+  tag: TagFields,
+  album: AlbumFields,
+  photoTag: PhotoTagFields,
+  albumPhoto: AlbumPhotoFields,
+} as const;
+export type RecordKind = keyof typeof KIND_SCHEMAS;
+export type FieldsOf<K extends RecordKind> = z.infer<(typeof KIND_SCHEMAS)[K]>;
+
+export const CURRENT_SCHEMA_VERSION: Readonly<Record<RecordKind, number>> = {
+  photo: 1,
+  tag: 1,
+  album: 1,
+  photoTag: 1,
+  albumPhoto: 1,
+};
+
+/**
+ * Upgrades from an older schema version to the next one, per kind: `UPGRADES.photo[1]` would turn v1 fields into
+ * v2 fields. Empty while every kind is at v1; an upgrade stamps new fields with HLC_ZERO so any real edit wins.
+ */
+const UPGRADES: Readonly<Record<RecordKind, Readonly<Record<number, (doc: RecordDoc) => RecordDoc>>>> = {
+  photo: {},
+  tag: {},
+  album: {},
+  photoTag: {},
+  albumPhoto: {},
+};
+
+/** A typed view of a document whose fields have been validated. */
+export interface KindDoc<K extends RecordKind> extends RecordDoc {
+  readonly kind: K;
+  readonly fields: FieldsOf<K>;
+}
+
+export const isKind = <K extends RecordKind>(doc: RecordDoc, kind: K): doc is KindDoc<K> => doc.kind === kind;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Plaintext codec
+
+export interface InvalidRecord {
+  readonly type: 'InvalidRecord';
+  readonly reason: string;
+}
+
+const Envelope = z.object({
+  k: z.string(),
+  v: z.number().int().positive(),
+  f: z.record(z.string(), z.unknown()),
+  s: z.record(z.string(), z.string().refine(isHlc, 'must be an HLC stamp')),
+});
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export const encodeRecordDoc = (doc: RecordDoc): Uint8Array =>
+  encoder.encode(JSON.stringify({ k: doc.kind, v: doc.schemaVersion, f: doc.fields, s: doc.stamps }));
+
+const invalid = (reason: string): Result<never, InvalidRecord> => err({ type: 'InvalidRecord', reason });
+
+/** Parses decrypted bytes into a validated document of a known kind, upgraded to the current schema version. */
+export const decodeRecordDoc = (plaintext: Uint8Array): Result<RecordDoc, InvalidRecord> => {
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(plaintext));
+  } catch {
+    return invalid('not UTF-8 JSON');
+  }
+  const envelope = Envelope.safeParse(json);
+  if (!envelope.success) return invalid('not a record envelope');
+  const { k, v, f, s } = envelope.data;
+  if (!Object.hasOwn(KIND_SCHEMAS, k)) return invalid(`unknown kind ${k}`);
+  const kind = k as RecordKind;
+  const current = CURRENT_SCHEMA_VERSION[kind];
+  // A newer client wrote this; we cannot show what we cannot validate, and must not drop its fields on merge.
+  if (v > current) return invalid(`${kind} schema v${v} is newer than this client's v${current}`);
+  let doc: RecordDoc = { kind, schemaVersion: v, fields: f, stamps: s as Record<string, Hlc> };
+  while (doc.schemaVersion < current) {
+    const upgrade = UPGRADES[kind][doc.schemaVersion];
+    if (!upgrade) return invalid(`no upgrade for ${kind} v${doc.schemaVersion}`);
+    doc = upgrade(doc);
+  }
+  const fields = KIND_SCHEMAS[kind].safeParse(doc.fields);
+  if (!fields.success) return invalid(`${kind} fields: ${fields.error.issues[0]?.message ?? 'invalid'}`);
+  return ok({ ...doc, fields: fields.data });
+};
