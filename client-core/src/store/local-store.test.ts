@@ -1,0 +1,119 @@
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import type { OutboxOp, StoredRecord } from '../sync/sync-store';
+import { openLocalStore } from './local-store';
+import { openMemoryStore } from './test-store';
+
+const C = '00000000-0000-4000-8000-00000000000c';
+const rid = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
+
+const record = (n: number, version = 1): StoredRecord => ({
+  collectionId: C,
+  recordId: rid(n),
+  version,
+  seq: n,
+  deleted: false,
+  ciphertext: new Uint8Array([n, version]),
+  blobIds: [],
+  updatedAt: 0,
+});
+
+const op = (n: number, opId: string, queuedAt = n): OutboxOp => ({
+  collectionId: C,
+  recordId: rid(n),
+  opId,
+  baseVersion: 0,
+  ciphertext: new Uint8Array([9]),
+  blobIds: [],
+  queuedAt,
+  parked: null,
+});
+
+describe('local store', () => {
+  it('keeps records, cursors, high-water marks and the outbox across a reopen', async () => {
+    const name = `reopen-${Date.now()}`;
+    const first = await openLocalStore(name, { indexedDB, IDBKeyRange });
+    await first.applyRemote([record(1), record(2, 3)], { [C]: 2 });
+    await first.putOutbox(op(3, rid(100)));
+    await first.setServerEpoch(rid(55));
+    first.close();
+
+    const second = await openLocalStore(name, { indexedDB, IDBKeyRange });
+    expect(await second.getCursors()).toEqual(new Map([[C, 2]]));
+    expect(await second.getHighWater([{ collectionId: C, recordId: rid(2) }])).toEqual([3]);
+    expect((await second.getRecords([{ collectionId: C, recordId: rid(1) }]))[0]?.ciphertext).toEqual(
+      new Uint8Array([1, 1]),
+    );
+    expect((await second.listOutbox()).map((o) => o.opId)).toEqual([rid(100)]);
+    expect(await second.getServerEpoch()).toBe(rid(55));
+    await second.destroy();
+  });
+
+  it('keeps the high-water mark of a record the server purged', async () => {
+    const store = await openMemoryStore();
+    await store.applyRemote([record(1, 4)], { [C]: 1 });
+    await store.dropRecords(C, [rid(1)]);
+    expect(await store.getRecords([{ collectionId: C, recordId: rid(1) }])).toEqual([undefined]);
+    expect(await store.getHighWater([{ collectionId: C, recordId: rid(1) }])).toEqual([4]);
+  });
+
+  it('confirms an applied op as the server record but keeps a newer local edit that replaced it', async () => {
+    const store = await openMemoryStore();
+    const sent = op(1, rid(101));
+    await store.putOutbox(sent);
+    await store.putOutbox({ ...op(1, rid(102)), ciphertext: new Uint8Array([10]) });
+    await store.confirmApplied(sent, 1, 7, 123);
+    expect((await store.getRecords([sent]))[0]).toMatchObject({
+      version: 1,
+      seq: 7,
+      ciphertext: new Uint8Array([9]),
+    });
+    expect((await store.listOutbox()).map((o) => o.opId)).toEqual([rid(102)]);
+
+    await store.confirmApplied({ ...op(1, rid(102)), baseVersion: 1 }, 2, 8, 124);
+    expect(await store.countOutbox()).toBe(0);
+    expect(await store.getHighWater([sent])).toEqual([2]);
+  });
+
+  it('hands out unparked ops oldest first', async () => {
+    const store = await openMemoryStore();
+    await store.putOutbox(op(1, rid(201), 30));
+    await store.putOutbox(op(2, rid(202), 10));
+    await store.putOutbox({ ...op(3, rid(203), 20), parked: { code: 'forbidden', message: 'no' } });
+    expect((await store.takeOutbox(10)).map((o) => o.opId)).toEqual([rid(202), rid(201)]);
+    expect((await store.takeOutbox(1)).map((o) => o.opId)).toEqual([rid(202)]);
+  });
+
+  it('lists the reconcile manifest in record-id order', async () => {
+    const store = await openMemoryStore();
+    await store.applyRemote([record(3, 2), record(1), record(2, 5)], {});
+    expect(await store.listManifest(C)).toEqual([
+      { recordId: rid(1), version: 1 },
+      { recordId: rid(2), version: 5 },
+      { recordId: rid(3), version: 2 },
+    ]);
+  });
+
+  it('bounds the thumbnail cache, evicting the least recently used first', async () => {
+    let clock = 0;
+    const store = await openMemoryStore({ thumbnailCacheBytes: 250, now: () => ++clock });
+    await store.putThumbnail('a', new Uint8Array(100));
+    await store.putThumbnail('b', new Uint8Array(100));
+    await store.getThumbnail('a');
+    await store.putThumbnail('c', new Uint8Array(100));
+    expect(await store.getThumbnail('b')).toBeUndefined();
+    expect(await store.getThumbnail('a')).toHaveLength(100);
+    expect(await store.getThumbnail('c')).toHaveLength(100);
+    expect(await store.thumbnailCacheSize()).toBe(200);
+  });
+
+  it('stores tens of thousands of records in bulk pages', async () => {
+    const store = await openMemoryStore();
+    const records = Array.from({ length: 20_000 }, (_, i) => record(i + 1));
+    for (let i = 0; i < records.length; i += 5000) {
+      await store.applyRemote(records.slice(i, i + 5000), { [C]: i + 5000 });
+    }
+    expect((await store.listRecords()).length).toBe(20_000);
+    expect(await store.getCursors()).toEqual(new Map([[C, 20_000]]));
+  });
+});

@@ -1,0 +1,206 @@
+/**
+ * @module The local store on Dexie: the only code that opens IndexedDB. It holds ciphertext and bookkeeping only
+ * (records as the server has them, the sealed outbox, cursors, high-water marks, the server epoch, memberships and
+ * encrypted thumbnails); decrypted models live in memory. In Node, pass fake-indexeddb's factory.
+ */
+import type { Membership } from '@halyon/protocol';
+import { Dexie, type Table } from 'dexie';
+import type { HighWaterMark, OutboxOp, RecordKey, StoredRecord, SyncStore } from '../sync/sync-store';
+
+interface MetaRow {
+  readonly key: string;
+  readonly value: unknown;
+}
+
+interface CursorRow {
+  readonly collectionId: string;
+  readonly seq: number;
+}
+
+export interface ThumbnailRow {
+  readonly blobId: string;
+  /** Encrypted exactly as downloaded; decrypted only in memory. */
+  readonly bytes: Uint8Array;
+  readonly lastUsedAt: number;
+}
+
+/**
+ * Schema versions, oldest first. Never edit a shipped entry: append a new version with its `upgrade`, so a store
+ * written by an older client opens and migrates in place.
+ */
+const SCHEMA_VERSIONS: ReadonlyArray<{
+  readonly version: number;
+  readonly stores: Readonly<Record<string, string>>;
+  readonly upgrade?: (tx: import('dexie').Transaction) => Promise<void>;
+}> = [
+  {
+    version: 1,
+    stores: {
+      records: '[collectionId+recordId], collectionId',
+      outbox: '[collectionId+recordId], queuedAt',
+      highWater: '[collectionId+recordId]',
+      cursors: 'collectionId',
+      memberships: 'collectionId',
+      meta: 'key',
+      thumbnails: 'blobId, lastUsedAt',
+    },
+  },
+];
+
+class HalyonDexie extends Dexie {
+  records!: Table<StoredRecord, [string, string]>;
+  outbox!: Table<OutboxOp, [string, string]>;
+  highWater!: Table<HighWaterMark, [string, string]>;
+  cursors!: Table<CursorRow, string>;
+  memberships!: Table<Membership, string>;
+  meta!: Table<MetaRow, string>;
+  thumbnails!: Table<ThumbnailRow, string>;
+
+  constructor(name: string, options: LocalStoreOptions) {
+    super(name, { indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
+    for (const { version, stores, upgrade } of SCHEMA_VERSIONS) {
+      const declared = this.version(version).stores(stores);
+      if (upgrade) declared.upgrade(upgrade);
+    }
+  }
+}
+
+export interface LocalStoreOptions {
+  /** Defaults to the platform's; Node passes fake-indexeddb's. */
+  readonly indexedDB?: IDBFactory;
+  readonly IDBKeyRange?: typeof IDBKeyRange;
+  /** The encrypted thumbnail cache is trimmed, least recently used first, above this many bytes. */
+  readonly thumbnailCacheBytes?: number;
+  readonly now?: () => number;
+}
+
+export interface LocalStore extends SyncStore {
+  readonly name: string;
+  putThumbnail(blobId: string, encryptedBytes: Uint8Array): Promise<void>;
+  getThumbnail(blobId: string): Promise<Uint8Array | undefined>;
+  thumbnailCacheSize(): Promise<number>;
+  close(): void;
+  /** Deletes the whole store (log out). */
+  destroy(): Promise<void>;
+}
+
+const keyOf = (k: RecordKey): [string, string] => [k.collectionId, k.recordId];
+const META_EPOCH = 'serverEpoch';
+const META_MEMBERSHIP_CURSOR = 'membershipCursor';
+const META_THUMBNAIL_BYTES = 'thumbnailBytes';
+
+export const openLocalStore = async (name: string, options: LocalStoreOptions = {}): Promise<LocalStore> => {
+  const db = new HalyonDexie(name, options);
+  await db.open();
+  const now = options.now ?? Date.now;
+  const thumbnailBudget = options.thumbnailCacheBytes ?? 64 * 1024 * 1024;
+
+  const getMeta = async <T>(key: string): Promise<T | undefined> =>
+    (await db.meta.get(key))?.value as T | undefined;
+
+  return {
+    name,
+    getServerEpoch: async () => (await getMeta<string>(META_EPOCH)) ?? null,
+    setServerEpoch: async (epoch) => {
+      await db.meta.put({ key: META_EPOCH, value: epoch });
+    },
+
+    listMemberships: () => db.memberships.toArray(),
+    getMembershipCursor: async () => (await getMeta<number>(META_MEMBERSHIP_CURSOR)) ?? 0,
+    applyMemberships: (cursor, upserted, removed) =>
+      db.transaction('rw', [db.memberships, db.meta], async () => {
+        await db.memberships.bulkPut([...upserted]);
+        await db.memberships.bulkDelete([...removed]);
+        await db.meta.put({ key: META_MEMBERSHIP_CURSOR, value: cursor });
+      }),
+
+    getCursors: async () => new Map((await db.cursors.toArray()).map((c) => [c.collectionId, c.seq])),
+    setCursor: async (collectionId, seq) => {
+      await db.cursors.put({ collectionId, seq });
+    },
+    applyRemote: (records, cursors) =>
+      db.transaction('rw', [db.records, db.highWater, db.cursors], async () => {
+        await db.records.bulkPut([...records]);
+        await db.highWater.bulkPut(
+          records.map((r) => ({ collectionId: r.collectionId, recordId: r.recordId, version: r.version })),
+        );
+        await db.cursors.bulkPut(
+          Object.entries(cursors).map(([collectionId, seq]) => ({ collectionId, seq })),
+        );
+      }),
+    getRecords: (keys) => db.records.bulkGet(keys.map(keyOf)),
+    getHighWater: async (keys) => (await db.highWater.bulkGet(keys.map(keyOf))).map((h) => h?.version),
+    listManifest: async (collectionId) =>
+      (await db.records.where('collectionId').equals(collectionId).toArray())
+        .map((r) => ({ recordId: r.recordId, version: r.version }))
+        .sort((a, b) => (a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0)),
+    dropRecords: (collectionId, recordIds) =>
+      db.records.bulkDelete(recordIds.map((id) => [collectionId, id])),
+    listRecords: () => db.records.toArray(),
+
+    putOutbox: async (op) => {
+      await db.outbox.put(op);
+    },
+    getOutbox: (key) => db.outbox.get(keyOf(key)),
+    takeOutbox: async (limit) =>
+      db.outbox
+        .orderBy('queuedAt')
+        .filter((op) => op.parked === null)
+        .limit(limit)
+        .toArray(),
+    listOutbox: () => db.outbox.orderBy('queuedAt').toArray(),
+    countOutbox: () => db.outbox.count(),
+    confirmApplied: (op, version, seq, updatedAt) =>
+      db.transaction('rw', [db.records, db.highWater, db.outbox], async () => {
+        const key = keyOf(op);
+        await db.records.put({
+          collectionId: op.collectionId,
+          recordId: op.recordId,
+          version,
+          seq,
+          deleted: op.ciphertext === null,
+          ciphertext: op.ciphertext,
+          blobIds: op.blobIds,
+          updatedAt,
+        });
+        await db.highWater.put({ collectionId: op.collectionId, recordId: op.recordId, version });
+        const pending = await db.outbox.get(key);
+        if (pending?.opId === op.opId) await db.outbox.delete(key);
+      }),
+    replaceOutbox: (sentOpId, key, next) =>
+      db.transaction('rw', [db.outbox], async () => {
+        const pending = await db.outbox.get(keyOf(key));
+        if (pending?.opId !== sentOpId) return false;
+        if (next) await db.outbox.put(next);
+        else await db.outbox.delete(keyOf(key));
+        return true;
+      }),
+
+    putThumbnail: (blobId, bytes) =>
+      db.transaction('rw', [db.thumbnails, db.meta], async () => {
+        const previous = await db.thumbnails.get(blobId);
+        let total = ((await getMeta<number>(META_THUMBNAIL_BYTES)) ?? 0) - (previous?.bytes.length ?? 0);
+        await db.thumbnails.put({ blobId, bytes, lastUsedAt: now() });
+        total += bytes.length;
+        // Evict least recently used first; the one just written goes last because it is the newest.
+        if (total > thumbnailBudget) {
+          const oldestFirst = await db.thumbnails.orderBy('lastUsedAt').toArray();
+          for (const row of oldestFirst) {
+            if (total <= thumbnailBudget || row.blobId === blobId) continue;
+            await db.thumbnails.delete(row.blobId);
+            total -= row.bytes.length;
+          }
+        }
+        await db.meta.put({ key: META_THUMBNAIL_BYTES, value: total });
+      }),
+    getThumbnail: async (blobId) => {
+      const row = await db.thumbnails.get(blobId);
+      if (!row) return undefined;
+      await db.thumbnails.update(blobId, { lastUsedAt: now() });
+      return row.bytes;
+    },
+    thumbnailCacheSize: async () => (await getMeta<number>(META_THUMBNAIL_BYTES)) ?? 0,
+    close: () => db.close(),
+    destroy: () => db.delete(),
+  };
+};

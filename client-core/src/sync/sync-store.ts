@@ -1,0 +1,83 @@
+/**
+ * @module What the sync engine needs from local storage. store/local-store.ts implements it on Dexie; the engine
+ * never touches IndexedDB itself. Everything here is ciphertext or bookkeeping: nothing decrypted is stored.
+ */
+import type { Membership } from '@halyon/protocol';
+
+export interface RecordKey {
+  readonly collectionId: string;
+  readonly recordId: string;
+}
+
+/** A record exactly as the server holds it (ciphertext is null for a tombstone). */
+export interface StoredRecord extends RecordKey {
+  readonly version: number;
+  readonly seq: number;
+  readonly deleted: boolean;
+  readonly ciphertext: Uint8Array | null;
+  readonly blobIds: readonly string[];
+  readonly updatedAt: number;
+}
+
+/** Why the server refused an op; the op stays parked in the outbox until retried, never dropped. */
+export interface ParkedReason {
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * A local write waiting to reach the server, already sealed for version `baseVersion + 1`. One per record: a new
+ * local edit of the same record replaces it (its plaintext already includes the older pending edits).
+ */
+export interface OutboxOp extends RecordKey {
+  readonly opId: string;
+  readonly baseVersion: number;
+  /** null: delete forever. */
+  readonly ciphertext: Uint8Array | null;
+  readonly blobIds: readonly string[];
+  readonly queuedAt: number;
+  readonly parked: ParkedReason | null;
+}
+
+export interface HighWaterMark extends RecordKey {
+  readonly version: number;
+}
+
+export interface SyncStore {
+  getServerEpoch(): Promise<string | null>;
+  setServerEpoch(epoch: string): Promise<void>;
+
+  listMemberships(): Promise<readonly Membership[]>;
+  getMembershipCursor(): Promise<number>;
+  applyMemberships(
+    cursor: number,
+    upserted: readonly Membership[],
+    removed: readonly string[],
+  ): Promise<void>;
+
+  getCursors(): Promise<ReadonlyMap<string, number>>;
+  setCursor(collectionId: string, seq: number): Promise<void>;
+  /** Records and tombstones from the server, their high-water marks, and the cursors they advance, atomically. */
+  applyRemote(records: readonly StoredRecord[], cursors: Readonly<Record<string, number>>): Promise<void>;
+  getRecords(keys: readonly RecordKey[]): Promise<ReadonlyArray<StoredRecord | undefined>>;
+  getHighWater(keys: readonly RecordKey[]): Promise<ReadonlyArray<number | undefined>>;
+  /** (recordId, version) of every record held in a collection, in record-id order: the reconcile manifest. */
+  listManifest(collectionId: string): Promise<ReadonlyArray<{ recordId: string; version: number }>>;
+  /** Forgets records the server purged; their high-water marks stay. */
+  dropRecords(collectionId: string, recordIds: readonly string[]): Promise<void>;
+  listRecords(): Promise<readonly StoredRecord[]>;
+
+  putOutbox(op: OutboxOp): Promise<void>;
+  getOutbox(key: RecordKey): Promise<OutboxOp | undefined>;
+  /** Unparked ops, oldest first. */
+  takeOutbox(limit: number): Promise<readonly OutboxOp[]>;
+  listOutbox(): Promise<readonly OutboxOp[]>;
+  countOutbox(): Promise<number>;
+  /**
+   * The server applied `op` at `version`/`seq`: store it as the server's record and drop it from the outbox unless
+   * a newer local edit has replaced it meanwhile. Atomic.
+   */
+  confirmApplied(op: OutboxOp, version: number, seq: number, updatedAt: number): Promise<void>;
+  /** Replaces the op sent as `sentOpId` by `next` (null: remove), unless a newer local edit replaced it. Atomic. */
+  replaceOutbox(sentOpId: string, key: RecordKey, next: OutboxOp | null): Promise<boolean>;
+}
