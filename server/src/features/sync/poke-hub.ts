@@ -22,6 +22,8 @@ export interface PokeListener {
   readonly userId: string;
   onPoke(event: PokeEvent): void;
   onCollections(event: CollectionsEvent): void;
+  /** The hub is stopping (server shutdown): end the stream so the process can exit. */
+  onClose?(): void;
 }
 
 export interface PokeSubscription {
@@ -33,6 +35,7 @@ export interface PokeSubscription {
 export interface PokeHub {
   /** Starts listening; resolves once LISTEN is in effect. */
   start(): Promise<void>;
+  /** Stops listening and closes every subscriber. */
   stop(): Promise<void>;
   subscribe(listener: PokeListener): PokeSubscription;
   /** Subscribers in this process (for tests and metrics). */
@@ -47,6 +50,7 @@ export interface PokeHubDeps {
 export function createPokeHub(deps: PokeHubDeps): PokeHub {
   const listenersByCollection = new Map<string, Set<PokeListener>>();
   const listenersByUser = new Map<string, Set<PokeListener>>();
+  const closers = new Set<() => void>();
   let unlisten: (() => Promise<void>) | undefined;
 
   const add = <K>(index: Map<K, Set<PokeListener>>, key: K, listener: PokeListener) => {
@@ -88,12 +92,26 @@ export function createPokeHub(deps: PokeHubDeps): PokeHub {
       const stopping = unlisten;
       unlisten = undefined;
       await stopping?.();
+      for (const close of [...closers]) close();
     },
     subscribe(listener) {
       let collections = new Set<string>();
       let active = true;
       subscribers += 1;
       add(listenersByUser, listener.userId, listener);
+      const unsubscribe = () => {
+        if (!active) return;
+        active = false;
+        subscribers -= 1;
+        closers.delete(close);
+        for (const id of collections) remove(listenersByCollection, id, listener);
+        remove(listenersByUser, listener.userId, listener);
+      };
+      const close = () => {
+        unsubscribe();
+        listener.onClose?.();
+      };
+      closers.add(close);
       return {
         setCollections(collectionIds) {
           if (!active) return;
@@ -101,13 +119,7 @@ export function createPokeHub(deps: PokeHubDeps): PokeHub {
           collections = new Set(collectionIds);
           for (const id of collections) add(listenersByCollection, id, listener);
         },
-        unsubscribe() {
-          if (!active) return;
-          active = false;
-          subscribers -= 1;
-          for (const id of collections) remove(listenersByCollection, id, listener);
-          remove(listenersByUser, listener.userId, listener);
-        },
+        unsubscribe,
       };
     },
     get size() {

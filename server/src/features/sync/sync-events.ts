@@ -34,6 +34,11 @@ export function streamSyncEvents(c: Context<AppEnv>, deps: SyncEventsDeps): Resp
     const sendEvent = (event: string, data: PokeEvent | CollectionsEvent | ReadyEvent) =>
       send((s) => s.writeSSE({ event, data: JSON.stringify(data) }));
 
+    let endStream = () => {};
+    const closed = new Promise<void>((resolve) => {
+      endStream = resolve;
+      stream.onAbort(resolve);
+    });
     const refreshCollections = async () =>
       subscription.setCollections(await readMemberCollectionIds(deps.db, userId));
     const subscription = deps.pokes.subscribe({
@@ -45,9 +50,9 @@ export function streamSyncEvents(c: Context<AppEnv>, deps: SyncEventsDeps): Resp
           .then(() => sendEvent('collections', event))
           .catch(() => stream.abort());
       },
+      onClose: () => endStream(),
     });
 
-    const closed = new Promise<void>((resolve) => stream.onAbort(resolve));
     const heartbeat = setInterval(() => send((s) => s.write(': heartbeat\n\n')), deps.heartbeatMs);
     try {
       await refreshCollections();
