@@ -1,0 +1,368 @@
+/**
+ * @module Blob (file) encryption: a random key per file, AES-256-GCM through WebCrypto in fixed-size chunks with
+ * the STREAM construction, so truncating, reordering, duplicating or splicing chunks fails. Layout in formats.ts
+ * ("Blobs"). Encryption and decryption stream with at most a few chunks in memory whatever the file size.
+ *
+ * [Note: Streaming blob decryption]
+ * Each chunk is authenticated on its own and released as soon as it verifies, but truncation after a complete
+ * chunk is only detected at the end (the final flag is missing). A consumer must treat the file as valid only when
+ * the stream completes, and must discard what it received if the stream errors with BlobDecryptError.
+ */
+import { err, ok, type Result } from '../result';
+import { sha256Sync } from './aead';
+import {
+  asBufferSource,
+  assertBytes,
+  concatBytes,
+  constantTimeEqual,
+  randomBytes,
+  utf8ToBytes,
+} from './bytes';
+import { BlobDecryptError, CryptoInputError, type DecryptFailed, decryptFailed } from './errors';
+import {
+  BLOB_COMMITTED_HEADER_BYTES,
+  BLOB_DEFAULT_CHUNK_BYTES,
+  BLOB_HEADER_BYTES,
+  BLOB_LENGTH_PREFIX_BYTES,
+  BLOB_MAX_CHUNK_BYTES,
+  BLOB_MIN_CHUNK_BYTES,
+  BLOB_NONCE_PREFIX_BYTES,
+  blobChunkNonce,
+  blobPayloadLength,
+  COMMIT_LABELS,
+  decodeBlobHeaderPrefix,
+  encodeBlobHeaderPrefix,
+  GCM_TAG_BYTES,
+  KEY_BYTES,
+} from './formats';
+import type { BlobKey } from './types';
+
+export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>;
+
+export const generateBlobKey = (): BlobKey => randomBytes(KEY_BYTES) as BlobKey;
+
+/** Chunks in flight at once: lets WebCrypto work on one chunk while the next is read. */
+const PIPELINE_DEPTH = 2;
+
+const importAesKey = (key: BlobKey, usage: 'encrypt' | 'decrypt') =>
+  crypto.subtle.importKey('raw', asBufferSource(key), 'AES-GCM', false, [usage]);
+
+function headerCommitment(key: BlobKey, headerPrefix: Uint8Array): Uint8Array {
+  const input = concatBytes(utf8ToBytes(COMMIT_LABELS.blob), key, headerPrefix);
+  const commitment = sha256Sync(input);
+  input.fill(0);
+  return commitment;
+}
+
+function assertChunkBytes(chunkBytes: number): void {
+  if (
+    !Number.isInteger(chunkBytes) ||
+    chunkBytes < BLOB_MIN_CHUNK_BYTES ||
+    chunkBytes > BLOB_MAX_CHUNK_BYTES
+  ) {
+    throw new CryptoInputError(
+      `chunkBytes must be an integer in [${BLOB_MIN_CHUNK_BYTES}, ${BLOB_MAX_CHUNK_BYTES}]`,
+    );
+  }
+}
+
+async function* iterate(source: ByteSource): AsyncGenerator<Uint8Array> {
+  if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
+    const reader = (source as ReadableStream<Uint8Array>).getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+  yield* source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+}
+
+/** Re-cuts the payload (length prefix || plaintext || zero padding) into chunkBytes-sized pieces. */
+async function* payloadChunks(
+  source: ByteSource,
+  plaintextLength: number,
+  chunkBytes: number,
+): AsyncGenerator<Uint8Array> {
+  const payloadLength = blobPayloadLength(plaintextLength);
+  let chunk = new Uint8Array(Math.min(chunkBytes, payloadLength));
+  new DataView(chunk.buffer).setBigUint64(0, BigInt(plaintextLength));
+  let filled = BLOB_LENGTH_PREFIX_BYTES;
+  let emitted = 0; // payload bytes already yielded
+  let consumed = 0; // plaintext bytes read from the source
+  for await (const piece of iterate(source)) {
+    if (!(piece instanceof Uint8Array))
+      throw new CryptoInputError('blob source must yield Uint8Array chunks');
+    consumed += piece.length;
+    if (consumed > plaintextLength) throw new CryptoInputError('blob source is longer than plaintextLength');
+    let offset = 0;
+    while (offset < piece.length) {
+      const take = Math.min(chunk.length - filled, piece.length - offset);
+      chunk.set(piece.subarray(offset, offset + take), filled);
+      filled += take;
+      offset += take;
+      if (filled === chunk.length) {
+        yield chunk;
+        emitted += chunk.length;
+        chunk = new Uint8Array(Math.min(chunkBytes, payloadLength - emitted));
+        filled = 0;
+      }
+    }
+  }
+  if (consumed !== plaintextLength) throw new CryptoInputError('blob source is shorter than plaintextLength');
+  // The rest is zero padding: the current chunk is already zero-filled past `filled`.
+  while (emitted < payloadLength) {
+    yield chunk;
+    emitted += chunk.length;
+    chunk = new Uint8Array(Math.min(chunkBytes, payloadLength - emitted));
+  }
+}
+
+/**
+ * Encrypts a file of exactly `plaintextLength` bytes (declared up front, so the upload size is known: see
+ * blobCiphertextLength). Yields the header, then one ciphertext chunk at a time.
+ */
+export async function* encryptBlob(
+  key: BlobKey,
+  source: ByteSource,
+  plaintextLength: number,
+  options: { readonly chunkBytes?: number } = {},
+): AsyncGenerator<Uint8Array> {
+  assertBytes(key, 'key', KEY_BYTES);
+  if (!Number.isSafeInteger(plaintextLength) || plaintextLength < 0) {
+    throw new CryptoInputError('plaintextLength must be a safe integer >= 0');
+  }
+  const chunkBytes = options.chunkBytes ?? BLOB_DEFAULT_CHUNK_BYTES;
+  assertChunkBytes(chunkBytes);
+  const noncePrefix = randomBytes(BLOB_NONCE_PREFIX_BYTES);
+  const headerPrefix = encodeBlobHeaderPrefix({ chunkBytes, noncePrefix });
+  const header = concatBytes(headerPrefix, headerCommitment(key, headerPrefix));
+  const aesKey = await importAesKey(key, 'encrypt');
+  yield header;
+
+  const chunkCount = Math.ceil(blobPayloadLength(plaintextLength) / chunkBytes);
+  const inFlight: Promise<ArrayBuffer>[] = [];
+  let index = 0;
+  try {
+    for await (const chunk of payloadChunks(source, plaintextLength, chunkBytes)) {
+      const iv = blobChunkNonce(noncePrefix, index, index === chunkCount - 1);
+      index++;
+      inFlight.push(
+        crypto.subtle.encrypt(
+          { name: 'AES-GCM', iv: asBufferSource(iv), additionalData: asBufferSource(header) },
+          aesKey,
+          asBufferSource(chunk),
+        ),
+      );
+      if (inFlight.length >= PIPELINE_DEPTH) yield new Uint8Array(await inFlight.shift()!);
+    }
+    while (inFlight.length > 0) yield new Uint8Array(await inFlight.shift()!);
+  } finally {
+    for (const pending of inFlight) pending.catch(() => {});
+  }
+}
+
+/** Reads exact byte counts from a source of arbitrarily cut pieces, holding at most one piece ahead. */
+class ExactReader {
+  private readonly pieces: AsyncGenerator<Uint8Array>;
+  private pending: Uint8Array = new Uint8Array(0);
+  private ended = false;
+
+  constructor(source: ByteSource) {
+    this.pieces = iterate(source);
+  }
+
+  /** Up to `length` bytes; fewer only when the source has ended. */
+  async read(length: number): Promise<Uint8Array> {
+    const out = new Uint8Array(length);
+    let filled = 0;
+    while (filled < length) {
+      if (this.pending.length === 0 && !(await this.pull())) break;
+      const take = Math.min(length - filled, this.pending.length);
+      out.set(this.pending.subarray(0, take), filled);
+      this.pending = this.pending.subarray(take);
+      filled += take;
+    }
+    return filled === length ? out : out.subarray(0, filled);
+  }
+
+  async isAtEnd(): Promise<boolean> {
+    while (this.pending.length === 0) if (!(await this.pull())) return true;
+    return false;
+  }
+
+  private async pull(): Promise<boolean> {
+    if (this.ended) return false;
+    const next = await this.pieces.next();
+    if (next.done) {
+      this.ended = true;
+      return false;
+    }
+    if (!(next.value instanceof Uint8Array))
+      throw new CryptoInputError('blob source must yield Uint8Array chunks');
+    this.pending = next.value;
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.pieces.return(undefined);
+  }
+}
+
+async function decryptChunk(
+  aesKey: CryptoKey,
+  header: Uint8Array,
+  noncePrefix: Uint8Array,
+  index: number,
+  isFinal: boolean,
+  ciphertext: Uint8Array,
+): Promise<Uint8Array> {
+  try {
+    const iv = blobChunkNonce(noncePrefix, index, isFinal);
+    const plaintext = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: asBufferSource(iv), additionalData: asBufferSource(header) },
+      aesKey,
+      asBufferSource(ciphertext),
+    );
+    return new Uint8Array(plaintext);
+  } catch {
+    throw new BlobDecryptError();
+  }
+}
+
+/**
+ * Decrypts a blob, yielding plaintext as each chunk verifies, and throws BlobDecryptError on any tampering,
+ * truncation or trailing data. See: [Note: Streaming blob decryption]
+ */
+export async function* decryptBlob(key: BlobKey, source: ByteSource): AsyncGenerator<Uint8Array> {
+  assertBytes(key, 'key', KEY_BYTES);
+  const reader = new ExactReader(source);
+  const inFlight: Promise<Uint8Array>[] = [];
+  try {
+    const header = await reader.read(BLOB_HEADER_BYTES);
+    const fields = decodeBlobHeaderPrefix(header);
+    if (header.length !== BLOB_HEADER_BYTES || !fields) throw new BlobDecryptError();
+    const headerPrefix = header.subarray(0, BLOB_COMMITTED_HEADER_BYTES);
+    if (
+      !constantTimeEqual(headerCommitment(key, headerPrefix), header.subarray(BLOB_COMMITTED_HEADER_BYTES))
+    ) {
+      throw new BlobDecryptError();
+    }
+    const { chunkBytes, noncePrefix } = fields;
+    const aesKey = await importAesKey(key, 'decrypt');
+
+    // Chunk 0 carries the plaintext length; until it is open, only the end of the stream says if it is final.
+    const first = await reader.read(chunkBytes + GCM_TAG_BYTES);
+    if (first.length < GCM_TAG_BYTES + BLOB_LENGTH_PREFIX_BYTES) throw new BlobDecryptError();
+    const firstIsFinal = await reader.isAtEnd();
+    const firstPayload = await decryptChunk(aesKey, header, noncePrefix, 0, firstIsFinal, first);
+    const plaintextLength = Number(new DataView(firstPayload.buffer).getBigUint64(0));
+    if (!Number.isSafeInteger(plaintextLength)) throw new BlobDecryptError();
+    const payloadLength = blobPayloadLength(plaintextLength);
+    const chunkCount = Math.ceil(payloadLength / chunkBytes);
+    if (firstPayload.length !== Math.min(chunkBytes, payloadLength) || firstIsFinal !== (chunkCount === 1)) {
+      throw new BlobDecryptError();
+    }
+
+    let remaining = plaintextLength; // plaintext bytes still to yield; the rest of the payload is padding
+    const release = (payload: Uint8Array, offset: number): Uint8Array => {
+      const take = Math.min(remaining, payload.length - offset);
+      remaining -= take;
+      return payload.subarray(offset, offset + take);
+    };
+    const firstPlaintext = release(firstPayload, BLOB_LENGTH_PREFIX_BYTES);
+
+    if (firstPlaintext.length > 0) yield firstPlaintext;
+    for (let index = 1; index < chunkCount; index++) {
+      const expected = Math.min(chunkBytes, payloadLength - index * chunkBytes) + GCM_TAG_BYTES;
+      const ciphertext = await reader.read(expected);
+      if (ciphertext.length !== expected) throw new BlobDecryptError();
+      inFlight.push(decryptChunk(aesKey, header, noncePrefix, index, index === chunkCount - 1, ciphertext));
+      if (inFlight.length >= PIPELINE_DEPTH) {
+        const plaintext = release(await inFlight.shift()!, 0);
+        if (plaintext.length > 0) yield plaintext;
+      }
+    }
+    while (inFlight.length > 0) {
+      const plaintext = release(await inFlight.shift()!, 0);
+      if (plaintext.length > 0) yield plaintext;
+    }
+    if (!(await reader.isAtEnd())) throw new BlobDecryptError();
+  } finally {
+    // If the consumer stopped early or a chunk failed, later chunks' results are no longer wanted.
+    for (const pending of inFlight) pending.catch(() => {});
+    await reader.close();
+  }
+}
+
+/** One raw WebCrypto AES-256-GCM encryption (ciphertext || tag), exposed for the published vectors only. */
+export async function aesGcmEncrypt(
+  key: Uint8Array,
+  iv: Uint8Array,
+  associatedData: Uint8Array,
+  plaintext: Uint8Array,
+): Promise<Uint8Array> {
+  const aesKey = await crypto.subtle.importKey('raw', asBufferSource(key), 'AES-GCM', false, ['encrypt']);
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv: asBufferSource(iv), additionalData: asBufferSource(associatedData) },
+    aesKey,
+    asBufferSource(plaintext),
+  );
+  return new Uint8Array(ciphertext);
+}
+
+/** Whole-buffer encryption, for thumbnails and tests. */
+export async function encryptBlobBytes(
+  key: BlobKey,
+  plaintext: Uint8Array,
+  options: { readonly chunkBytes?: number } = {},
+): Promise<Uint8Array> {
+  assertBytes(plaintext, 'plaintext');
+  return collect(encryptBlob(key, [plaintext], plaintext.length, options));
+}
+
+/** Whole-buffer decryption; failures are a value here, since there is no stream to error. */
+export async function decryptBlobBytes(
+  key: BlobKey,
+  ciphertext: Uint8Array,
+): Promise<Result<Uint8Array, DecryptFailed>> {
+  assertBytes(ciphertext, 'ciphertext');
+  try {
+    return ok(await collect(decryptBlob(key, [ciphertext])));
+  } catch (error) {
+    if (error instanceof BlobDecryptError) return err(decryptFailed);
+    throw error;
+  }
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return concatBytes(...parts);
+}
+
+/** Wraps an async iterable as a pull-based ReadableStream, so backpressure keeps memory bounded. */
+export function toReadableStream(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await iterator.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      async cancel(reason) {
+        await iterator.return?.(reason);
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}

@@ -1,0 +1,70 @@
+/**
+ * @module The public crypto API of client-core. Everything else in this folder is internal: callers get keys
+ * only as branded types, expected failures as Result values, and never touch a crypto library directly.
+ * Byte layouts and labels: formats.ts and docs/crypto.md.
+ */
+
+export {
+  type ByteSource,
+  decryptBlob,
+  decryptBlobBytes,
+  encryptBlob,
+  encryptBlobBytes,
+  generateBlobKey,
+  toReadableStream,
+} from './blobs';
+export { base64ToBytes, bytesToBase64, zeroize } from './bytes';
+export {
+  type CollectionKeyContext,
+  generateCollectionKey,
+  openSealedCollectionKey,
+  rotateCollectionKey,
+  sealCollectionKey,
+  sealedKeyEpoch,
+  unwrapCollectionKeyForOwner,
+  wrapCollectionKeyForOwner,
+} from './collection-keys';
+export { type ContentHasher, contentHashOf, createContentHasher, deriveContentHashKey } from './content-hash';
+export * from './errors';
+export type { BlobHeaderFields, RecordContext } from './formats';
+export {
+  blobCiphertextLength,
+  FORMAT_VERSION,
+  padme,
+  recordPaddedLength,
+} from './formats';
+export {
+  createIdentityBundle,
+  type IdentityBundle,
+  type IdentityKeys,
+  type PublicIdentity,
+  safetyNumber,
+  verifyIdentityBundle,
+} from './identity';
+export {
+  checkKdfParams,
+  DEFAULT_KDF_PARAMS,
+  deriveLoginKeys,
+  KDF_FLOOR,
+  type KdfOptions,
+  type KdfParams,
+  type KdfPhase,
+  type LoginKeys,
+} from './kdf';
+export { decryptRecord, encryptRecord, recordKeyEpoch } from './records';
+export { RECOVERY_WORD_COUNT } from './recovery';
+export type * from './types';
+export {
+  type CreatedVault,
+  changePassword,
+  createVault,
+  envelopeSalt,
+  lockVault,
+  rotateRecoveryKey,
+  type UnlockedVault,
+  unlockVault,
+  unlockVaultWithPassword,
+  unlockVaultWithRecoveryWords,
+  type VaultEnvelope,
+  type VaultOptions,
+} from './vault';

@@ -1,0 +1,226 @@
+/**
+ * @module Password KDF (Argon2id via hash-wasm, PBKDF2-SHA256 via WebCrypto), its floor, and HKDF-SHA256.
+ * The only file that imports hash-wasm.
+ *
+ * [Note: KDF floor]
+ * The server hands out the KDF params at prelogin, so a malicious server could send weak ones to make an offline
+ * guess of the password cheap. Params are checked against KDF_FLOOR *before* the password touches any KDF, and
+ * anything weaker, absurdly large (a denial of service on the device) or unknown is refused as a value.
+ *
+ * [Note: KDF progress and cancel]
+ * hash-wasm runs all Argon2 passes inside one WASM call (Hash_Calculate) with no hook between passes, so the
+ * ~0.6 s pass itself cannot be interrupted or report progress from inside. We report progress at phase
+ * boundaries, check the AbortSignal before and after every phase (an aborted derivation never returns a key),
+ * and run derivation in client-core's worker so the UI never blocks; a caller that needs to stop mid-pass
+ * terminates that worker. PBKDF2 is likewise one WebCrypto call.
+ */
+import type { KdfParams } from '@halyon/protocol';
+import { argon2id } from 'hash-wasm';
+import { err, ok, type Result } from '../result';
+import { asBufferSource, assertBytes, utf8ToBytes, zeroize } from './bytes';
+import { type Aborted, aborted, CryptoInputError, type KdfParamsRejected } from './errors';
+import { KEY_BYTES, LABELS, SALT_BYTES } from './formats';
+import type { AuthKey, KeyEncryptionKey, RootKey, Salt } from './types';
+
+export type { KdfParams };
+
+/** What new vaults use: measured ~0.6 s on this machine (docs/crypto.md). */
+export const DEFAULT_KDF_PARAMS: KdfParams = Object.freeze({
+  algorithm: 'argon2id',
+  memoryKiB: 128 * 1024,
+  iterations: 3,
+  parallelism: 1,
+});
+
+export const KDF_FLOOR = Object.freeze({
+  argon2id: {
+    minMemoryKiB: 64 * 1024,
+    maxMemoryKiB: 1024 * 1024,
+    minIterations: 3,
+    maxIterations: 20,
+    minParallelism: 1,
+    maxParallelism: 16,
+  },
+  pbkdf2: { minIterations: 600_000, maxIterations: 10_000_000 },
+});
+
+const tooWeak = (reason: string): KdfParamsRejected => ({ type: 'KdfParamsTooWeak', reason });
+
+const isIntegerIn = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+/** Accepts only params at or above the floor and within sane bounds. See: [Note: KDF floor] */
+export function checkKdfParams(params: unknown): Result<KdfParams, KdfParamsRejected> {
+  if (typeof params !== 'object' || params === null) return err(tooWeak('params missing'));
+  const candidate = params as Record<string, unknown>;
+  switch (candidate.algorithm) {
+    case 'argon2id': {
+      const floor = KDF_FLOOR.argon2id;
+      if (!isIntegerIn(candidate.memoryKiB, floor.minMemoryKiB, floor.maxMemoryKiB)) {
+        return err(tooWeak(`argon2id memoryKiB must be in [${floor.minMemoryKiB}, ${floor.maxMemoryKiB}]`));
+      }
+      if (!isIntegerIn(candidate.iterations, floor.minIterations, floor.maxIterations)) {
+        return err(
+          tooWeak(`argon2id iterations must be in [${floor.minIterations}, ${floor.maxIterations}]`),
+        );
+      }
+      if (!isIntegerIn(candidate.parallelism, floor.minParallelism, floor.maxParallelism)) {
+        return err(
+          tooWeak(`argon2id parallelism must be in [${floor.minParallelism}, ${floor.maxParallelism}]`),
+        );
+      }
+      return ok({
+        algorithm: 'argon2id',
+        memoryKiB: candidate.memoryKiB,
+        iterations: candidate.iterations,
+        parallelism: candidate.parallelism,
+      });
+    }
+    case 'pbkdf2-sha256': {
+      const floor = KDF_FLOOR.pbkdf2;
+      if (!isIntegerIn(candidate.iterations, floor.minIterations, floor.maxIterations)) {
+        return err(
+          tooWeak(`pbkdf2-sha256 iterations must be in [${floor.minIterations}, ${floor.maxIterations}]`),
+        );
+      }
+      return ok({ algorithm: 'pbkdf2-sha256', iterations: candidate.iterations });
+    }
+    default:
+      return err({ type: 'KdfParamsUnsupported', algorithm: String(candidate.algorithm) });
+  }
+}
+
+export type KdfPhase = 'deriving' | 'splitting' | 'done';
+
+export interface KdfOptions {
+  readonly signal?: AbortSignal;
+  /** Called at phase boundaries with the fraction of the expected time elapsed. See: [Note: KDF progress and cancel] */
+  readonly onProgress?: (progress: { readonly phase: KdfPhase; readonly fraction: number }) => void;
+}
+
+export interface LoginKeys {
+  readonly keyEncryptionKey: KeyEncryptionKey;
+  readonly authKey: AuthKey;
+}
+
+/** Passwords are compared as NFC-normalised UTF-8, so the same password typed on two keyboards matches. */
+const passwordToBytes = (password: string): Uint8Array => utf8ToBytes(password.normalize('NFC'));
+
+function assertPasswordAndSalt(password: unknown, salt: unknown): asserts salt is Salt {
+  if (typeof password !== 'string' || password.length === 0) {
+    throw new CryptoInputError('password must be a non-empty string');
+  }
+  assertBytes(salt, 'salt', SALT_BYTES);
+}
+
+/**
+ * Password -> 32-byte root (Argon2id or PBKDF2) -> HKDF -> key-encryption key + auth key.
+ * Refuses params below the floor before deriving anything.
+ */
+export async function deriveLoginKeys(
+  password: string,
+  salt: Salt,
+  params: unknown,
+  options: KdfOptions = {},
+): Promise<Result<LoginKeys, KdfParamsRejected | Aborted>> {
+  assertPasswordAndSalt(password, salt);
+  const checked = checkKdfParams(params);
+  if (!checked.ok) return checked;
+  if (options.signal?.aborted) return err(aborted);
+  options.onProgress?.({ phase: 'deriving', fraction: 0 });
+  const root = await derivePasswordRoot(password, salt, checked.value);
+  try {
+    if (options.signal?.aborted) return err(aborted);
+    options.onProgress?.({ phase: 'splitting', fraction: 0.95 });
+    const keys = await splitRootKey(root);
+    if (options.signal?.aborted) {
+      zeroize(keys.keyEncryptionKey, keys.authKey);
+      return err(aborted);
+    }
+    options.onProgress?.({ phase: 'done', fraction: 1 });
+    return ok(keys);
+  } finally {
+    zeroize(root);
+  }
+}
+
+/** The slow part. Only ever called with params that passed checkKdfParams. */
+async function derivePasswordRoot(password: string, salt: Salt, params: KdfParams): Promise<RootKey> {
+  const passwordBytes = passwordToBytes(password);
+  try {
+    if (params.algorithm === 'argon2id') {
+      return (await argon2idHash(passwordBytes, salt, params)) as RootKey;
+    }
+    return (await pbkdf2Sha256(passwordBytes, salt, params.iterations, KEY_BYTES)) as RootKey;
+  } finally {
+    zeroize(passwordBytes);
+  }
+}
+
+/** Raw Argon2id (version 0x13). Exposed for the published vectors; callers go through deriveLoginKeys. */
+export function argon2idHash(
+  password: Uint8Array,
+  salt: Uint8Array,
+  params: { readonly memoryKiB: number; readonly iterations: number; readonly parallelism: number },
+  hashLength = KEY_BYTES,
+  secret?: Uint8Array,
+): Promise<Uint8Array> {
+  return argon2id({
+    password,
+    salt,
+    secret,
+    memorySize: params.memoryKiB,
+    iterations: params.iterations,
+    parallelism: params.parallelism,
+    hashLength,
+    outputType: 'binary',
+  });
+}
+
+/** Raw PBKDF2-HMAC-SHA256 through WebCrypto. */
+export async function pbkdf2Sha256(
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+  length: number,
+): Promise<Uint8Array> {
+  const baseKey = await crypto.subtle.importKey('raw', asBufferSource(password), 'PBKDF2', false, [
+    'deriveBits',
+  ]);
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: asBufferSource(salt), iterations },
+    baseKey,
+    length * 8,
+  );
+  return new Uint8Array(bits);
+}
+
+/** HKDF-SHA256 (RFC 5869) through WebCrypto. `info` strings are the labels in formats.ts. */
+export async function hkdfSha256(
+  inputKey: Uint8Array,
+  info: Uint8Array | string,
+  length = KEY_BYTES,
+  salt: Uint8Array = new Uint8Array(0),
+): Promise<Uint8Array> {
+  assertBytes(inputKey, 'inputKey');
+  const infoBytes = typeof info === 'string' ? utf8ToBytes(info) : info;
+  const baseKey = await crypto.subtle.importKey('raw', asBufferSource(inputKey), 'HKDF', false, [
+    'deriveBits',
+  ]);
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt: asBufferSource(salt), info: asBufferSource(infoBytes) },
+    baseKey,
+    length * 8,
+  );
+  return new Uint8Array(bits);
+}
+
+/** Splits the password root with distinct HKDF labels: knowing the auth key says nothing about the KEK. */
+export async function splitRootKey(root: RootKey): Promise<LoginKeys> {
+  assertBytes(root, 'root', KEY_BYTES);
+  const [keyEncryptionKey, authKey] = await Promise.all([
+    hkdfSha256(root, LABELS.kek),
+    hkdfSha256(root, LABELS.authKey),
+  ]);
+  return { keyEncryptionKey: keyEncryptionKey as KeyEncryptionKey, authKey: authKey as AuthKey };
+}
