@@ -1,1 +1,9 @@
-export {};
+/**
+ * @module The server package's entry for other workspace packages (bench, e2e): build and run the app in-process.
+ */
+export { createApp, routeSpecs } from './app';
+export { type Config, configFromEnv } from './config';
+export { type DatabaseHandle, openDatabase } from './db/database';
+export type { AppDeps, Clock } from './deps';
+export { startHttpServer } from './http/serve';
+export { listenOnFreePort, registerTestUser, startTestServer } from './test/test-server';

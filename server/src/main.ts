@@ -1,0 +1,69 @@
+/**
+ * @module The composition root: environment -> config -> database (migrated) -> app -> HTTP server, and a
+ * graceful shutdown on SIGTERM/SIGINT. No logic lives here.
+ */
+import { mkdirSync } from 'node:fs';
+import { createApp } from './app';
+import { configFromEnv, MIGRATIONS_DIR } from './config';
+import { openDatabase } from './db/database';
+import { loadMigrations, migrateUp } from './db/migrator';
+import { startPGliteMaintenance } from './db/pglite-maintenance';
+import { ensureServerMeta } from './db/server-meta';
+import { type AppDeps, createLifecycle, systemClock } from './deps';
+import { startHttpServer } from './http/serve';
+import { createLogger } from './middleware/logger';
+
+async function main(): Promise<void> {
+  const config = configFromEnv(process.env);
+  const logger = createLogger({ level: config.logLevel });
+  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+
+  const database = await openDatabase(config);
+  const applied = await migrateUp(database.db, loadMigrations(MIGRATIONS_DIR));
+  for (const m of applied) logger.info('migration applied', { version: m.version, name: m.name });
+  const meta = await ensureServerMeta(database.db);
+  const maintenance = startPGliteMaintenance(database, config.pgliteMaintenanceIntervalMs, (error) =>
+    logger.warn('pglite maintenance failed', { error }),
+  );
+
+  const deps: AppDeps = {
+    db: database.db,
+    database,
+    config,
+    clock: systemClock,
+    logger,
+    meta,
+    lifecycle: createLifecycle(),
+  };
+  const server = await startHttpServer(createApp(deps), { host: config.host, port: config.port });
+  logger.info('listening', {
+    url: server.url,
+    database: database.dialect,
+    dataDir: database.dialect === 'pglite' ? config.dataDir : undefined,
+    epoch: meta.epoch,
+  });
+
+  let exitCode = 0;
+  const shutdown = async (signal: string) => {
+    if (deps.lifecycle.isShuttingDown()) return;
+    deps.lifecycle.beginShutdown();
+    logger.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
+    try {
+      await server.stop(config.shutdownGraceMs);
+      await maintenance.stop();
+      await database.close();
+    } catch (error) {
+      logger.error('shutdown failed', { error });
+      exitCode = 1;
+    }
+    logger.info('stopped');
+    process.exit(exitCode);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
