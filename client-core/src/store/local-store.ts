@@ -141,7 +141,11 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
     putOutbox: async (op) => {
       await db.outbox.put(op);
     },
-    getOutbox: (key) => db.outbox.get(keyOf(key)),
+    getOutbox: (keys) => db.outbox.bulkGet(keys.map(keyOf)),
+    putOutboxMany: async (ops) => {
+      await db.outbox.bulkPut([...ops]);
+    },
+    unparkAll: () => db.outbox.filter((op) => op.parked !== null).modify({ parked: null }),
     takeOutbox: async (limit) =>
       db.outbox
         .orderBy('queuedAt')

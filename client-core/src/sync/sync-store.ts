@@ -68,7 +68,10 @@ export interface SyncStore {
   listRecords(): Promise<readonly StoredRecord[]>;
 
   putOutbox(op: OutboxOp): Promise<void>;
-  getOutbox(key: RecordKey): Promise<OutboxOp | undefined>;
+  getOutbox(keys: readonly RecordKey[]): Promise<ReadonlyArray<OutboxOp | undefined>>;
+  putOutboxMany(ops: readonly OutboxOp[]): Promise<void>;
+  /** Parked ops go back in line (after the user fixed the cause, or to try again). */
+  unparkAll(): Promise<number>;
   /** Unparked ops, oldest first. */
   takeOutbox(limit: number): Promise<readonly OutboxOp[]>;
   listOutbox(): Promise<readonly OutboxOp[]>;

@@ -1,0 +1,515 @@
+/**
+ * @module The sync engine: local writes into the sealed outbox, then push (compare-and-set per record, conflicts
+ * merged and re-sealed), pull (per-collection cursors, pages until hasMore is false) and reconcile (after 410).
+ * It depends on interfaces only (SyncStore, Transport, RecordCipher, RecordCodec); scheduling, backoff and live
+ * updates are in runner.ts. Deletion and merge rules: docs/sync-engine.md.
+ */
+import type { Membership, PushOp, PushResult, WireRecord } from '@halyon/protocol';
+import { err, ok, type Result } from '../result';
+import { type AdmittedRecord, admitRemote, openStoredDoc } from './admit';
+import { bytesToBase64 } from './base64';
+import type { SyncError } from './errors';
+import { mergeDocs, type RecordDoc } from './merge';
+import type { RecordCipher, RecordCodec } from './record-cipher';
+import type { OutboxOp, RecordKey, StoredRecord, SyncStore } from './sync-store';
+import type { Transport } from './transport';
+
+export interface SyncEngineDeps {
+  readonly store: SyncStore;
+  readonly transport: Transport;
+  readonly cipher: RecordCipher;
+  readonly codec: RecordCodec;
+  readonly newOpId: () => string;
+  readonly now: () => number;
+}
+
+/** A record as the UI should now show it: the server's version merged with any pending local edit. */
+export interface DocChange {
+  readonly key: RecordKey;
+  /** null: gone (deleted forever, or purged). */
+  readonly doc: RecordDoc | null;
+}
+
+export type SyncEvent =
+  | { readonly type: 'changes'; readonly changes: readonly DocChange[] }
+  | { readonly type: 'progress'; readonly phase: 'push' | 'pull' | 'reconcile'; readonly done: number }
+  | { readonly type: 'opParked'; readonly key: RecordKey; readonly code: string; readonly message: string }
+  /** A local edit lost to a delete-forever made elsewhere (the documented rule: the tombstone wins). */
+  | { readonly type: 'superseded'; readonly key: RecordKey };
+
+export const DELETE_FOREVER = Symbol('delete forever');
+
+export interface LocalWrite {
+  readonly key: RecordKey;
+  /** Returns the new document, DELETE_FOREVER, or undefined for no change. */
+  readonly apply: (current: RecordDoc | null) => RecordDoc | typeof DELETE_FOREVER | undefined;
+  readonly blobIds?: readonly string[];
+}
+
+export interface SyncReport {
+  readonly pushed: number;
+  readonly pulled: number;
+  readonly outboxLeft: number;
+}
+
+/** Conservative defaults until GET /v1/info has been read. */
+const DEFAULT_LIMITS = {
+  maxOpsPerPush: 500,
+  maxBodyBytes: 8 * 1024 * 1024,
+  pullMaxLimit: 1000,
+  reconcileMaxKnown: 500,
+};
+
+export const recordKeyString = (key: RecordKey): string => `${key.collectionId}/${key.recordId}`;
+
+const keyOf = (key: RecordKey): RecordKey => ({ collectionId: key.collectionId, recordId: key.recordId });
+
+const toWireOp = (op: OutboxOp): PushOp =>
+  op.ciphertext === null
+    ? {
+        opId: op.opId,
+        collectionId: op.collectionId,
+        recordId: op.recordId,
+        baseVersion: op.baseVersion,
+        delete: true,
+      }
+    : {
+        opId: op.opId,
+        collectionId: op.collectionId,
+        recordId: op.recordId,
+        baseVersion: op.baseVersion,
+        ciphertext: bytesToBase64(op.ciphertext),
+        blobIds: [...op.blobIds],
+      };
+
+const wireOpBytes = (op: OutboxOp): number => 200 + Math.ceil(((op.ciphertext?.length ?? 0) * 4) / 3);
+
+export const createSyncEngine = (deps: SyncEngineDeps) => {
+  const { store, transport, cipher, codec } = deps;
+  const listeners = new Set<(event: SyncEvent) => void>();
+  const emit = (event: SyncEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+  let limits = DEFAULT_LIMITS;
+  let limitsRead = false;
+  let knownEpoch: string | null | undefined;
+
+  // One mutation of local state at a time: local writes and the application of server answers interleave only
+  // between, never inside, these sections. Network calls happen outside.
+  let tail: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(section: () => Promise<T>): Promise<T> => {
+    const run = tail.then(section);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+
+  const checkEpoch = async (epoch: string): Promise<Result<void, SyncError>> => {
+    if (knownEpoch === undefined) knownEpoch = await store.getServerEpoch();
+    if (knownEpoch === null) {
+      await store.setServerEpoch(epoch);
+      knownEpoch = epoch;
+    }
+    return knownEpoch === epoch
+      ? ok(undefined)
+      : err({ type: 'ServerEpochChanged', expected: knownEpoch, received: epoch });
+  };
+
+  /** Our own pending op, decrypted: it was sealed by us for baseVersion + 1. Failing to open it is a bug. */
+  const openOwnOp = (op: OutboxOp): RecordDoc | null => {
+    if (op.ciphertext === null) return null;
+    const doc = openStoredDoc(cipher, codec, { ...op, ciphertext: op.ciphertext }, op.baseVersion + 1);
+    if (!doc.ok) throw new Error(`outbox op ${op.opId} does not open: ${doc.error.reason}`);
+    return doc.value;
+  };
+
+  const mergeOrThrow = (a: RecordDoc, b: RecordDoc): RecordDoc => {
+    const merged = mergeDocs(a, b);
+    if (!merged.ok)
+      throw new Error(`record changed kind: ${merged.error.localKind} -> ${merged.error.remoteKind}`);
+    return merged.value;
+  };
+
+  /** What the UI shows for a record: the server's copy merged with our pending edit (pending delete: gone). */
+  const visibleDoc = (remote: RecordDoc | null, pending: OutboxOp | undefined): RecordDoc | null => {
+    if (!pending) return remote;
+    const mine = openOwnOp(pending);
+    if (mine === null) return null;
+    return remote === null ? mine : mergeOrThrow(remote, mine);
+  };
+
+  const openStoredOrThrow = (record: StoredRecord): RecordDoc | null => {
+    if (record.deleted || record.ciphertext === null) return null;
+    const doc = openStoredDoc(cipher, codec, { ...record, ciphertext: record.ciphertext }, record.version);
+    if (!doc.ok)
+      throw new Error(`stored record ${recordKeyString(record)} no longer opens: ${doc.error.reason}`);
+    return doc.value;
+  };
+
+  /** Stores admitted records (with cursors) and tells listeners what the UI should now show. */
+  const applyAdmitted = async (
+    admitted: readonly AdmittedRecord[],
+    cursors: Readonly<Record<string, number>>,
+  ) => {
+    await store.applyRemote(
+      admitted.map((a) => a.stored),
+      cursors,
+    );
+    if (admitted.length === 0) return;
+    const pending = await store.getOutbox(admitted.map((a) => a.stored));
+    const changes = admitted.map(({ stored, doc }, i) => ({
+      key: { collectionId: stored.collectionId, recordId: stored.recordId },
+      doc: stored.deleted ? null : visibleDoc(doc, pending[i]),
+    }));
+    emit({ type: 'changes', changes });
+  };
+
+  const readLimits = async (): Promise<Result<void, SyncError>> => {
+    if (limitsRead) return ok(undefined);
+    const info = await transport.info();
+    if (!info.ok) return err({ type: 'Transport', error: info.error });
+    const epoch = await checkEpoch(info.value.epoch);
+    if (!epoch.ok) return epoch;
+    limits = info.value.limits;
+    limitsRead = true;
+    return ok(undefined);
+  };
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Local writes
+
+  /**
+   * Applies local edits at once: each is merged with what the device holds, sealed for the record's next version
+   * and queued. Returns what the UI should now show. Records deleted forever are left alone (see docs).
+   */
+  const write = (writes: readonly LocalWrite[]): Promise<readonly DocChange[]> =>
+    exclusive(async () => {
+      const keys = writes.map((w) => w.key);
+      const [held, pending] = await Promise.all([store.getRecords(keys), store.getOutbox(keys)]);
+      const queued: OutboxOp[] = [];
+      const changes: DocChange[] = [];
+      const queuedAt = deps.now();
+      writes.forEach((write, i) => {
+        const record = held[i];
+        const op = pending[i];
+        if (record?.deleted || (op && op.ciphertext === null)) return;
+        const current = visibleDoc(record ? openStoredOrThrow(record) : null, op);
+        const next = write.apply(current);
+        if (next === undefined) return;
+        const baseVersion = record?.version ?? 0;
+        const context = { ...write.key, version: baseVersion + 1 };
+        queued.push({
+          ...write.key,
+          opId: deps.newOpId(),
+          baseVersion,
+          ciphertext: next === DELETE_FOREVER ? null : cipher.seal(context, codec.encode(next)),
+          blobIds: write.blobIds ?? op?.blobIds ?? record?.blobIds ?? [],
+          queuedAt: op?.queuedAt ?? queuedAt,
+          parked: null,
+        });
+        changes.push({ key: write.key, doc: next === DELETE_FOREVER ? null : next });
+      });
+      await store.putOutboxMany(queued);
+      return changes;
+    });
+
+  /** Every record as the UI should show it, decrypted from the local store (the warm start). */
+  const loadDocs = async (): Promise<ReadonlyMap<string, DocChange>> => {
+    const [records, outbox] = await Promise.all([store.listRecords(), store.listOutbox()]);
+    const pendingByKey = new Map(outbox.map((op) => [recordKeyString(op), op]));
+    const docs = new Map<string, DocChange>();
+    for (const record of records) {
+      const key = recordKeyString(record);
+      const doc = record.deleted ? null : visibleDoc(openStoredOrThrow(record), pendingByKey.get(key));
+      pendingByKey.delete(key);
+      if (doc) docs.set(key, { key: { collectionId: record.collectionId, recordId: record.recordId }, doc });
+    }
+    for (const [key, op] of pendingByKey) {
+      const doc = openOwnOp(op);
+      if (doc) docs.set(key, { key: { collectionId: op.collectionId, recordId: op.recordId }, doc });
+    }
+    return docs;
+  };
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Push
+
+  const takeBatch = async (): Promise<readonly OutboxOp[]> => {
+    const candidates = await store.takeOutbox(limits.maxOpsPerPush);
+    const budget = limits.maxBodyBytes * 0.9;
+    let bytes = 0;
+    const batch: OutboxOp[] = [];
+    for (const op of candidates) {
+      bytes += wireOpBytes(op);
+      if (batch.length > 0 && bytes > budget) break;
+      batch.push(op);
+    }
+    return batch;
+  };
+
+  /** The server's record differs from our base: merge our edit into it and queue it again on its version. */
+  const resolveConflict = async (op: OutboxOp, current: WireRecord): Promise<Result<void, SyncError>> => {
+    if (current.collectionId !== op.collectionId || current.recordId !== op.recordId) {
+      return err({ type: 'InvalidPushResults', reason: `conflict for ${op.opId} carries another record` });
+    }
+    const admission = await admitRemote(store, cipher, codec, [current]);
+    if (!admission.ok) return err({ type: 'RecordsRefused', records: admission.error });
+    const theirs = admission.value.admitted[0];
+    // Unchanged: the conflict names the very version we hold, which is newer than our base: we only need to rebase.
+    const theirDoc = theirs ? theirs.doc : openStoredOrThrow((await store.getRecords([op]))[0]!);
+    if (theirs) await store.applyRemote([theirs.stored], {});
+    let next: OutboxOp | null;
+    if (current.deleted) {
+      next = null;
+      if (op.ciphertext !== null) emit({ type: 'superseded', key: keyOf(op) });
+    } else if (op.ciphertext === null) {
+      next = { ...op, opId: deps.newOpId(), baseVersion: current.version };
+    } else {
+      const merged = mergeOrThrow(theirDoc!, openOwnOp(op)!);
+      const context = { collectionId: op.collectionId, recordId: op.recordId, version: current.version + 1 };
+      next = {
+        ...op,
+        opId: deps.newOpId(),
+        baseVersion: current.version,
+        ciphertext: cipher.seal(context, codec.encode(merged)),
+      };
+    }
+    const replaced = await store.replaceOutbox(op.opId, op, next);
+    // If a newer local edit replaced the op meanwhile, it conflicts on its own next round and merges then.
+    const [pending] = await store.getOutbox([op]);
+    if (replaced || theirs) {
+      emit({
+        type: 'changes',
+        changes: [{ key: keyOf(op), doc: current.deleted ? null : visibleDoc(theirDoc, pending) }],
+      });
+    }
+    return ok(undefined);
+  };
+
+  const handleResult = async (op: OutboxOp, result: PushResult): Promise<Result<boolean, SyncError>> => {
+    switch (result.status) {
+      case 'applied':
+        if (result.version !== op.baseVersion + 1) {
+          return err({
+            type: 'InvalidPushResults',
+            reason: `op ${op.opId} applied at an impossible version`,
+          });
+        }
+        await store.confirmApplied(op, result.version, result.seq, deps.now());
+        return ok(true);
+      case 'conflict': {
+        const resolved = await resolveConflict(op, result.current);
+        return resolved.ok ? ok(true) : resolved;
+      }
+      case 'rejected':
+        if (result.code === 'group_aborted') return ok(false);
+        if (result.code === 'duplicate_op') {
+          await store.replaceOutbox(op.opId, op, { ...op, opId: deps.newOpId() });
+          return ok(true);
+        }
+        // Kept, never dropped: the user's data waits until the cause is fixed and `retryParked` is called.
+        await store.replaceOutbox(op.opId, op, {
+          ...op,
+          parked: { code: result.code, message: result.message },
+        });
+        emit({ type: 'opParked', key: keyOf(op), code: result.code, message: result.message });
+        return ok(true);
+    }
+  };
+
+  const pushAll = async (): Promise<Result<number, SyncError>> => {
+    const queued = await store.countOutbox();
+    // Each op can conflict a few times under heavy concurrent editing; a server that answers "conflict" forever
+    // must not keep us here, so the rounds are bounded and the rest waits for the next sync.
+    const maxRounds = Math.ceil(queued / limits.maxOpsPerPush) * 3 + 5;
+    let pushed = 0;
+    for (let round = 0; round < maxRounds; round++) {
+      const batch = await takeBatch();
+      if (batch.length === 0) break;
+      const response = await transport.push({ ops: batch.map(toWireOp) });
+      if (!response.ok) return err({ type: 'Transport', error: response.error });
+      const epoch = await checkEpoch(response.value.epoch);
+      if (!epoch.ok) return epoch;
+      const results = new Map(response.value.results.map((r) => [r.opId, r]));
+      if (results.size !== batch.length || batch.some((op) => !results.has(op.opId))) {
+        return err({ type: 'InvalidPushResults', reason: 'results do not answer the ops sent' });
+      }
+      let progressed = false;
+      const handled = await exclusive(async () => {
+        for (const op of batch) {
+          const outcome = await handleResult(op, results.get(op.opId)!);
+          if (!outcome.ok) return outcome;
+          if (outcome.value) progressed = true;
+          if (results.get(op.opId)!.status === 'applied') pushed++;
+        }
+        return ok(undefined);
+      });
+      if (!handled.ok) return handled;
+      emit({ type: 'progress', phase: 'push', done: pushed });
+      if (!progressed) break;
+    }
+    return ok(pushed);
+  };
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Memberships, pull and reconcile
+
+  const refreshMemberships = async (): Promise<Result<readonly Membership[], SyncError>> => {
+    const since = await store.getMembershipCursor();
+    const listed = await transport.listCollections(since);
+    if (!listed.ok) return err({ type: 'Transport', error: listed.error });
+    const epoch = await checkEpoch(listed.value.epoch);
+    if (!epoch.ok) return epoch;
+    await store.applyMemberships(listed.value.cursor, listed.value.upserted, listed.value.removed);
+    return ok(await store.listMemberships());
+  };
+
+  /** Brings one collection back in step after its cursor expired: page through (id, version) manifests. */
+  const reconcile = async (collectionId: string): Promise<Result<number, SyncError>> => {
+    const manifest = await store.listManifest(collectionId);
+    const pageSize = limits.reconcileMaxKnown;
+    const pages: Array<{ after: string | null; until: string | null; known: typeof manifest }> = [];
+    for (let i = 0; i === 0 || i < manifest.length; i += pageSize) {
+      const known = manifest.slice(i, i + pageSize);
+      const last = i + pageSize >= manifest.length;
+      pages.push({
+        after: i === 0 ? null : manifest[i - 1]!.recordId,
+        until: last ? null : known.at(-1)!.recordId,
+        known,
+      });
+    }
+    let resumeSeq = Number.POSITIVE_INFINITY;
+    let received = 0;
+    for (const page of pages) {
+      let after = page.after;
+      for (;;) {
+        const known = page.known.filter((k) => after === null || k.recordId > after);
+        const answer = await transport.reconcile({
+          collectionId,
+          after,
+          until: page.until,
+          known: [...known],
+        });
+        if (!answer.ok) return err({ type: 'Transport', error: answer.error });
+        const epoch = await checkEpoch(answer.value.epoch);
+        if (!epoch.ok) return epoch;
+        const inRange = (id: string) =>
+          (after === null || id > after) && (page.until === null || id <= page.until);
+        if (answer.value.changed.some((r) => r.collectionId !== collectionId || !inRange(r.recordId))) {
+          return err({
+            type: 'InvalidPushResults',
+            reason: 'reconcile answered records outside the range asked',
+          });
+        }
+        resumeSeq = Math.min(resumeSeq, answer.value.seq);
+        const applied = await exclusive(async () => {
+          const admission = await admitRemote(store, cipher, codec, answer.value.changed);
+          if (!admission.ok) return err<SyncError>({ type: 'RecordsRefused', records: admission.error });
+          await applyAdmitted(admission.value.admitted, {});
+          const missing = answer.value.missing.filter((id) => known.some((k) => k.recordId === id));
+          await store.dropRecords(collectionId, missing);
+          if (missing.length > 0) {
+            emit({
+              type: 'changes',
+              changes: missing.map((recordId) => ({ key: { collectionId, recordId }, doc: null })),
+            });
+          }
+          return ok(admission.value.admitted.length);
+        });
+        if (!applied.ok) return applied;
+        received += applied.value;
+        emit({ type: 'progress', phase: 'reconcile', done: received });
+        if (!answer.value.hasMore || answer.value.resumeAfter === null) break;
+        after = answer.value.resumeAfter;
+      }
+    }
+    await store.setCursor(collectionId, resumeSeq);
+    return ok(received);
+  };
+
+  const pullAll = async (memberships: readonly Membership[]): Promise<Result<number, SyncError>> => {
+    if (memberships.length === 0) return ok(0);
+    let pulled = 0;
+    let reconciled = 0;
+    for (;;) {
+      const stored = await store.getCursors();
+      const cursors: Record<string, number> = {};
+      for (const m of memberships) cursors[m.collectionId] = stored.get(m.collectionId) ?? 0;
+      const answer = await transport.pull({ cursors, limit: Math.min(limits.pullMaxLimit, 5000) });
+      if (!answer.ok) {
+        const problem = answer.error.type === 'ProblemResponse' ? answer.error.problem : null;
+        if (problem?.code === 'cursor_expired' && reconciled < memberships.length) {
+          const expired = (problem.collectionIds ?? []).filter((id) => id in cursors);
+          if (expired.length === 0) return err({ type: 'Transport', error: answer.error });
+          for (const collectionId of expired) {
+            const result = await reconcile(collectionId);
+            if (!result.ok) return result;
+            pulled += result.value;
+            reconciled++;
+          }
+          continue;
+        }
+        return err({ type: 'Transport', error: answer.error });
+      }
+      const epoch = await checkEpoch(answer.value.epoch);
+      if (!epoch.ok) return epoch;
+      const next: Record<string, number> = {};
+      for (const [collectionId, seq] of Object.entries(answer.value.cursors)) {
+        const sent = cursors[collectionId];
+        if (sent === undefined) continue;
+        if (seq < sent) return err({ type: 'CursorRolledBack', collectionId, sent, received: seq });
+        next[collectionId] = seq;
+      }
+      const lastSeq = new Map<string, number>();
+      for (const change of answer.value.changes) {
+        const floor = lastSeq.get(change.collectionId) ?? cursors[change.collectionId];
+        const ceiling = next[change.collectionId] ?? floor;
+        if (floor === undefined || ceiling === undefined || change.seq <= floor || change.seq > ceiling) {
+          const refused = {
+            collectionId: change.collectionId,
+            recordId: change.recordId,
+            version: change.version,
+          };
+          return err({ type: 'RecordsRefused', records: [{ ...refused, reason: 'Unexpected' }] });
+        }
+        lastSeq.set(change.collectionId, change.seq);
+      }
+      const applied = await exclusive(async () => {
+        const admission = await admitRemote(store, cipher, codec, answer.value.changes);
+        if (!admission.ok) return err<SyncError>({ type: 'RecordsRefused', records: admission.error });
+        await applyAdmitted(admission.value.admitted, next);
+        return ok(admission.value.admitted.length);
+      });
+      if (!applied.ok) return applied;
+      pulled += applied.value;
+      emit({ type: 'progress', phase: 'pull', done: pulled });
+      if (!answer.value.hasMore) return ok(pulled);
+    }
+  };
+
+  /** One full round: limits, memberships, push everything queued, pull everything new. */
+  const syncOnce = async (): Promise<Result<SyncReport, SyncError>> => {
+    const ready = await readLimits();
+    if (!ready.ok) return ready;
+    const memberships = await refreshMemberships();
+    if (!memberships.ok) return memberships;
+    const pushed = await pushAll();
+    if (!pushed.ok) return pushed;
+    const pulled = await pullAll(memberships.value);
+    if (!pulled.ok) return pulled;
+    return ok({ pushed: pushed.value, pulled: pulled.value, outboxLeft: await store.countOutbox() });
+  };
+
+  return {
+    write,
+    loadDocs,
+    syncOnce,
+    /** Puts ops the server refused back in line, e.g. after the user freed quota or regained access. */
+    retryParked: () => store.unparkAll(),
+    subscribe(listener: (event: SyncEvent) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+};
+
+export type SyncEngine = ReturnType<typeof createSyncEngine>;

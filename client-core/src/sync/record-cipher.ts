@@ -1,0 +1,33 @@
+/**
+ * @module How the sync engine seals and opens records, without knowing keys. The composition root adapts
+ * crypto/ (XChaCha20-Poly1305, associated data binding format version, collection id, record id, record version and
+ * key epoch) to this interface. See: [Note: Sealing for the next version]
+ *
+ * [Note: Sealing for the next version]
+ * A write based on version v is sealed for version v + 1, the version the server gives it when applied. A record
+ * served at any other version, under another id or in another collection fails to open. When the write conflicts,
+ * the engine merges it with the server's record and seals it again for that record's version + 1.
+ */
+import type { Result } from '../result';
+
+export interface RecordContext {
+  readonly collectionId: string;
+  readonly recordId: string;
+  readonly version: number;
+}
+
+export type OpenError = { readonly type: 'DecryptFailed' } | { readonly type: 'KeyUnavailable' };
+
+export interface RecordCipher {
+  /** Seals with the collection's current key epoch. Throws only on misuse (no key for the collection is a bug). */
+  seal(context: RecordContext, plaintext: Uint8Array): Uint8Array;
+  open(context: RecordContext, ciphertext: Uint8Array): Result<Uint8Array, OpenError>;
+}
+
+/** What a record's plaintext is to the engine: a mergeable document, validated when decoded. */
+export interface RecordCodec {
+  encode(doc: import('./merge').RecordDoc): Uint8Array;
+  decode(
+    plaintext: Uint8Array,
+  ): Result<import('./merge').RecordDoc, { readonly type: 'InvalidRecord'; readonly reason: string }>;
+}
