@@ -26,10 +26,12 @@ const syncError = async (device: TestDevice) => {
   return result.error;
 };
 
-const mapChanges = (rewrite: (record: WireRecord) => WireRecord) => (answer: { changes: WireRecord[] }) => ({
-  ...answer,
-  changes: answer.changes.map(rewrite),
-});
+const mapChanges =
+  (rewrite: (record: WireRecord) => WireRecord) =>
+  <A extends { changes: WireRecord[] }>(answer: A): A => ({
+    ...answer,
+    changes: answer.changes.map(rewrite),
+  });
 
 describe('a hostile server', () => {
   it('cannot slip in a tampered record: it is refused and never shown', async () => {
