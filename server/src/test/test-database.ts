@@ -13,24 +13,40 @@ export interface TestDatabaseOptions {
   readonly migrate?: boolean;
 }
 
-export async function openTestDatabase(options: TestDatabaseOptions = {}): Promise<DatabaseHandle> {
+export interface ScratchPostgres {
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** An empty database on the DATABASE_URL server; undefined when tests run on PGlite. */
+export async function createScratchPostgres(): Promise<ScratchPostgres | undefined> {
   const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) return undefined;
+  const name = `halyon_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await withAdminClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () =>
+      withAdminClient(adminUrl, async (client) => {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      }),
+  };
+}
+
+export async function openTestDatabase(options: TestDatabaseOptions = {}): Promise<DatabaseHandle> {
+  const scratch = await createScratchPostgres();
   let database: DatabaseHandle;
-  if (!adminUrl) {
+  if (!scratch) {
     database = await openDatabase({ dataDir: undefined });
   } else {
-    const name = `halyon_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await withAdminClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    const opened = await openDatabase({ databaseUrl: url.toString(), databasePoolSize: 10 });
+    const opened = await openDatabase({ databaseUrl: scratch.url, databasePoolSize: 10 });
     database = {
       ...opened,
       async close() {
         await opened.close();
-        await withAdminClient(adminUrl, (client) =>
-          client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-        );
+        await scratch.drop();
       },
     };
   }

@@ -9,6 +9,7 @@ import { createApp } from '../app';
 import { type Config, configFromEnv } from '../config';
 import { ensureServerMeta } from '../db/server-meta';
 import { type AppDeps, type Clock, createLifecycle } from '../deps';
+import { createPokeHub } from '../features/sync/poke-hub';
 import type { AppEnv } from '../http/app-env';
 import { type RunningServer, startHttpServer } from '../http/serve';
 import { createLogger } from '../middleware/logger';
@@ -66,6 +67,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const database = await openTestDatabase();
   const meta = await ensureServerMeta(database.db);
   const clock = createTestClock();
+  const pokes = createPokeHub({ listen: database.listen });
+  await pokes.start();
   const baseDeps: AppDeps = {
     db: database.db,
     database,
@@ -74,6 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: createLogger({ level: config.logLevel }),
     meta,
     lifecycle: createLifecycle(),
+    pokes,
   };
   const deps = options.extendDeps ? options.extendDeps(baseDeps) : baseDeps;
   const app = createApp(deps);
@@ -100,7 +104,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         body: (text ? JSON.parse(text) : undefined) as T,
       };
     },
-    close: () => database.close(),
+    async close() {
+      await pokes.stop();
+      await database.close();
+    },
   };
 }
 
