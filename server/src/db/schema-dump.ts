@@ -3,6 +3,7 @@
  * PostgreSQL: what the migration tests compare before and after an up/down pair.
  */
 import { type Kysely, sql } from 'kysely';
+import type { Database } from './schema';
 
 export interface SchemaDump {
   readonly columns: readonly string[];
@@ -10,9 +11,8 @@ export interface SchemaDump {
   readonly constraints: readonly string[];
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: the dump reads catalogs, not our tables.
 export async function dumpSchema(
-  db: Kysely<any>,
+  db: Kysely<Database>,
   options: { exclude?: readonly string[] } = {},
 ): Promise<SchemaDump> {
   const exclude = options.exclude ?? [];
