@@ -82,6 +82,15 @@ async function* iterate(source: ByteSource): AsyncGenerator<Uint8Array> {
   yield* source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 }
 
+/**
+ * Marks a pipelined chunk's promise as handled: it may reject while an earlier chunk is awaited, and is awaited
+ * (rethrowing) in order later, or dropped if the stream stops first.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
 /** Re-cuts the payload (length prefix || plaintext || zero padding) into chunkBytes-sized pieces. */
 async function* payloadChunks(
   source: ByteSource,
@@ -147,23 +156,21 @@ export async function* encryptBlob(
   const chunkCount = Math.ceil(blobPayloadLength(plaintextLength) / chunkBytes);
   const inFlight: Promise<ArrayBuffer>[] = [];
   let index = 0;
-  try {
-    for await (const chunk of payloadChunks(source, plaintextLength, chunkBytes)) {
-      const iv = blobChunkNonce(noncePrefix, index, index === chunkCount - 1);
-      index++;
-      inFlight.push(
+  for await (const chunk of payloadChunks(source, plaintextLength, chunkBytes)) {
+    const iv = blobChunkNonce(noncePrefix, index, index === chunkCount - 1);
+    index++;
+    inFlight.push(
+      handled(
         crypto.subtle.encrypt(
           { name: 'AES-GCM', iv: asBufferSource(iv), additionalData: asBufferSource(header) },
           aesKey,
           asBufferSource(chunk),
         ),
-      );
-      if (inFlight.length >= PIPELINE_DEPTH) yield new Uint8Array(await inFlight.shift()!);
-    }
-    while (inFlight.length > 0) yield new Uint8Array(await inFlight.shift()!);
-  } finally {
-    for (const pending of inFlight) pending.catch(() => {});
+      ),
+    );
+    if (inFlight.length >= PIPELINE_DEPTH) yield new Uint8Array(await inFlight.shift()!);
   }
+  while (inFlight.length > 0) yield new Uint8Array(await inFlight.shift()!);
 }
 
 /** Reads exact byte counts from a source of arbitrarily cut pieces, holding at most one piece ahead. */
@@ -281,7 +288,9 @@ export async function* decryptBlob(key: BlobKey, source: ByteSource): AsyncGener
       const expected = Math.min(chunkBytes, payloadLength - index * chunkBytes) + GCM_TAG_BYTES;
       const ciphertext = await reader.read(expected);
       if (ciphertext.length !== expected) throw new BlobDecryptError();
-      inFlight.push(decryptChunk(aesKey, header, noncePrefix, index, index === chunkCount - 1, ciphertext));
+      inFlight.push(
+        handled(decryptChunk(aesKey, header, noncePrefix, index, index === chunkCount - 1, ciphertext)),
+      );
       if (inFlight.length >= PIPELINE_DEPTH) {
         const plaintext = release(await inFlight.shift()!, 0);
         if (plaintext.length > 0) yield plaintext;
@@ -293,8 +302,6 @@ export async function* decryptBlob(key: BlobKey, source: ByteSource): AsyncGener
     }
     if (!(await reader.isAtEnd())) throw new BlobDecryptError();
   } finally {
-    // If the consumer stopped early or a chunk failed, later chunks' results are no longer wanted.
-    for (const pending of inFlight) pending.catch(() => {});
     await reader.close();
   }
 }

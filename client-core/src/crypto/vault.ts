@@ -22,6 +22,7 @@ import {
 } from './bytes';
 import {
   type Aborted,
+  CryptoInputError,
   type DecryptFailed,
   decryptFailed,
   type InvalidRecoveryPhrase,
@@ -277,4 +278,6 @@ export function lockVault(vault: UnlockedVault): void {
 function assertUnlocked(vault: UnlockedVault): void {
   assertBytes(vault?.masterKey, 'masterKey', KEY_BYTES);
   assertNonEmptyString(vault.userId, 'userId');
+  // A locked vault's keys are all zero; a random key is all zero with probability 2^-256.
+  if (vault.masterKey.every((byte) => byte === 0)) throw new CryptoInputError('vault is locked');
 }
