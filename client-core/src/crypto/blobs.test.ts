@@ -9,7 +9,7 @@ import {
   toReadableStream,
 } from './blobs';
 import { BlobDecryptError } from './errors';
-import { BLOB_HEADER_BYTES, blobCiphertextLength, GCM_TAG_BYTES } from './formats';
+import { BLOB_PREAMBLE_BYTES, blobCiphertextLength, GCM_TAG_BYTES } from './formats';
 
 const CHUNK = 4096;
 const key = generateBlobKey();
@@ -20,10 +20,10 @@ const decryptFailed = { ok: false, error: { type: 'DecryptFailed' } };
 /** Splits a CHUNK-sized blob's ciphertext into its header and sealed chunks. */
 function splitChunks(ciphertext: Uint8Array): { header: Uint8Array; chunks: Uint8Array[] } {
   const chunks: Uint8Array[] = [];
-  for (let offset = BLOB_HEADER_BYTES; offset < ciphertext.length; offset += CHUNK + GCM_TAG_BYTES) {
+  for (let offset = BLOB_PREAMBLE_BYTES; offset < ciphertext.length; offset += CHUNK + GCM_TAG_BYTES) {
     chunks.push(ciphertext.slice(offset, offset + CHUNK + GCM_TAG_BYTES));
   }
-  return { header: ciphertext.slice(0, BLOB_HEADER_BYTES), chunks };
+  return { header: ciphertext.slice(0, BLOB_PREAMBLE_BYTES), chunks };
 }
 const join = (...parts: Uint8Array[]) => new Uint8Array(parts.flatMap((part) => [...part]));
 

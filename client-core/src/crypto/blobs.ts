@@ -5,7 +5,7 @@
  *
  * [Note: Streaming blob decryption]
  * Each chunk is authenticated on its own and released as soon as it verifies, but truncation after a complete
- * chunk is only detected at the end (the final flag is missing). A consumer must treat the file as valid only when
+ * chunk is only detected at the end (a chunk the length block promised is missing). A consumer must treat the file as valid only when
  * the stream completes, and must discard what it received if the stream errors with BlobDecryptError.
  */
 import { err, ok, type Result } from '../result';
@@ -16,6 +16,7 @@ import {
   concatBytes,
   constantTimeEqual,
   randomBytes,
+  u64be,
   utf8ToBytes,
 } from './bytes';
 import { BlobDecryptError, CryptoInputError, type DecryptFailed, decryptFailed } from './errors';
@@ -23,11 +24,13 @@ import {
   BLOB_COMMITTED_HEADER_BYTES,
   BLOB_DEFAULT_CHUNK_BYTES,
   BLOB_HEADER_BYTES,
-  BLOB_LENGTH_PREFIX_BYTES,
   BLOB_MAX_CHUNK_BYTES,
+  BLOB_MAX_CHUNKS,
   BLOB_MIN_CHUNK_BYTES,
   BLOB_NONCE_PREFIX_BYTES,
+  BLOB_PREAMBLE_BYTES,
   blobChunkNonce,
+  blobLengthNonce,
   blobPayloadLength,
   COMMIT_LABELS,
   decodeBlobHeaderPrefix,
@@ -44,7 +47,9 @@ export const generateBlobKey = (): BlobKey => randomBytes(KEY_BYTES) as BlobKey;
 /** Chunks in flight at once: lets WebCrypto work on one chunk while the next is read. */
 const PIPELINE_DEPTH = 2;
 
-const importAesKey = (key: BlobKey, usage: 'encrypt' | 'decrypt') =>
+type AesKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+const importAesKey = (key: BlobKey, usage: 'encrypt' | 'decrypt'): Promise<AesKey> =>
   crypto.subtle.importKey('raw', asBufferSource(key), 'AES-GCM', false, [usage]);
 
 function headerCommitment(key: BlobKey, headerPrefix: Uint8Array): Uint8Array {
@@ -91,16 +96,19 @@ function handled<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-/** Re-cuts the payload (length prefix || plaintext || zero padding) into chunkBytes-sized pieces. */
+/**
+ * Re-cuts the payload (plaintext || zero padding) into chunkBytes-sized pieces. A source piece that already
+ * holds a whole chunk at a chunk boundary is passed on without copying (file readers hand out aligned slices).
+ */
 async function* payloadChunks(
   source: ByteSource,
   plaintextLength: number,
   chunkBytes: number,
 ): AsyncGenerator<Uint8Array> {
   const payloadLength = blobPayloadLength(plaintextLength);
-  let chunk = new Uint8Array(Math.min(chunkBytes, payloadLength));
-  new DataView(chunk.buffer).setBigUint64(0, BigInt(plaintextLength));
-  let filled = BLOB_LENGTH_PREFIX_BYTES;
+  const nextChunkLength = (emitted: number) => Math.min(chunkBytes, payloadLength - emitted);
+  let chunk: Uint8Array | undefined;
+  let filled = 0;
   let emitted = 0; // payload bytes already yielded
   let consumed = 0; // plaintext bytes read from the source
   for await (const piece of iterate(source)) {
@@ -110,30 +118,45 @@ async function* payloadChunks(
     if (consumed > plaintextLength) throw new CryptoInputError('blob source is longer than plaintextLength');
     let offset = 0;
     while (offset < piece.length) {
-      const take = Math.min(chunk.length - filled, piece.length - offset);
+      const wanted = nextChunkLength(emitted);
+      if (filled === 0 && piece.length - offset >= wanted) {
+        yield piece.subarray(offset, offset + wanted);
+        offset += wanted;
+        emitted += wanted;
+        continue;
+      }
+      chunk ??= new Uint8Array(wanted);
+      const take = Math.min(wanted - filled, piece.length - offset);
       chunk.set(piece.subarray(offset, offset + take), filled);
       filled += take;
       offset += take;
-      if (filled === chunk.length) {
+      if (filled === wanted) {
         yield chunk;
-        emitted += chunk.length;
-        chunk = new Uint8Array(Math.min(chunkBytes, payloadLength - emitted));
+        emitted += wanted;
+        chunk = undefined;
         filled = 0;
       }
     }
   }
   if (consumed !== plaintextLength) throw new CryptoInputError('blob source is shorter than plaintextLength');
-  // The rest is zero padding: the current chunk is already zero-filled past `filled`.
+  // The rest is zero padding (a fresh chunk is zero-filled past `filled`).
   while (emitted < payloadLength) {
-    yield chunk;
-    emitted += chunk.length;
-    chunk = new Uint8Array(Math.min(chunkBytes, payloadLength - emitted));
+    const padded = chunk ?? new Uint8Array(nextChunkLength(emitted));
+    yield padded;
+    emitted += padded.length;
+    chunk = undefined;
   }
 }
 
+const gcmParams = (iv: Uint8Array, header: Uint8Array) => ({
+  name: 'AES-GCM',
+  iv: asBufferSource(iv),
+  additionalData: asBufferSource(header),
+});
+
 /**
  * Encrypts a file of exactly `plaintextLength` bytes (declared up front, so the upload size is known: see
- * blobCiphertextLength). Yields the header, then one ciphertext chunk at a time.
+ * blobCiphertextLength). Yields the header and length block, then one ciphertext chunk at a time.
  */
 export async function* encryptBlob(
   key: BlobKey,
@@ -147,27 +170,25 @@ export async function* encryptBlob(
   }
   const chunkBytes = options.chunkBytes ?? BLOB_DEFAULT_CHUNK_BYTES;
   assertChunkBytes(chunkBytes);
+  const chunkCount = Math.ceil(blobPayloadLength(plaintextLength) / chunkBytes);
+  if (chunkCount >= BLOB_MAX_CHUNKS) throw new CryptoInputError('blob too large for this chunk size');
   const noncePrefix = randomBytes(BLOB_NONCE_PREFIX_BYTES);
   const headerPrefix = encodeBlobHeaderPrefix({ chunkBytes, noncePrefix });
   const header = concatBytes(headerPrefix, headerCommitment(key, headerPrefix));
   const aesKey = await importAesKey(key, 'encrypt');
-  yield header;
+  const lengthBlock = await crypto.subtle.encrypt(
+    gcmParams(blobLengthNonce(noncePrefix), header),
+    aesKey,
+    asBufferSource(u64be(plaintextLength)),
+  );
+  yield concatBytes(header, new Uint8Array(lengthBlock));
 
-  const chunkCount = Math.ceil(blobPayloadLength(plaintextLength) / chunkBytes);
   const inFlight: Promise<ArrayBuffer>[] = [];
   let index = 0;
   for await (const chunk of payloadChunks(source, plaintextLength, chunkBytes)) {
     const iv = blobChunkNonce(noncePrefix, index, index === chunkCount - 1);
     index++;
-    inFlight.push(
-      handled(
-        crypto.subtle.encrypt(
-          { name: 'AES-GCM', iv: asBufferSource(iv), additionalData: asBufferSource(header) },
-          aesKey,
-          asBufferSource(chunk),
-        ),
-      ),
-    );
+    inFlight.push(handled(crypto.subtle.encrypt(gcmParams(iv, header), aesKey, asBufferSource(chunk))));
     if (inFlight.length >= PIPELINE_DEPTH) yield new Uint8Array(await inFlight.shift()!);
   }
   while (inFlight.length > 0) yield new Uint8Array(await inFlight.shift()!);
@@ -183,8 +204,14 @@ class ExactReader {
     this.pieces = iterate(source);
   }
 
-  /** Up to `length` bytes; fewer only when the source has ended. */
+  /** Up to `length` bytes; fewer only when the source has ended. Copies only when a read spans pieces. */
   async read(length: number): Promise<Uint8Array> {
+    if (this.pending.length === 0) await this.pull();
+    if (this.pending.length >= length) {
+      const out = this.pending.subarray(0, length);
+      this.pending = this.pending.subarray(length);
+      return out;
+    }
     const out = new Uint8Array(length);
     let filled = 0;
     while (filled < length) {
@@ -220,22 +247,11 @@ class ExactReader {
   }
 }
 
-async function decryptChunk(
-  aesKey: CryptoKey,
-  header: Uint8Array,
-  noncePrefix: Uint8Array,
-  index: number,
-  isFinal: boolean,
-  ciphertext: Uint8Array,
-): Promise<Uint8Array> {
+async function decryptGcm(aesKey: AesKey, iv: Uint8Array, header: Uint8Array, ciphertext: Uint8Array) {
   try {
-    const iv = blobChunkNonce(noncePrefix, index, isFinal);
-    const plaintext = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: asBufferSource(iv), additionalData: asBufferSource(header) },
-      aesKey,
-      asBufferSource(ciphertext),
+    return new Uint8Array(
+      await crypto.subtle.decrypt(gcmParams(iv, header), aesKey, asBufferSource(ciphertext)),
     );
-    return new Uint8Array(plaintext);
   } catch {
     throw new BlobDecryptError();
   }
@@ -248,56 +264,50 @@ async function decryptChunk(
 export async function* decryptBlob(key: BlobKey, source: ByteSource): AsyncGenerator<Uint8Array> {
   assertBytes(key, 'key', KEY_BYTES);
   const reader = new ExactReader(source);
-  const inFlight: Promise<Uint8Array>[] = [];
   try {
-    const header = await reader.read(BLOB_HEADER_BYTES);
-    const fields = decodeBlobHeaderPrefix(header);
-    if (header.length !== BLOB_HEADER_BYTES || !fields) throw new BlobDecryptError();
-    const headerPrefix = header.subarray(0, BLOB_COMMITTED_HEADER_BYTES);
+    const preamble = await reader.read(BLOB_PREAMBLE_BYTES);
+    const fields = decodeBlobHeaderPrefix(preamble);
+    if (preamble.length !== BLOB_PREAMBLE_BYTES || !fields) throw new BlobDecryptError();
+    const header = preamble.slice(0, BLOB_HEADER_BYTES);
+    const commitment = header.subarray(BLOB_COMMITTED_HEADER_BYTES);
     if (
-      !constantTimeEqual(headerCommitment(key, headerPrefix), header.subarray(BLOB_COMMITTED_HEADER_BYTES))
+      !constantTimeEqual(headerCommitment(key, header.subarray(0, BLOB_COMMITTED_HEADER_BYTES)), commitment)
     ) {
       throw new BlobDecryptError();
     }
     const { chunkBytes, noncePrefix } = fields;
     const aesKey = await importAesKey(key, 'decrypt');
-
-    // Chunk 0 carries the plaintext length; until it is open, only the end of the stream says if it is final.
-    const first = await reader.read(chunkBytes + GCM_TAG_BYTES);
-    if (first.length < GCM_TAG_BYTES + BLOB_LENGTH_PREFIX_BYTES) throw new BlobDecryptError();
-    const firstIsFinal = await reader.isAtEnd();
-    const firstPayload = await decryptChunk(aesKey, header, noncePrefix, 0, firstIsFinal, first);
-    const plaintextLength = Number(new DataView(firstPayload.buffer).getBigUint64(0));
+    const lengthBytes = await decryptGcm(
+      aesKey,
+      blobLengthNonce(noncePrefix),
+      header,
+      preamble.subarray(BLOB_HEADER_BYTES),
+    );
+    const plaintextLength = Number(new DataView(lengthBytes.buffer).getBigUint64(0));
     if (!Number.isSafeInteger(plaintextLength)) throw new BlobDecryptError();
     const payloadLength = blobPayloadLength(plaintextLength);
     const chunkCount = Math.ceil(payloadLength / chunkBytes);
-    if (firstPayload.length !== Math.min(chunkBytes, payloadLength) || firstIsFinal !== (chunkCount === 1)) {
-      throw new BlobDecryptError();
-    }
 
     let remaining = plaintextLength; // plaintext bytes still to yield; the rest of the payload is padding
-    const release = (payload: Uint8Array, offset: number): Uint8Array => {
-      const take = Math.min(remaining, payload.length - offset);
+    const release = (payload: Uint8Array): Uint8Array => {
+      const take = Math.min(remaining, payload.length);
       remaining -= take;
-      return payload.subarray(offset, offset + take);
+      return payload.subarray(0, take);
     };
-    const firstPlaintext = release(firstPayload, BLOB_LENGTH_PREFIX_BYTES);
-
-    if (firstPlaintext.length > 0) yield firstPlaintext;
-    for (let index = 1; index < chunkCount; index++) {
+    const inFlight: Promise<Uint8Array>[] = [];
+    for (let index = 0; index < chunkCount; index++) {
       const expected = Math.min(chunkBytes, payloadLength - index * chunkBytes) + GCM_TAG_BYTES;
       const ciphertext = await reader.read(expected);
       if (ciphertext.length !== expected) throw new BlobDecryptError();
-      inFlight.push(
-        handled(decryptChunk(aesKey, header, noncePrefix, index, index === chunkCount - 1, ciphertext)),
-      );
+      const iv = blobChunkNonce(noncePrefix, index, index === chunkCount - 1);
+      inFlight.push(handled(decryptGcm(aesKey, iv, header, ciphertext)));
       if (inFlight.length >= PIPELINE_DEPTH) {
-        const plaintext = release(await inFlight.shift()!, 0);
+        const plaintext = release(await inFlight.shift()!);
         if (plaintext.length > 0) yield plaintext;
       }
     }
     while (inFlight.length > 0) {
-      const plaintext = release(await inFlight.shift()!, 0);
+      const plaintext = release(await inFlight.shift()!);
       if (plaintext.length > 0) yield plaintext;
     }
     if (!(await reader.isAtEnd())) throw new BlobDecryptError();

@@ -51,7 +51,7 @@ const ED25519_PKCS8_PREFIX = hexToBytes('302e020100300506032b657004220420');
 
 const subtle = () => globalThis.crypto.subtle;
 
-function importPrivate(algorithm: 'X25519' | 'Ed25519', key: Uint8Array, usages: KeyUsage[]) {
+function importPrivate(algorithm: 'X25519' | 'Ed25519', key: Uint8Array, usages: ('deriveBits' | 'sign')[]) {
   const prefix = algorithm === 'X25519' ? X25519_PKCS8_PREFIX : ED25519_PKCS8_PREFIX;
   const pkcs8 = concatBytes(prefix, key);
   // Extractable only so the public half can be read back as JWK; the CryptoKey never leaves this module.

@@ -171,24 +171,30 @@ export const SEALED_KEY_SIGNED_BYTES = SEALED_KEY_BYTES - ED25519_SIGNATURE_BYTE
 // -------------------------------------------------------------------------------------------------------------
 // Blobs (STREAM construction, Hoang-Reyhanitabar-Rogaway-Vizar 2015, over AES-256-GCM):
 //
-//   header (48) = magic "HLYB" (4) || FORMAT_VERSION (1) || chunk size u32be (4) || nonce prefix (7)
-//                 || commitment (32)
-//   commitment  = SHA-256(COMMIT_LABELS.blob (16) || key (32) || header bytes 0..15)
-//   then ceil(P / chunkSize) chunks, each AES-256-GCM(payload slice) || tag (16), with
-//   nonce (12)  = nonce prefix (7) || chunk index u32be (4) || final flag (1: 0x01 on the last chunk, else 0x00)
-//   AAD         = the whole 48-byte header
-//   payload     = plaintext length u64be (8) || plaintext || zeros, P = padme(8 + plaintext length) bytes.
+//   header (48)       = magic "HLYB" (4) || FORMAT_VERSION (1) || chunk size u32be (4) || nonce prefix (7)
+//                       || commitment (32)
+//   commitment        = SHA-256(COMMIT_LABELS.blob (16) || key (32) || header bytes 0..15)
+//   length block (24) = AES-256-GCM(plaintext length u64be) || tag, nonce = nonce prefix || 0xffffffff || 0x02
+//   then ceil(P / chunk size) chunks, P = padme(plaintext length), each AES-256-GCM(payload slice) || tag (16):
+//   chunk nonce (12)  = nonce prefix (7) || chunk index u32be (4) || final flag (0x01 on the last chunk, else 0x00)
+//   AAD (all of them) = the 48-byte header
+//   payload           = plaintext || zeros (P bytes). The length block lets the reader strip the padding and know
+//                       exactly how many chunks to expect, and keeps chunk boundaries aligned with the plaintext.
 
 export const BLOB_MAGIC = new Uint8Array([0x48, 0x4c, 0x59, 0x42]); // "HLYB"
 export const BLOB_HEADER_BYTES = 48;
 export const BLOB_COMMITTED_HEADER_BYTES = 16;
 export const BLOB_NONCE_PREFIX_BYTES = 7;
-export const BLOB_LENGTH_PREFIX_BYTES = 8;
 export const GCM_TAG_BYTES = 16;
+export const BLOB_LENGTH_BLOCK_BYTES = 8 + GCM_TAG_BYTES;
+/** Header and length block: everything before the first chunk. */
+export const BLOB_PREAMBLE_BYTES = BLOB_HEADER_BYTES + BLOB_LENGTH_BLOCK_BYTES;
 /** 1 MiB: the measured knee of WebCrypto AES-GCM throughput (docs/crypto.md, "Blob chunk size"). */
 export const BLOB_DEFAULT_CHUNK_BYTES = 1024 * 1024;
 export const BLOB_MIN_CHUNK_BYTES = 4096;
 export const BLOB_MAX_CHUNK_BYTES = 16 * 1024 * 1024;
+/** Chunk index 0xffffffff is the length block's. */
+export const BLOB_MAX_CHUNKS = 0xffff_ffff;
 
 export interface BlobHeaderFields {
   readonly chunkBytes: number;
@@ -223,8 +229,16 @@ export function blobChunkNonce(noncePrefix: Uint8Array, index: number, isFinal: 
   return nonce;
 }
 
-export const blobPayloadLength = (plaintextLength: number): number =>
-  padme(BLOB_LENGTH_PREFIX_BYTES + plaintextLength);
+export function blobLengthNonce(noncePrefix: Uint8Array): Uint8Array {
+  const nonce = new Uint8Array(12);
+  nonce.set(noncePrefix, 0);
+  new DataView(nonce.buffer).setUint32(7, 0xffff_ffff);
+  nonce[11] = 2;
+  return nonce;
+}
+
+/** Plaintext plus Padme padding: the bytes the chunks hold. */
+export const blobPayloadLength = (plaintextLength: number): number => padme(plaintextLength);
 
 /** The stored size of a blob, known before encrypting it (uploads declare it up front). */
 export function blobCiphertextLength(plaintextLength: number, chunkBytes = BLOB_DEFAULT_CHUNK_BYTES): number {
@@ -232,7 +246,7 @@ export function blobCiphertextLength(plaintextLength: number, chunkBytes = BLOB_
     throw new CryptoInputError('plaintextLength must be a safe integer >= 0');
   }
   const payload = blobPayloadLength(plaintextLength);
-  return BLOB_HEADER_BYTES + payload + Math.ceil(payload / chunkBytes) * GCM_TAG_BYTES;
+  return BLOB_PREAMBLE_BYTES + payload + Math.ceil(payload / chunkBytes) * GCM_TAG_BYTES;
 }
 
 // -------------------------------------------------------------------------------------------------------------
