@@ -1,0 +1,391 @@
+/**
+ * @module DEV-ONLY demo data source: an in-memory `VaultClient` with generated photos, for screenshots and UI
+ * tests of the gallery build. It encrypts nothing, stores nothing and is never part of the production build
+ * (only gallery/main.tsx imports it). Some names are script payloads on purpose: the UI must show them as text.
+ */
+
+import type {
+  Album,
+  AlbumId,
+  KeyDerivationProgress,
+  PhotoDetails,
+  PhotoId,
+  PhotoSummary,
+  Result,
+  SyncStatus,
+  Tag,
+  TagId,
+  UploadId,
+  UploadItem,
+  VaultClient,
+  VaultEvent,
+  VaultState,
+} from '../src/app/vault-client';
+
+export interface DemoScene {
+  readonly photoCount: number;
+  readonly initialState: VaultState['status'];
+  readonly withUploads: boolean;
+}
+
+/** Names that would run script if anything rendered them as HTML. */
+export const HOSTILE_ALBUM_NAME = '<img src=x onerror="window.__pwned=1">Summer';
+export const HOSTILE_FILE_NAME = '<script>window.__pwned=1</script>beach.jpg';
+
+const DAY_MS = 86_400_000;
+const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+const DEMO_EMAIL = 'ada@example.org';
+const RECOVERY_WORDS = (
+  'harbor lantern quiet meadow copper violet anchor drift maple orbit pebble signal ' +
+  'tundra velvet willow amber canyon ember falcon glacier horizon island jasmine kestrel'
+).split(' ');
+
+const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+const notFound = { ok: false, error: { type: 'NotFound' } } as const;
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A small deterministic generator (mulberry32), so every run shows the same library. */
+const makeRandom = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+interface DemoPhoto {
+  summary: PhotoSummary;
+  fileName: string;
+  caption: string;
+  hue: number;
+  isArchived: boolean;
+  trashedAt: number | null;
+  tagIds: TagId[];
+  albumIds: AlbumId[];
+}
+
+const generatePhotos = (count: number): DemoPhoto[] => {
+  const random = makeRandom(42);
+  const photos: DemoPhoto[] = [];
+  let takenAt = NOW - 3_600_000;
+  for (let i = 0; i < count; i++) {
+    // Bursts of photos on some days, gaps between: like a real camera roll.
+    takenAt -= random() < 0.82 ? Math.floor(random() * 3_600_000) : Math.floor(random() * 9 * DAY_MS);
+    const id = `p${String(i).padStart(6, '0')}` as PhotoId;
+    const aspects = [4 / 3, 3 / 4, 16 / 9, 1];
+    photos.push({
+      summary: {
+        id,
+        takenAt,
+        aspectRatio: aspects[Math.floor(random() * aspects.length)]!,
+        mediaType: random() < 0.06 ? 'video' : 'image',
+        isFavourite: random() < 0.05,
+        isPending: i < 3,
+      },
+      fileName: i === 1 ? HOSTILE_FILE_NAME : `IMG_${String(20000 + i)}.jpg`,
+      caption: i === 0 ? 'Sunset over the harbour' : '',
+      hue: Math.floor(random() * 360),
+      isArchived: random() < 0.01,
+      trashedAt: random() < 0.005 ? NOW - DAY_MS : null,
+      tagIds: [],
+      albumIds: [],
+    });
+  }
+  return photos;
+};
+
+/** A thumbnail drawn as SVG from numbers only (no names), so its bytes never carry demo text. */
+const thumbnailSvg = (hue: number, seed: number): Blob => {
+  const hue2 = (hue + 40) % 360;
+  const sun = 20 + (seed % 60);
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" preserveAspectRatio="xMidYMid slice">` +
+    `<defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="hsl(${hue} 55% 72%)"/>` +
+    `<stop offset="1" stop-color="hsl(${hue2} 45% 38%)"/></linearGradient></defs>` +
+    `<rect width="100" height="100" fill="url(#g)"/>` +
+    `<circle cx="${sun}" cy="34" r="11" fill="hsl(${(hue + 180) % 360} 80% 85%)" opacity=".85"/>` +
+    `<path d="M0 70 Q25 ${55 + (seed % 12)} 50 68 T100 64 V100 H0Z" fill="hsl(${hue2} 35% 24%)" opacity=".75"/></svg>`;
+  return new Blob([svg], { type: 'image/svg+xml' });
+};
+
+export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
+  const photos = generatePhotos(Math.max(0, Math.min(scene.photoCount, 200_000)));
+  const photosById = new Map(photos.map((p) => [p.summary.id, p]));
+  const listeners = new Set<(event: VaultEvent) => void>();
+  let state: VaultState =
+    scene.initialState === 'signedOut'
+      ? { status: 'signedOut' }
+      : { status: scene.initialState, email: DEMO_EMAIL };
+  const tags: { -readonly [K in keyof Tag]: Tag[K] }[] = [
+    { id: 't1' as TagId, name: 'Family', photoCount: 0 },
+    { id: 't2' as TagId, name: 'Travel', photoCount: 0 },
+    { id: 't3' as TagId, name: '"><svg onload=alert(1)>', photoCount: 0 },
+  ];
+  const albums: { -readonly [K in keyof Album]: Album[K] }[] = [
+    {
+      id: 'a1' as AlbumId,
+      name: 'Lisbon 2026',
+      coverPhotoId: photos[4]?.summary.id ?? null,
+      photoCount: 0,
+      updatedAt: NOW,
+    },
+    {
+      id: 'a2' as AlbumId,
+      name: HOSTILE_ALBUM_NAME,
+      coverPhotoId: photos[9]?.summary.id ?? null,
+      photoCount: 0,
+      updatedAt: NOW,
+    },
+    { id: 'a3' as AlbumId, name: 'Garden', coverPhotoId: null, photoCount: 0, updatedAt: NOW },
+  ];
+  photos.forEach((photo, i) => {
+    if (i % 7 === 0) photo.tagIds.push('t1' as TagId);
+    if (i % 11 === 0) photo.tagIds.push('t2' as TagId);
+    if (i < 40 && i % 2 === 0) photo.albumIds.push('a1' as AlbumId);
+    if (i >= 8 && i < 14) photo.albumIds.push('a2' as AlbumId);
+  });
+  for (const tag of tags) tag.photoCount = photos.filter((p) => p.tagIds.includes(tag.id)).length;
+  for (const album of albums) album.photoCount = photos.filter((p) => p.albumIds.includes(album.id)).length;
+
+  let uploads: UploadItem[] = scene.withUploads
+    ? [
+        { name: 'IMG_3001.jpg', total: 4_200_000, done: 4_200_000, status: 'done' as const },
+        { name: 'IMG_3002.jpg', total: 3_900_000, done: 2_100_000, status: 'uploading' as const },
+        { name: 'IMG_3003.heic', total: 2_500_000, done: 0, status: 'queued' as const },
+        { name: 'VID_3004.mp4', total: 48_000_000, done: 12_000_000, status: 'paused' as const },
+        { name: 'IMG_2990.jpg', total: 3_100_000, done: 0, status: 'duplicate' as const },
+        { name: 'notes.pdf', total: 90_000, done: 0, status: 'failed' as const },
+      ].map((u, i) => ({
+        id: `u${i}` as UploadId,
+        fileName: u.name,
+        relativePath: i < 2 ? 'Lisbon' : '',
+        bytesTotal: u.total,
+        bytesDone: u.done,
+        status: u.status,
+        error: u.status === 'failed' ? { type: 'UnsupportedType', mimeType: 'application/pdf' } : null,
+        photoId: null,
+      }))
+    : [];
+
+  const syncStatus: SyncStatus = {
+    isOnline: true,
+    isSyncing: false,
+    pendingChanges: 3,
+    lastSyncedAt: Date.now() - 4 * 60_000,
+    lastError: null,
+  };
+
+  const emit = (event: VaultEvent): void => {
+    for (const listener of listeners) listener(event);
+  };
+  const setState = (next: VaultState): void => {
+    state = next;
+    emit({ type: 'vaultStateChanged', state });
+  };
+  const photosChanged = (): Result<void, never> => {
+    emit({ type: 'libraryChanged', parts: ['photos'] });
+    return ok(undefined);
+  };
+  const update = (ids: ReadonlyArray<PhotoId>, change: (photo: DemoPhoto) => void): Result<void, never> => {
+    for (const id of ids) {
+      const photo = photosById.get(id);
+      if (photo) change(photo);
+    }
+    return photosChanged();
+  };
+  const deriveKeys = async (onProgress: (p: KeyDerivationProgress) => void): Promise<void> => {
+    for (const stage of [
+      'deriving-key',
+      'contacting-server',
+      'unlocking-vault',
+      'loading-library',
+    ] as const) {
+      onProgress({ stage, fraction: null });
+      await wait(150);
+    }
+  };
+  const setUploads = (next: UploadItem[]): void => {
+    uploads = next;
+    emit({ type: 'uploadsChanged', items: uploads });
+  };
+  const changeUploads = (ids: ReadonlyArray<UploadId> | 'all', change: (u: UploadItem) => UploadItem) =>
+    setUploads(uploads.map((u) => (ids === 'all' || ids.includes(u.id) ? change(u) : u)));
+
+  const inView = (photo: DemoPhoto, view: Parameters<VaultClient['listPhotos']>[0]): boolean => {
+    if (view.kind === 'trash') return photo.trashedAt !== null;
+    if (photo.trashedAt !== null) return false;
+    switch (view.kind) {
+      case 'all':
+        return !photo.isArchived;
+      case 'favourites':
+        return photo.summary.isFavourite;
+      case 'archive':
+        return photo.isArchived;
+      case 'tag':
+        return photo.tagIds.includes(view.tagId);
+      case 'album':
+        return photo.albumIds.includes(view.albumId);
+      case 'search': {
+        const query = view.query.trim().toLowerCase();
+        return query !== '' && `${photo.fileName} ${photo.caption}`.toLowerCase().includes(query);
+      }
+    }
+  };
+
+  const details = (photo: DemoPhoto): PhotoDetails => ({
+    ...photo.summary,
+    fileName: photo.fileName,
+    caption: photo.caption,
+    mimeType: photo.summary.mediaType === 'video' ? 'video/mp4' : 'image/jpeg',
+    sizeBytes: 2_000_000 + ((photo.hue * 9_973) % 3_000_000),
+    width: 4032,
+    height: Math.round(4032 / photo.summary.aspectRatio),
+    uploadedAt: photo.summary.takenAt + 3_600_000,
+    camera: 'Pixel 9 Pro',
+    location: '38.7223° N, 9.1393° W',
+    isArchived: photo.isArchived,
+    trashedAt: photo.trashedAt,
+    tagIds: photo.tagIds,
+    albumIds: photo.albumIds,
+  });
+
+  return {
+    getVaultState: async () => state,
+    register: async (_input, onProgress) => {
+      await deriveKeys(onProgress);
+      setState({ status: 'unlocked', email: DEMO_EMAIL });
+      return ok({ recoveryWords: RECOVERY_WORDS });
+    },
+    logIn: async (input, onProgress) => {
+      await deriveKeys(onProgress);
+      if (input.password !== 'correct horse battery staple')
+        return { ok: false, error: { type: 'WrongCredentials' } };
+      setState({ status: 'unlocked', email: input.email });
+      return ok(undefined);
+    },
+    unlock: async (password, onProgress) => {
+      await deriveKeys(onProgress);
+      if (password !== 'correct horse battery staple')
+        return { ok: false, error: { type: 'WrongCredentials' } };
+      setState({ status: 'unlocked', email: DEMO_EMAIL });
+      return ok(undefined);
+    },
+    lock: async () => setState({ status: 'locked', email: DEMO_EMAIL }),
+    logOut: async () => setState({ status: 'signedOut' }),
+    recover: async (_input, onProgress) => {
+      await deriveKeys(onProgress);
+      return ok(undefined);
+    },
+    changePassword: async () => ok(undefined),
+
+    listPhotos: async (view) => photos.filter((p) => inView(p, view)).map((p) => p.summary),
+    getPhoto: async (id) => {
+      const photo = photosById.get(id);
+      return photo ? ok(details(photo)) : notFound;
+    },
+    getThumbnail: async (id) => {
+      const photo = photosById.get(id);
+      return photo ? ok(thumbnailSvg(photo.hue, Number(id.slice(1)))) : notFound;
+    },
+    getPreview: async (id) => {
+      const photo = photosById.get(id);
+      return photo ? ok(thumbnailSvg(photo.hue, Number(id.slice(1)))) : notFound;
+    },
+    getOriginal: async (id) => {
+      const photo = photosById.get(id);
+      return photo ? ok({ blob: thumbnailSvg(photo.hue, 1), fileName: 'demo.svg' }) : notFound;
+    },
+    getOriginalsZip: async () => ({ ok: false, error: { type: 'Offline' } }),
+    editPhoto: async (id, changes) =>
+      update([id], (p) => {
+        if (changes.caption !== undefined) p.caption = changes.caption;
+        if (changes.takenAt !== undefined) p.summary = { ...p.summary, takenAt: changes.takenAt };
+      }),
+    setFavourite: async (ids, isFavourite) => update(ids, (p) => (p.summary = { ...p.summary, isFavourite })),
+    setArchived: async (ids, isArchived) => update(ids, (p) => (p.isArchived = isArchived)),
+    trash: async (ids) => update(ids, (p) => (p.trashedAt = Date.now())),
+    restore: async (ids) => update(ids, (p) => (p.trashedAt = null)),
+    deleteForever: async (ids) => {
+      for (const id of ids) {
+        const index = photos.findIndex((p) => p.summary.id === id);
+        if (index >= 0) photos.splice(index, 1);
+        photosById.delete(id);
+      }
+      return photosChanged();
+    },
+    emptyTrash: async () => ok(undefined),
+
+    listTags: async () => tags.map((t) => ({ ...t })),
+    createTag: async (name) => ok({ id: `t${tags.length + 1}` as TagId, name, photoCount: 0 }),
+    renameTag: async () => ok(undefined),
+    deleteTag: async () => ok(undefined),
+    tagPhotos: async () => ok(undefined),
+    untagPhotos: async () => ok(undefined),
+    listAlbums: async () => albums.map((a) => ({ ...a })),
+    createAlbum: async (name) =>
+      ok({ id: `a${albums.length + 1}` as AlbumId, name, coverPhotoId: null, photoCount: 0, updatedAt: NOW }),
+    renameAlbum: async () => ok(undefined),
+    deleteAlbum: async () => ok(undefined),
+    setAlbumCover: async () => ok(undefined),
+    addToAlbum: async () => ok(undefined),
+    removeFromAlbum: async () => ok(undefined),
+    moveInAlbum: async () => ok(undefined),
+
+    addUploads: async (files) => {
+      const added = files.map(
+        (f, i): UploadItem => ({
+          id: `u${uploads.length + i}` as UploadId,
+          fileName: f.file.name,
+          relativePath: f.relativePath,
+          bytesTotal: f.file.size,
+          bytesDone: 0,
+          status: 'queued',
+          error: null,
+          photoId: null,
+        }),
+      );
+      setUploads([...uploads, ...added]);
+      return added.map((u) => u.id);
+    },
+    listUploads: async () => uploads,
+    pauseUploads: async (ids) =>
+      changeUploads(ids, (u) => (u.status === 'done' ? u : { ...u, status: 'paused' })),
+    resumeUploads: async (ids) =>
+      changeUploads(ids, (u) => (u.status === 'paused' ? { ...u, status: 'queued' } : u)),
+    cancelUploads: async (ids) =>
+      changeUploads(ids, (u) =>
+        u.status === 'done' || u.status === 'duplicate' ? u : { ...u, status: 'cancelled' },
+      ),
+    retryUploads: async (ids) => changeUploads(ids, (u) => ({ ...u, status: 'queued', error: null })),
+    clearFinishedUploads: async () =>
+      setUploads(uploads.filter((u) => !['done', 'duplicate', 'cancelled'].includes(u.status))),
+
+    listSessions: async () =>
+      ok([
+        {
+          id: 's1' as never,
+          deviceName: 'Chromium on Linux',
+          createdAt: NOW - 30 * DAY_MS,
+          lastSeenAt: NOW,
+          isCurrent: true,
+        },
+        {
+          id: 's2' as never,
+          deviceName: 'Safari on iPhone',
+          createdAt: NOW - 90 * DAY_MS,
+          lastSeenAt: NOW - 2 * DAY_MS,
+          isCurrent: false,
+        },
+      ]),
+    revokeSession: async () => ok(undefined),
+    getStorageUsage: async () =>
+      ok({ usedBytes: photos.length * 3_100_000, quotaBytes: 200 * 1024 ** 3, photoCount: photos.length }),
+    getAutoLockMinutes: async () => 15,
+    setAutoLockMinutes: async () => undefined,
+
+    getSyncStatus: async () => syncStatus,
+    subscribe: async (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+};

@@ -1,0 +1,121 @@
+/**
+ * @module The root component: theme, service worker updates, online state, then either the account screens or
+ * the signed-in app, depending on the vault's state as the worker reports it.
+ */
+
+import { type Accessor, createSignal, Match, Show, Switch } from 'solid-js';
+import { LoginScreen } from '../features/auth/login-screen';
+import { RegisterScreen } from '../features/auth/register-screen';
+import { UnlockScreen } from '../features/auth/unlock-screen';
+import { createTheme } from '../features/settings/create-theme';
+import { type AppUpdate, createAppUpdate } from '../pwa/create-app-update';
+import { createOnlineStatus } from '../pwa/create-online-status';
+import type { VaultConnection } from './connect-vault-client';
+import { createVaultEvents } from './create-vault-events';
+import { SignedInApp } from './routes';
+import type { VaultClient } from './vault-client';
+import { VaultProvider } from './vault-context';
+import './app.css';
+
+export interface AppProps {
+  readonly connection: VaultConnection;
+  readonly enableServiceWorker: boolean;
+}
+
+const SignedOut = (props: {
+  readonly client: VaultClient;
+  readonly onRegistering: (isRegistering: boolean) => void;
+}) => {
+  const [screen, setScreen] = createSignal<'login' | 'register'>('login');
+  return (
+    <Switch>
+      <Match when={screen() === 'login'}>
+        <LoginScreen
+          onLogIn={(input, onProgress) => props.client.logIn(input, onProgress)}
+          onCreateAccount={() => setScreen('register')}
+        />
+      </Match>
+      <Match when={screen() === 'register'}>
+        <RegisterScreen
+          onRegister={async (input, onProgress) => {
+            // Keep this screen up after the vault unlocks: the recovery key still has to be shown and checked.
+            props.onRegistering(true);
+            const result = await props.client.register(input, onProgress);
+            if (!result.ok) props.onRegistering(false);
+            return result;
+          }}
+          onDone={() => props.onRegistering(false)}
+          onSignIn={() => setScreen('login')}
+        />
+      </Match>
+    </Switch>
+  );
+};
+
+interface ConnectedAppProps {
+  readonly client: VaultClient;
+  readonly theme: ReturnType<typeof createTheme>;
+  readonly appUpdate: AppUpdate;
+  readonly isOnline: Accessor<boolean>;
+}
+
+const ConnectedApp = (props: ConnectedAppProps) => {
+  const events = createVaultEvents(props.client);
+  const [isRegistering, setRegistering] = createSignal(false);
+  const state = () => events.vaultState();
+
+  return (
+    <VaultProvider client={props.client} events={events}>
+      <Switch>
+        <Match when={state()?.status === 'unlocked' && !isRegistering()}>
+          <SignedInApp
+            isOnline={props.isOnline}
+            appUpdate={props.appUpdate}
+            theme={props.theme.theme}
+            onTheme={props.theme.setTheme}
+          />
+        </Match>
+        <Match when={state()?.status === 'locked' && !isRegistering() && state()}>
+          {(locked) => (
+            <UnlockScreen
+              email={(locked() as { email: string }).email}
+              onUnlock={(password, onProgress) => props.client.unlock(password, onProgress)}
+              onLogOut={() => void props.client.logOut()}
+            />
+          )}
+        </Match>
+        <Match when={state() !== null}>
+          <SignedOut client={props.client} onRegistering={setRegistering} />
+        </Match>
+      </Switch>
+    </VaultProvider>
+  );
+};
+
+export const App = (props: AppProps) => {
+  // Before the vault: the shell is cached and updates are offered even when the vault cannot start.
+  const theme = createTheme();
+  const appUpdate = createAppUpdate({ enabled: props.enableServiceWorker });
+  const isOnline = createOnlineStatus();
+  return (
+    <Show
+      when={props.connection.status === 'ready' && props.connection}
+      fallback={
+        <div class="app-unavailable" role="alert">
+          <img src="/icon.svg" alt="" width="56" height="56" />
+          <h1>Halyon</h1>
+          <p>{props.connection.status === 'unavailable' ? props.connection.reason : ''}</p>
+        </div>
+      }
+    >
+      {(connection) => (
+        <ConnectedApp
+          client={(connection() as { client: VaultClient }).client}
+          theme={theme}
+          appUpdate={appUpdate}
+          isOnline={isOnline}
+        />
+      )}
+    </Show>
+  );
+};

@@ -1,0 +1,73 @@
+/** @module Log in with e-mail and password. The command is injected; this screen only collects and reports. */
+
+import { createSignal, Show } from 'solid-js';
+import type { AuthError, KeyDerivationProgress, Result } from '../../app/vault-client';
+import { Button } from '../../ui/button';
+import { TextField } from '../../ui/text-field';
+import { authErrorText } from './auth-errors';
+import { AuthLayout } from './auth-layout';
+import { KeyDerivationStatus } from './key-derivation-status';
+
+export interface LoginScreenProps {
+  readonly onLogIn: (
+    input: { readonly email: string; readonly password: string },
+    onProgress: (progress: KeyDerivationProgress) => void,
+  ) => Promise<Result<void, AuthError>>;
+  readonly onCreateAccount: () => void;
+}
+
+export const LoginScreen = (props: LoginScreenProps) => {
+  const [email, setEmail] = createSignal('');
+  const [password, setPassword] = createSignal('');
+  const [error, setError] = createSignal<string | null>(null);
+  const [progress, setProgress] = createSignal<KeyDerivationProgress | null>(null);
+
+  const submit = async (event: SubmitEvent): Promise<void> => {
+    event.preventDefault();
+    setError(null);
+    setProgress({ stage: 'deriving-key', fraction: null });
+    const result = await props.onLogIn({ email: email().trim(), password: password() }, setProgress);
+    setProgress(null);
+    if (!result.ok) setError(authErrorText(result.error));
+  };
+
+  return (
+    <AuthLayout title="Sign in">
+      <form class="auth__form" onSubmit={submit}>
+        <TextField
+          label="E-mail"
+          type="email"
+          autocomplete="username"
+          required
+          value={email()}
+          onValue={setEmail}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password()}
+          onValue={setPassword}
+          error={error()}
+        />
+        <Show
+          when={progress()}
+          fallback={
+            <Button type="submit" variant="primary">
+              Sign in
+            </Button>
+          }
+        >
+          {(p) => <KeyDerivationStatus progress={p()} />}
+        </Show>
+      </form>
+      <div class="auth__switch">
+        New here?{' '}
+        <Button variant="quiet" onClick={() => props.onCreateAccount()}>
+          Create an account
+        </Button>
+      </div>
+    </AuthLayout>
+  );
+};

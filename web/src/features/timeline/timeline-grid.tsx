@@ -1,0 +1,388 @@
+/**
+ * @module The photo grid: newest first under month and day headers, virtualised (only the rows on screen
+ * exist in the DOM), with multi-select by click, shift-click, ctrl/cmd-click, drag and keyboard, and a date
+ * scrubber. Data comes in through props; thumbnails are asked for per cell through `getThumbnailUrl`, and each
+ * cell revokes its object URL when it leaves the screen.
+ */
+
+import { createVirtualizer } from '@tanstack/solid-virtual';
+import CircleCheck from 'lucide-solid/icons/circle-check';
+import Play from 'lucide-solid/icons/play';
+import Star from 'lucide-solid/icons/star';
+import {
+  createEffect,
+  createMemo,
+  createSignal,
+  For,
+  Match,
+  on,
+  onCleanup,
+  onMount,
+  Show,
+  Switch,
+  untrack,
+} from 'solid-js';
+import type { PhotoId, PhotoSummary } from '../../app/vault-client';
+import { DateScrubber } from './date-scrubber';
+import { type Selection, selectAll, selectRange, toggleInSelection } from './selection';
+import { type FocusMove, layoutTimeline, movePhotoFocus } from './timeline-layout';
+import './timeline.css';
+
+export interface TimelineGridProps {
+  readonly photos: ReadonlyArray<PhotoSummary>;
+  /** Month and day headers for date-ordered views; off for albums, which keep their own order. */
+  readonly groupByDate: boolean;
+  readonly selection: Selection;
+  readonly onSelectionChange: (next: Selection) => void;
+  readonly onOpen: (id: PhotoId) => void;
+  /** An object URL for the photo's thumbnail, or null when there is none; the grid revokes it. */
+  readonly getThumbnailUrl: (id: PhotoId) => Promise<string | null>;
+  readonly label: string;
+}
+
+const KEY_MOVES: Readonly<Record<string, FocusMove>> = {
+  ArrowLeft: 'left',
+  ArrowRight: 'right',
+  ArrowUp: 'up',
+  ArrowDown: 'down',
+  PageUp: 'pageUp',
+  PageDown: 'pageDown',
+  Home: 'first',
+  End: 'last',
+};
+
+const takenAtFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** A visible thing: a header row or one photo cell. Keyed by string so a cell survives re-layout. */
+type VisibleEntry = string;
+
+export const TimelineGrid = (props: TimelineGridProps) => {
+  let scrollElement!: HTMLDivElement;
+  const [width, setWidth] = createSignal(0);
+  const [viewportHeight, setViewportHeight] = createSignal(0);
+  const [scrollTop, setScrollTop] = createSignal(0);
+  const [focusIndex, setFocusIndex] = createSignal(0);
+  const [anchorIndex, setAnchorIndex] = createSignal<number | null>(null);
+  const layout = createMemo(() =>
+    layoutTimeline(props.photos, { width: width(), groupByDate: props.groupByDate }),
+  );
+
+  const virtualizer = createVirtualizer({
+    get count() {
+      return layout().rows.length;
+    },
+    getScrollElement: () => scrollElement,
+    estimateSize: (i) => layout().rowHeights[i] ?? 0,
+    getItemKey: (i) => layout().rows[i]?.key ?? i,
+    overscan: 3,
+  });
+  createEffect(on(layout, () => virtualizer.measure(), { defer: true }));
+
+  onMount(() => {
+    const measure = (): void => {
+      const style = getComputedStyle(scrollElement);
+      const padding = Number.parseFloat(style.paddingLeft) + Number.parseFloat(style.paddingRight);
+      setWidth(scrollElement.clientWidth - padding);
+      setViewportHeight(scrollElement.clientHeight);
+    };
+    const observer = new ResizeObserver(measure);
+    observer.observe(scrollElement);
+    measure();
+    onCleanup(() => observer.disconnect());
+  });
+
+  const visibleEntries = createMemo((): ReadonlyArray<VisibleEntry> => {
+    const { rows } = layout();
+    const entries: VisibleEntry[] = [];
+    for (const item of virtualizer.getVirtualItems()) {
+      const row = rows[item.index];
+      if (!row) continue;
+      if (row.kind !== 'cells') entries.push(`row:${item.index}`);
+      else
+        for (let i = row.first; i < row.first + row.count; i++) entries.push(`photo:${props.photos[i]!.id}`);
+    }
+    return entries;
+  });
+
+  // Keep focus on the same photo when the list changes, and inside the list.
+  createEffect(
+    on(
+      () => props.photos,
+      (photos) => {
+        const index = untrack(focusIndex);
+        if (index >= photos.length) setFocusIndex(Math.max(0, photos.length - 1));
+      },
+    ),
+  );
+
+  const scrollPhotoIntoView = (index: number): void => {
+    const rowIndex = layout().rowOfPhoto[index];
+    if (rowIndex !== undefined) virtualizer.scrollToIndex(rowIndex, { align: 'auto' });
+  };
+
+  const cellId = (id: PhotoId): string => `photo-cell-${id}`;
+  const focusedId = (): PhotoId | undefined => props.photos[focusIndex()]?.id;
+
+  // ------------------------------------------------------------ pointer: click, shift-click, drag
+
+  let drag: { readonly startIndex: number; readonly base: Selection; moved: boolean } | null = null;
+
+  const indexFromPoint = (x: number, y: number): number | null => {
+    const cell = document.elementFromPoint(x, y)?.closest<HTMLElement>('[data-photo-index]');
+    const value = cell?.dataset.photoIndex;
+    return value === undefined ? null : Number(value);
+  };
+
+  const onCellPointerDown = (event: PointerEvent, index: number): void => {
+    if (event.button !== 0 || event.shiftKey || event.ctrlKey || event.metaKey) return;
+    drag = { startIndex: index, base: props.selection, moved: false };
+  };
+
+  const onPointerMove = (event: PointerEvent): void => {
+    if (!drag || (event.buttons & 1) === 0) return;
+    const index = indexFromPoint(event.clientX, event.clientY);
+    if (index === null || (index === drag.startIndex && !drag.moved)) return;
+    if (!drag.moved) {
+      drag.moved = true;
+      scrollElement.setPointerCapture(event.pointerId);
+    }
+    event.preventDefault();
+    setFocusIndex(index);
+    props.onSelectionChange(selectRange(drag.base, props.photos, drag.startIndex, index));
+  };
+
+  const onPointerUp = (event: PointerEvent): void => {
+    if (drag?.moved) {
+      setAnchorIndex(drag.startIndex);
+      scrollElement.releasePointerCapture(event.pointerId);
+    }
+  };
+
+  const onCellClick = (event: MouseEvent, index: number): void => {
+    const wasDrag = drag?.moved === true;
+    drag = null;
+    if (wasDrag) return;
+    const id = props.photos[index]!.id;
+    setFocusIndex(index);
+    const anchor = anchorIndex();
+    if (event.shiftKey && anchor !== null) {
+      props.onSelectionChange(selectRange(props.selection, props.photos, anchor, index));
+    } else if (event.ctrlKey || event.metaKey || props.selection.size > 0) {
+      // Once anything is selected, a plain click adds or removes, as in every photo app.
+      props.onSelectionChange(toggleInSelection(props.selection, id));
+      setAnchorIndex(index);
+    } else {
+      props.onOpen(id);
+    }
+  };
+
+  const onCheckClick = (event: MouseEvent, index: number): void => {
+    event.stopPropagation();
+    drag = null;
+    setFocusIndex(index);
+    const anchor = anchorIndex();
+    if (event.shiftKey && anchor !== null) {
+      props.onSelectionChange(selectRange(props.selection, props.photos, anchor, index));
+    } else {
+      props.onSelectionChange(toggleInSelection(props.selection, props.photos[index]!.id));
+      setAnchorIndex(index);
+    }
+  };
+
+  // ------------------------------------------------------------ keyboard
+
+  const onKeyDown = (event: KeyboardEvent): void => {
+    const total = props.photos.length;
+    if (total === 0) return;
+    const current = Math.min(focusIndex(), total - 1);
+    const move = KEY_MOVES[event.key];
+    if (move) {
+      event.preventDefault();
+      const pageRows = Math.max(1, Math.floor(viewportHeight() / (layout().cellSize + layout().gap)) - 1);
+      const next = movePhotoFocus(layout(), current, move, pageRows);
+      if (event.shiftKey) {
+        const anchor = anchorIndex() ?? current;
+        setAnchorIndex(anchor);
+        props.onSelectionChange(selectRange(props.selection, props.photos, anchor, next));
+      }
+      setFocusIndex(next);
+      scrollPhotoIntoView(next);
+      return;
+    }
+    const id = props.photos[current]!.id;
+    if (event.key === ' ') {
+      event.preventDefault();
+      props.onSelectionChange(toggleInSelection(props.selection, id));
+      setAnchorIndex(current);
+    } else if (event.key === 'Enter') {
+      event.preventDefault();
+      props.onOpen(id);
+    } else if (event.key === 'Escape' && props.selection.size > 0) {
+      event.preventDefault();
+      props.onSelectionChange(new Set());
+    } else if (event.key.toLowerCase() === 'a' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      props.onSelectionChange(selectAll(props.photos));
+    }
+  };
+
+  // ------------------------------------------------------------ rendering
+
+  const Cell = (cellProps: { readonly id: PhotoId }) => {
+    const index = () => layout().indexById.get(cellProps.id) ?? -1;
+    const photo = () => props.photos[index()];
+    const position = () => {
+      const l = layout();
+      const i = index();
+      const rowIndex = l.rowOfPhoto[i] ?? 0;
+      const row = l.rows[rowIndex];
+      const column = row?.kind === 'cells' ? i - row.first : 0;
+      return {
+        transform: `translate(${column * (l.cellSize + l.gap)}px, ${l.rowTops[rowIndex] ?? 0}px)`,
+        width: `${l.cellSize}px`,
+        height: `${l.cellSize}px`,
+      };
+    };
+    const isSelected = () => props.selection.has(cellProps.id);
+    return (
+      <Show when={photo()}>
+        {(p) => (
+          // Focus stays on the listbox, which handles the keys (the aria-activedescendant pattern).
+          // biome-ignore lint/a11y/useFocusableInteractive: see above
+          // biome-ignore lint/a11y/useKeyWithClickEvents: see above
+          <div
+            id={cellId(cellProps.id)}
+            class="timeline-cell"
+            classList={{
+              'timeline-cell--selected': isSelected(),
+              'timeline-cell--focused': focusIndex() === index(),
+              'timeline-cell--selecting': props.selection.size > 0,
+            }}
+            role="option"
+            aria-selected={isSelected()}
+            aria-label={`${p().mediaType === 'video' ? 'Video' : 'Photo'}, ${takenAtFormat.format(p().takenAt)}${
+              p().isFavourite ? ', favourite' : ''
+            }${p().isPending ? ', not synced yet' : ''}`}
+            data-photo-index={index()}
+            style={position()}
+            onPointerDown={(event) => onCellPointerDown(event, index())}
+            onClick={(event) => onCellClick(event, index())}
+          >
+            <Thumbnail id={cellProps.id} getThumbnailUrl={props.getThumbnailUrl} />
+            <button
+              type="button"
+              class="timeline-cell__check"
+              tabIndex={-1}
+              aria-hidden="true"
+              onPointerDown={(event) => event.stopPropagation()}
+              onClick={(event) => onCheckClick(event, index())}
+            >
+              <CircleCheck />
+            </button>
+            <Show when={p().mediaType === 'video'}>
+              <Play class="timeline-cell__badge timeline-cell__badge--video" aria-hidden="true" />
+            </Show>
+            <Show when={p().isFavourite}>
+              <Star class="timeline-cell__badge timeline-cell__badge--favourite" aria-hidden="true" />
+            </Show>
+          </div>
+        )}
+      </Show>
+    );
+  };
+
+  const Header = (headerProps: { readonly rowIndex: number }) => {
+    const row = () => layout().rows[headerProps.rowIndex];
+    return (
+      <Show when={row()?.kind !== 'cells' ? row() : undefined}>
+        {(r) => (
+          <div
+            class="timeline-header"
+            classList={{ 'timeline-header--month': r().kind === 'month' }}
+            role="presentation"
+            style={{
+              transform: `translateY(${layout().rowTops[headerProps.rowIndex] ?? 0}px)`,
+              height: `${layout().rowHeights[headerProps.rowIndex] ?? 0}px`,
+            }}
+          >
+            <Switch>
+              <Match when={r().kind === 'month'}>
+                <h2>{(r() as { label: string }).label}</h2>
+              </Match>
+              <Match when={r().kind === 'day'}>
+                <h3>{(r() as { label: string }).label}</h3>
+              </Match>
+            </Switch>
+          </div>
+        )}
+      </Show>
+    );
+  };
+
+  return (
+    <div class="timeline">
+      <div
+        ref={scrollElement}
+        class="timeline__scroller"
+        role="listbox"
+        aria-label={props.label}
+        aria-multiselectable="true"
+        aria-activedescendant={focusedId() ? cellId(focusedId()!) : undefined}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onScroll={() => setScrollTop(scrollElement.scrollTop)}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={() => {
+          drag = null;
+        }}
+      >
+        <div class="timeline__canvas" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+          <For each={visibleEntries()}>
+            {(entry) =>
+              entry.startsWith('photo:') ? (
+                <Cell id={entry.slice('photo:'.length) as PhotoId} />
+              ) : (
+                <Header rowIndex={Number(entry.slice('row:'.length))} />
+              )
+            }
+          </For>
+        </div>
+      </div>
+      <Show when={props.groupByDate && layout().months.length > 1}>
+        <DateScrubber
+          months={layout().months}
+          totalHeight={layout().totalHeight}
+          viewportHeight={viewportHeight()}
+          scrollTop={scrollTop()}
+          onScrollTo={(top) => scrollElement.scrollTo({ top })}
+        />
+      </Show>
+    </div>
+  );
+};
+
+/** One thumbnail: asks for its URL when it appears and revokes it when it goes. */
+const Thumbnail = (props: {
+  readonly id: PhotoId;
+  readonly getThumbnailUrl: (id: PhotoId) => Promise<string | null>;
+}) => {
+  const [url, setUrl] = createSignal<string | null>(null);
+  let isDisposed = false;
+  const id = props.id;
+  void props.getThumbnailUrl(id).then((objectUrl) => {
+    if (objectUrl === null) return;
+    if (isDisposed) URL.revokeObjectURL(objectUrl);
+    else setUrl(objectUrl);
+  });
+  onCleanup(() => {
+    isDisposed = true;
+    const objectUrl = url();
+    if (objectUrl !== null) URL.revokeObjectURL(objectUrl);
+  });
+  return (
+    <Show when={url()} fallback={<div class="timeline-cell__placeholder" />}>
+      {(src) => <img class="timeline-cell__image" src={src()} alt="" draggable={false} decoding="async" />}
+    </Show>
+  );
+};

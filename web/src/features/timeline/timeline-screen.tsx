@@ -1,0 +1,172 @@
+/**
+ * @module A library view as a screen: the grid for one `LibraryView`, the selection bar with its actions, and
+ * the viewer for the open photo. Data comes from the vault client and is queried again whenever the worker says
+ * the photos changed.
+ */
+
+import ArchiveIcon from 'lucide-solid/icons/archive';
+import ArchiveRestore from 'lucide-solid/icons/archive-restore';
+import Download from 'lucide-solid/icons/download';
+import Images from 'lucide-solid/icons/images';
+import RotateCcw from 'lucide-solid/icons/rotate-ccw';
+import Star from 'lucide-solid/icons/star';
+import Trash from 'lucide-solid/icons/trash';
+import X from 'lucide-solid/icons/x';
+import { createEffect, createMemo, createResource, createSignal, type JSX, Show } from 'solid-js';
+import type { LibraryView, PhotoDetails, PhotoId } from '../../app/vault-client';
+import { makeObjectUrlGetter, useVault, useVaultEvents } from '../../app/vault-context';
+import { IconButton } from '../../ui/button';
+import { saveBlob } from '../../ui/save-blob';
+import { PhotoViewer } from '../viewer/photo-viewer';
+import { EMPTY_SELECTION, keepVisible, type Selection } from './selection';
+import { TimelineGrid } from './timeline-grid';
+
+export interface TimelineScreenProps {
+  readonly view: LibraryView;
+  readonly title: string;
+  readonly empty: { readonly title: string; readonly text: string; readonly icon?: JSX.Element };
+}
+
+export const TimelineScreen = (props: TimelineScreenProps) => {
+  const client = useVault();
+  const events = useVaultEvents();
+  const [photos] = createResource(
+    () => ({ view: props.view, revision: events.revision().photos }),
+    ({ view }) => client.listPhotos(view),
+    { initialValue: [] },
+  );
+  const [selection, setSelection] = createSignal<Selection>(EMPTY_SELECTION);
+  const [openId, setOpenId] = createSignal<PhotoId | null>(null);
+  const indexById = createMemo(() => new Map(photos.latest.map((p, i) => [p.id, i] as const)));
+
+  createEffect(() => setSelection((current) => keepVisible(current, indexById())));
+  createEffect(() => {
+    const id = openId();
+    if (id !== null && !indexById().has(id)) setOpenId(null);
+  });
+
+  const selectedIds = () => [...selection()];
+  const openIndex = () => {
+    const id = openId();
+    return id === null ? -1 : (indexById().get(id) ?? -1);
+  };
+  const openAt = (index: number) => setOpenId(photos.latest[index]?.id ?? null);
+  const isTrash = () => props.view.kind === 'trash';
+  const isArchive = () => props.view.kind === 'archive';
+
+  const downloadOriginal = async (photo: PhotoDetails): Promise<void> => {
+    const result = await client.getOriginal(photo.id);
+    if (result.ok) saveBlob(result.value.blob, result.value.fileName);
+  };
+  const downloadSelection = async (): Promise<void> => {
+    const result = await client.getOriginalsZip(selectedIds());
+    if (result.ok) saveBlob(result.value, 'Halyon photos.zip');
+  };
+  const act = (command: (ids: ReadonlyArray<PhotoId>) => Promise<unknown>) => () => {
+    void command(selectedIds());
+    setSelection(EMPTY_SELECTION);
+  };
+
+  return (
+    <>
+      <Show
+        when={selection().size > 0}
+        fallback={
+          <div class="timeline-title">
+            <h1>{props.title}</h1>
+          </div>
+        }
+      >
+        <div class="selection-bar" role="toolbar" aria-label="Selection">
+          <IconButton
+            label="Clear selection"
+            icon={<X aria-hidden="true" />}
+            onClick={() => setSelection(EMPTY_SELECTION)}
+          />
+          <div class="selection-bar__count" aria-live="polite">
+            {selection().size.toLocaleString()} selected
+          </div>
+          <Show
+            when={isTrash()}
+            fallback={
+              <>
+                <IconButton
+                  label="Add to favourites"
+                  icon={<Star aria-hidden="true" />}
+                  onClick={act((ids) => client.setFavourite(ids, true))}
+                />
+                <IconButton
+                  label="Download"
+                  icon={<Download aria-hidden="true" />}
+                  onClick={() => void downloadSelection()}
+                />
+                <IconButton
+                  label={isArchive() ? 'Unarchive' : 'Archive'}
+                  icon={
+                    isArchive() ? <ArchiveRestore aria-hidden="true" /> : <ArchiveIcon aria-hidden="true" />
+                  }
+                  onClick={act((ids) => client.setArchived(ids, !isArchive()))}
+                />
+                <IconButton
+                  label="Move to trash"
+                  icon={<Trash aria-hidden="true" />}
+                  onClick={act((ids) => client.trash(ids))}
+                />
+              </>
+            }
+          >
+            <IconButton
+              label="Restore"
+              icon={<RotateCcw aria-hidden="true" />}
+              onClick={act((ids) => client.restore(ids))}
+            />
+            <IconButton
+              label="Delete forever"
+              icon={<Trash aria-hidden="true" />}
+              onClick={act((ids) => client.deleteForever(ids))}
+            />
+          </Show>
+        </div>
+      </Show>
+      <Show
+        when={photos.latest.length > 0}
+        fallback={
+          <Show when={!photos.loading}>
+            <div class="empty-state">
+              {props.empty.icon ?? <Images aria-hidden="true" />}
+              <h2>{props.empty.title}</h2>
+              <p>{props.empty.text}</p>
+            </div>
+          </Show>
+        }
+      >
+        <TimelineGrid
+          label={props.title}
+          photos={photos.latest}
+          groupByDate={props.view.kind !== 'album'}
+          selection={selection()}
+          onSelectionChange={setSelection}
+          onOpen={setOpenId}
+          getThumbnailUrl={makeObjectUrlGetter((id) => client.getThumbnail(id))}
+        />
+      </Show>
+      <Show when={openId()}>
+        {(id) => (
+          <PhotoViewer
+            photoId={id()}
+            hasPrevious={openIndex() > 0}
+            hasNext={openIndex() >= 0 && openIndex() < photos.latest.length - 1}
+            onPrevious={() => openAt(openIndex() - 1)}
+            onNext={() => openAt(openIndex() + 1)}
+            onClose={() => setOpenId(null)}
+            loadDetails={(photoId) => client.getPhoto(photoId)}
+            getPreviewUrl={makeObjectUrlGetter((photoId) => client.getPreview(photoId))}
+            onToggleFavourite={(photo) => void client.setFavourite([photo.id], !photo.isFavourite)}
+            onDownload={(photo) => void downloadOriginal(photo)}
+            onTrash={(photo) => void client.trash([photo.id])}
+          />
+        )}
+      </Show>
+    </>
+  );
+};

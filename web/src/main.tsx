@@ -1,0 +1,16 @@
+/**
+ * @module Entry point of the production app: installs the Trusted Types policy before anything renders,
+ * then mounts the app on the vault client that talks to the client library's worker.
+ */
+
+import { render } from 'solid-js/web';
+import { App } from './app/app';
+import { connectVaultClient } from './app/connect-vault-client';
+import { installTrustedTypesPolicy } from './security/trusted-types';
+import './ui/theme.css';
+
+installTrustedTypesPolicy();
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+render(() => <App connection={connectVaultClient()} enableServiceWorker={import.meta.env.PROD} />, root);

@@ -1,0 +1,86 @@
+/**
+ * @module The service worker: makes the app shell open offline, and does nothing else.
+ *
+ * It caches exactly the files the build listed (built assets, index.html, icons, manifest) and answers only
+ * requests for those files and page navigations (with the cached index.html). Every other request, API calls,
+ * blob downloads and `blob:` URLs included, is not intercepted at all, so nothing from the API and nothing
+ * decrypted can ever land in Cache Storage. A new version installs in the background and waits until the page
+ * asks it to take over (the update prompt).
+ */
+
+interface ShellManifest {
+  readonly version: string;
+  readonly files: ReadonlyArray<string>;
+}
+
+// Minimal shapes of the service worker globals; the package's TypeScript lib is DOM, not WebWorker.
+interface ExtendableEventLike extends Event {
+  waitUntil(promise: Promise<unknown>): void;
+}
+interface FetchEventLike extends ExtendableEventLike {
+  readonly request: Request;
+  respondWith(response: Promise<Response>): void;
+}
+interface ServiceWorkerScopeLike {
+  readonly registration: { readonly scope: string };
+  readonly clients: { claim(): Promise<void> };
+  skipWaiting(): Promise<void>;
+  addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEventLike) => void): void;
+  addEventListener(type: 'fetch', listener: (event: FetchEventLike) => void): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+}
+
+// Sent by the page when the person accepts the update (src/pwa/create-app-update.ts sends the same string).
+const SKIP_WAITING_MESSAGE = 'halyon:skip-waiting';
+const CACHE_PREFIX = 'halyon-shell-';
+
+// Replaced at build time (build/service-worker-plugin.ts).
+const manifest = JSON.parse('__HALYON_SHELL_MANIFEST__') as ShellManifest;
+const scope = self as unknown as ServiceWorkerScopeLike;
+const cacheName = `${CACHE_PREFIX}${manifest.version}`;
+const base = new URL(scope.registration.scope);
+const shellUrls = new Set(manifest.files.map((file) => new URL(file, base).href));
+const indexUrl = new URL('index.html', base).href;
+
+scope.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(cacheName).then((cache) =>
+      // `reload` skips the HTTP cache, so the new version never mixes in stale files.
+      cache.addAll([...shellUrls].map((url) => new Request(url, { cache: 'reload' }))),
+    ),
+  );
+});
+
+scope.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names.filter((n) => n.startsWith(CACHE_PREFIX) && n !== cacheName).map((n) => caches.delete(n)),
+        ),
+      )
+      .then(() => scope.clients.claim()),
+  );
+});
+
+scope.addEventListener('message', (event) => {
+  if (event.data === SKIP_WAITING_MESSAGE) void scope.skipWaiting();
+});
+
+const isApiPath = (url: URL): boolean => url.pathname.startsWith('/api/') || url.pathname === '/api';
+
+scope.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== base.origin || isApiPath(url)) return;
+  const cacheKey = request.mode === 'navigate' ? indexUrl : shellUrls.has(url.href) ? url.href : null;
+  if (cacheKey === null) return;
+  event.respondWith(
+    caches
+      .open(cacheName)
+      .then((cache) => cache.match(cacheKey))
+      .then((cached) => cached ?? fetch(request)),
+  );
+});

@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import solid from 'vite-plugin-solid';
+import { securityHeadersPlugin } from './build/security-headers-plugin';
+import {
+  SERVICE_WORKER_ENTRY,
+  SERVICE_WORKER_FILE_NAME,
+  serviceWorkerPlugin,
+} from './build/service-worker-plugin';
+import { trustedTemplatesPlugin } from './build/trusted-templates-plugin';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+// `vite build` makes the production app in dist/. `vite build --mode gallery` makes the same app wired to the
+// dev-only demo data source (gallery/) in dist-gallery/, for screenshots and UI tests; it is never deployed.
+export default defineConfig(({ mode }) => {
+  const isGallery = mode === 'gallery';
+  const publicDir = here('./public');
+  return {
+    root: isGallery ? here('./gallery') : here('.'),
+    publicDir,
+    plugins: [solid(), trustedTemplatesPlugin(), securityHeadersPlugin(), serviceWorkerPlugin(publicDir)],
+    build: {
+      outDir: isGallery ? here('./dist-gallery') : here('./dist'),
+      emptyOutDir: true,
+      target: 'es2022',
+      sourcemap: false,
+      rollupOptions: {
+        input: {
+          index: isGallery ? here('./gallery/index.html') : here('./index.html'),
+          [SERVICE_WORKER_ENTRY]: here('./src/pwa/service-worker.ts'),
+        },
+        output: {
+          entryFileNames: (chunk) =>
+            chunk.name === SERVICE_WORKER_ENTRY ? SERVICE_WORKER_FILE_NAME : 'assets/[name]-[hash].js',
+        },
+      },
+    },
+    server: { host: '127.0.0.1' },
+    preview: { host: '127.0.0.1' },
+  };
+});
