@@ -38,7 +38,7 @@ async function expectProblem(response: Response, status: number, code: string): 
   return body;
 }
 
-const post = (path: string, body: BodyInit, contentType = 'application/json') =>
+const post = (path: string, body: string, contentType = 'application/json') =>
   server.request(path, { method: 'POST', body, headers: { 'Content-Type': contentType } });
 
 describe('errors', () => {
