@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { MasterKey } from '../crypto';
 import { encodeHlc } from '../sync/hlc';
 import { createDoc } from '../sync/merge';
+import { createLinkIdDeriver, deriveLibraryCollection } from './derived-keys';
 import { decodeRecordDoc, encodeRecordDoc } from './kinds';
-import { createLinkIdDeriver } from './link-ids';
 
 const stamp = encodeHlc({ wallMs: 1_700_000_000_000, counter: 0, nodeId: 'dev1' });
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
@@ -66,6 +67,20 @@ describe('link ids', () => {
     );
     expect(onPhone('photoTag', uuid(1), uuid(2))).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+  });
+});
+
+describe('derived library collection', () => {
+  it('is the same on every device of the account and differs between accounts', () => {
+    const master = new Uint8Array(32).fill(3) as MasterKey;
+    const other = new Uint8Array(32).fill(4) as MasterKey;
+    expect(deriveLibraryCollection(master)).toEqual(deriveLibraryCollection(master.slice() as typeof master));
+    expect(deriveLibraryCollection(master).collectionId).not.toBe(
+      deriveLibraryCollection(other).collectionId,
+    );
+    expect(deriveLibraryCollection(master).collectionId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
   });
 });
