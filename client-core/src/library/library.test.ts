@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryServer } from '../sync/testing/memory-server';
+import { createTestLibrary, TEST_LIBRARY_COLLECTION, testPhoto } from './testing';
+
+const day = (d: number, h = 12) => Date.UTC(2024, 5, d, h);
+
+const twoDevices = async () => {
+  const server = createMemoryServer();
+  server.createCollection(TEST_LIBRARY_COLLECTION);
+  const phone = await createTestLibrary('phone', server.transport);
+  const laptop = await createTestLibrary('laptop', server.transport);
+  /** Everyone syncs until quiet. */
+  const settle = async () => {
+    for (let i = 0; i < 2; i++) for (const d of [phone, laptop]) await d.sync();
+  };
+  return { server, phone, laptop, settle };
+};
+
+describe('library', () => {
+  it('groups the timeline by day, newest first, leaving out trashed and archived photos', async () => {
+    const { phone } = await twoDevices();
+    const lib = phone.library;
+    const a = await lib.addPhoto(testPhoto({ takenAt: day(1, 9) }));
+    const b = await lib.addPhoto(testPhoto({ takenAt: day(1, 18) }));
+    const c = await lib.addPhoto(testPhoto({ takenAt: day(3) }));
+    const archived = await lib.addPhoto(testPhoto({ takenAt: day(2) }));
+    const trashed = await lib.addPhoto(testPhoto({ takenAt: day(2) }));
+    await lib.setArchived([archived], true);
+    await lib.trash([trashed]);
+    expect(lib.queries.timeline().map((g) => [g.day, g.photos.map((p) => p.id)])).toEqual([
+      ['2024-06-03', [c]],
+      ['2024-06-01', [b, a]],
+    ]);
+    expect(lib.queries.archive().map((p) => p.id)).toEqual([archived]);
+    expect(lib.queries.trash().map((p) => p.id)).toEqual([trashed]);
+
+    await lib.setDate([a], day(4));
+    expect(lib.queries.timeline()[0]).toEqual({
+      day: '2024-06-04',
+      photos: [expect.objectContaining({ id: a })],
+    });
+  });
+
+  it('tags many photos at once and shows them by tag on another device', async () => {
+    const { phone, laptop, settle } = await twoDevices();
+    const photos = [];
+    for (let i = 0; i < 5; i++) photos.push(await phone.library.addPhoto(testPhoto({ takenAt: day(1, i) })));
+    const tag = await phone.library.createTag('Beach');
+    await phone.library.tagPhotos(tag, photos.slice(0, 3));
+    await settle();
+    expect(
+      laptop.library.queries
+        .byTag(tag)
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual(photos.slice(0, 3).sort());
+    expect(laptop.library.queries.tags()).toEqual([{ id: tag, name: 'Beach', color: null, photoCount: 3 }]);
+
+    await laptop.library.untagPhotos(tag, [photos[0]!]);
+    await settle();
+    expect(phone.library.queries.byTag(tag)).toHaveLength(2);
+  });
+
+  it('makes one link record when two devices tag the same photo with the same tag offline', async () => {
+    const { server, phone, laptop, settle } = await twoDevices();
+    const photo = await phone.library.addPhoto(testPhoto());
+    const tag = await phone.library.createTag('Family');
+    await settle();
+    await phone.library.tagPhotos(tag, [photo]);
+    await laptop.library.tagPhotos(tag, [photo]);
+    await settle();
+    expect(server.records(TEST_LIBRARY_COLLECTION)).toHaveLength(3);
+    for (const d of [phone, laptop]) expect(d.library.queries.byTag(tag).map((p) => p.id)).toEqual([photo]);
+  });
+
+  it('keeps a caption edited on one device on a photo trashed on another (trash is a field)', async () => {
+    const { phone, laptop, settle } = await twoDevices();
+    const photo = await phone.library.addPhoto(testPhoto());
+    await settle();
+    await phone.library.trash([photo]);
+    await laptop.library.setCaption(photo, 'Sunset over the bay');
+    await settle();
+    for (const d of [phone, laptop]) {
+      expect(d.library.queries.trash()).toEqual([
+        expect.objectContaining({ id: photo, caption: 'Sunset over the bay' }),
+      ]);
+    }
+    await laptop.library.restore([photo]);
+    await settle();
+    expect(phone.library.queries.timeline()[0]?.photos[0]?.caption).toBe('Sunset over the bay');
+  });
+
+  it('lets delete forever win over a concurrent edit on another device', async () => {
+    const { phone, laptop, settle } = await twoDevices();
+    const photo = await phone.library.addPhoto(testPhoto());
+    await settle();
+    await phone.library.trash([photo]);
+    await phone.library.emptyTrash();
+    await laptop.library.setFavourite([photo], true);
+    await settle();
+    for (const d of [phone, laptop]) {
+      expect(d.library.queries.photo(photo)).toBeUndefined();
+      expect(d.library.queries.favourites()).toEqual([]);
+    }
+  });
+
+  it('keeps album order, moves photos, and orders concurrent additions the same on every device', async () => {
+    const { phone, laptop, settle } = await twoDevices();
+    const [a, b, c, d] = [
+      await phone.library.addPhoto(testPhoto()),
+      await phone.library.addPhoto(testPhoto()),
+      await phone.library.addPhoto(testPhoto()),
+      await phone.library.addPhoto(testPhoto()),
+    ];
+    const album = await phone.library.createAlbum('Trip');
+    await phone.library.addToAlbum(album, [a!, b!]);
+    await settle();
+    await phone.library.addToAlbum(album, [c!]);
+    await laptop.library.addToAlbum(album, [d!]);
+    await settle();
+    const order = phone.library.queries.byAlbum(album).map((p) => p.id);
+    expect(laptop.library.queries.byAlbum(album).map((p) => p.id)).toEqual(order);
+    expect(order.slice(0, 2)).toEqual([a, b]);
+    expect(new Set(order.slice(2))).toEqual(new Set([c, d]));
+
+    await laptop.library.moveInAlbum(album, order[3]!, 0);
+    await laptop.library.removeFromAlbum(album, [b!]);
+    await settle();
+    expect(phone.library.queries.byAlbum(album).map((p) => p.id)).toEqual([order[3], a, order[2]]);
+    expect(phone.library.queries.albums()).toEqual([
+      { id: album, name: 'Trip', description: '', coverPhotoId: null, photoCount: 3 },
+    ]);
+  });
+
+  it('searches file names, captions and tag names', async () => {
+    const { phone } = await twoDevices();
+    const lib = phone.library;
+    const byName = await lib.addPhoto(testPhoto({ fileName: 'harbour-at-dawn.jpg' }));
+    const byCaption = await lib.addPhoto(testPhoto());
+    await lib.setCaption(byCaption, 'Grandma at the Harbour');
+    const byTag = await lib.addPhoto(testPhoto());
+    const tag = await lib.createTag('harbour life');
+    await lib.tagPhotos(tag, [byTag]);
+    await lib.addPhoto(testPhoto({ fileName: 'mountain.jpg' }));
+    expect(
+      lib.queries
+        .search('HARBOUR')
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual([byName, byCaption, byTag].sort());
+    expect(lib.queries.search('harbour grandma').map((p) => p.id)).toEqual([byCaption]);
+  });
+
+  it('tells watchers about changes made on another device', async () => {
+    const { phone, laptop, settle } = await twoDevices();
+    const seen: number[] = [];
+    const stop = laptop.library.watch(
+      (q) => q.favourites().length,
+      (count) => seen.push(count),
+    );
+    const photo = await phone.library.addPhoto(testPhoto());
+    await phone.library.setFavourite([photo], true);
+    await settle();
+    await Promise.resolve();
+    stop();
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBe(1);
+  });
+
+  it('shows the same library after a restart, decrypted from the local store', async () => {
+    const { phone } = await twoDevices();
+    const photo = await phone.library.addPhoto(testPhoto());
+    const tag = await phone.library.createTag('Kept');
+    await phone.library.tagPhotos(tag, [photo]);
+    await phone.sync();
+    const before = phone.library.queries.byTag(tag);
+    await phone.library.load();
+    expect(phone.library.queries.byTag(tag)).toEqual(before);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * @module Read-only views over the in-memory model, in the shapes the UI lists. Trashed photos appear only in the
+ * trash; archived ones only in the archive (and in albums, tags and search, like a shelf they were put on).
+ */
+
+import type { AlbumFields, PhotoFields, TagFields } from './kinds';
+import type { Entry, LibraryModel } from './model';
+
+export interface PhotoView extends PhotoFields {
+  readonly id: string;
+  /** The date the timeline sorts by: the user's override, else taken-at. */
+  readonly date: number;
+  readonly tagIds: readonly string[];
+}
+
+export interface DayGroup {
+  /** YYYY-MM-DD in the viewer's time zone. */
+  readonly day: string;
+  readonly photos: readonly PhotoView[];
+}
+
+export interface TagView extends TagFields {
+  readonly id: string;
+  readonly photoCount: number;
+}
+
+export interface AlbumView extends AlbumFields {
+  readonly id: string;
+  readonly photoCount: number;
+}
+
+const localDay = (ms: number): string => {
+  const d = new Date(ms);
+  const pad = (n: number) => n.toString().padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+};
+
+const newestFirst = (a: PhotoView, b: PhotoView) =>
+  b.date - a.date || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export const createQueries = (model: LibraryModel, dayOf: (ms: number) => string = localDay) => {
+  const view = (entry: Entry<PhotoFields>): PhotoView => ({
+    ...entry.fields,
+    id: entry.id,
+    date: entry.fields.dateOverride ?? entry.fields.takenAt,
+    tagIds: model.tagIdsByPhoto().get(entry.id) ?? [],
+  });
+  const photosWhere = (keep: (fields: PhotoFields) => boolean): PhotoView[] => {
+    const out: PhotoView[] = [];
+    for (const entry of model.photos.values()) if (keep(entry.fields)) out.push(view(entry));
+    return out.sort(newestFirst);
+  };
+  const live = (f: PhotoFields) => f.trashedAt === null;
+
+  return {
+    photo: (id: string): PhotoView | undefined => {
+      const entry = model.photos.get(id);
+      return entry ? view(entry) : undefined;
+    },
+    /** Photos not trashed or archived, newest first, grouped by day. */
+    timeline(): readonly DayGroup[] {
+      const groups: DayGroup[] = [];
+      for (const photo of photosWhere((f) => live(f) && !f.archived)) {
+        const day = dayOf(photo.date);
+        const last = groups.at(-1);
+        if (last?.day === day) (last.photos as PhotoView[]).push(photo);
+        else groups.push({ day, photos: [photo] });
+      }
+      return groups;
+    },
+    favourites: () => photosWhere((f) => live(f) && f.favourite),
+    archive: () => photosWhere((f) => live(f) && f.archived),
+    trash: () => photosWhere((f) => !live(f)).sort((a, b) => (b.trashedAt ?? 0) - (a.trashedAt ?? 0)),
+    byTag(tagId: string): readonly PhotoView[] {
+      return photosWhere(live).filter((p) => p.tagIds.includes(tagId));
+    },
+    /** In the album's order. */
+    byAlbum(albumId: string): readonly PhotoView[] {
+      const out: PhotoView[] = [];
+      for (const link of model.entriesByAlbum().get(albumId) ?? []) {
+        const photo = model.photos.get(link.fields.photoId);
+        if (photo && live(photo.fields)) out.push(view(photo));
+      }
+      return out;
+    },
+    /** Every word must match the file name, the caption or a tag name (case-insensitive). */
+    search(text: string): readonly PhotoView[] {
+      const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+      if (words.length === 0) return [];
+      return photosWhere(live).filter((p) => {
+        const haystack = [
+          p.fileName,
+          p.caption,
+          ...p.tagIds.map((id) => model.tags.get(id)?.fields.name ?? ''),
+        ]
+          .join('\n')
+          .toLowerCase();
+        return words.every((w) => haystack.includes(w));
+      });
+    },
+    tags(): readonly TagView[] {
+      const counts = new Map<string, number>();
+      for (const [photoId, tagIds] of model.tagIdsByPhoto()) {
+        if (model.photos.get(photoId)?.fields.trashedAt !== null) continue;
+        for (const id of tagIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      return [...model.tags.values()]
+        .map((t) => ({ ...t.fields, id: t.id, photoCount: counts.get(t.id) ?? 0 }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+    albums(): readonly AlbumView[] {
+      const byAlbum = model.entriesByAlbum();
+      return [...model.albums.values()]
+        .map((a) => ({ ...a.fields, id: a.id, photoCount: byAlbum.get(a.id)?.length ?? 0 }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+  };
+};
+
+export type LibraryQueries = ReturnType<typeof createQueries>;
