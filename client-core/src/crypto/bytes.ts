@@ -19,7 +19,9 @@ export function assertUint32(value: unknown, name: string): asserts value is num
 }
 
 export function assertNonEmptyString(value: unknown, name: string, maxBytes = 255): asserts value is string {
-  if (typeof value !== 'string' || value.length === 0 || utf8ToBytes(value).length > maxBytes) {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit, so short strings (every id) skip the encoding.
+  const tooLong = (text: string) => text.length * 3 > maxBytes && utf8ToBytes(text).length > maxBytes;
+  if (typeof value !== 'string' || value.length === 0 || tooLong(value)) {
     throw new CryptoInputError(`${name} must be a non-empty string of at most ${maxBytes} UTF-8 bytes`);
   }
 }
