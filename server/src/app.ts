@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import type { AppDeps } from './deps';
 import { authRouteSpecs, createAuthRoutes } from './features/auth/auth.routes';
+import { createSyncRoutes, syncRouteSpecs } from './features/sync/sync.routes';
 import type { AppEnv } from './http/app-env';
 import { createErrorHandler, createNotFoundHandler } from './http/error-handler';
 import { createSystemRoutes, systemRouteSpecs } from './http/system.routes';
@@ -19,6 +20,7 @@ import type { RouteSpec } from './openapi/route-spec';
 export const routeSpecs: readonly RouteSpec[] = [
   ...systemRouteSpecs,
   ...authRouteSpecs,
+  ...syncRouteSpecs,
   ...openApiRouteSpecs,
 ];
 
@@ -31,6 +33,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/', createSystemRoutes(deps));
   app.route('/v1/auth', createAuthRoutes(deps));
+  app.route('/v1', createSyncRoutes(deps));
   app.route(
     '/',
     createOpenApiRoutes(() => routeSpecs),

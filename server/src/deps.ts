@@ -7,6 +7,7 @@ import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
 import type { Database } from './db/schema';
 import type { ServerMeta } from './db/server-meta';
+import type { PokeHub } from './features/sync/poke-hub';
 import type { Logger } from './middleware/logger';
 
 export interface Clock {
@@ -40,4 +41,6 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly meta: ServerMeta;
   readonly lifecycle: Lifecycle;
+  /** Live sync pokes: LISTENs once, fans out to this process's event streams. */
+  readonly pokes: PokeHub;
 }

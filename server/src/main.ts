@@ -10,6 +10,8 @@ import { loadMigrations, migrateUp } from './db/migrator';
 import { startPGliteMaintenance } from './db/pglite-maintenance';
 import { ensureServerMeta } from './db/server-meta';
 import { type AppDeps, createLifecycle, systemClock } from './deps';
+import { createPokeHub } from './features/sync/poke-hub';
+import { PURGE_INTERVAL_MS, startPurgeJob } from './features/sync/purge-job';
 import { startHttpServer } from './http/serve';
 import { createLogger } from './middleware/logger';
 
@@ -26,6 +28,20 @@ async function main(): Promise<void> {
     logger.warn('pglite maintenance failed', { error }),
   );
 
+  const pokes = createPokeHub({
+    listen: database.listen,
+    onBadPayload: (payload) => logger.warn('unreadable sync notification', { bytes: payload.length }),
+  });
+  await pokes.start();
+  const stopPurge = startPurgeJob({
+    db: database.db,
+    settings: config.sync,
+    now: systemClock.now,
+    intervalMs: PURGE_INTERVAL_MS,
+    onReport: (report) => logger.info('sync purge', { ...report }),
+    onError: (error) => logger.warn('sync purge failed', { error }),
+  });
+
   const deps: AppDeps = {
     db: database.db,
     database,
@@ -34,6 +50,7 @@ async function main(): Promise<void> {
     logger,
     meta,
     lifecycle: createLifecycle(),
+    pokes,
   };
   const server = await startHttpServer(createApp(deps), { host: config.host, port: config.port });
   logger.info('listening', {
@@ -49,7 +66,9 @@ async function main(): Promise<void> {
     deps.lifecycle.beginShutdown();
     logger.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
     try {
+      await pokes.stop(); // ends the event streams, which would otherwise hold the server open
       await server.stop(config.shutdownGraceMs);
+      await stopPurge();
       await maintenance.stop();
       await database.close();
     } catch (error) {

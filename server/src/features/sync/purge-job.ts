@@ -67,3 +67,6 @@ export function startPurgeJob(deps: PurgeJobDeps): () => Promise<void> {
     await inFlight;
   };
 }
+
+/** Purging is housekeeping: hourly is plenty against a retention window of days. */
+export const PURGE_INTERVAL_MS = 60 * 60 * 1000;

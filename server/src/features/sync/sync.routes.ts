@@ -1,27 +1,29 @@
 /**
  * @module The sync HTTP edge, mounted under /v1: validates every request with the protocol schemas, calls the
  * service, shapes every answer with the server epoch, and turns the service's expected failures into problems.
- * All routes require authentication (the router mounts requireAuth itself).
+ * Every route requires an access token. The body cap is the app's global one (config.sync.maxBodyBytes).
  */
 import {
   CreateCollectionRequest,
-  type CreateCollectionResponse,
+  CreateCollectionResponse,
   ListCollectionsQuery,
-  type ListCollectionsResponse,
+  ListCollectionsResponse,
   PullRequest,
-  type PullResponse,
+  PullResponse,
   PushRequest,
-  type PushResponse,
+  PushResponse,
   ReconcileRequest,
-  type ReconcileResponse,
+  ReconcileResponse,
 } from '@halyon/protocol';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
+import type { AppDeps } from '../../deps';
 import type { AppEnv } from '../../http/app-env';
 import { problem } from '../../http/problem';
 import { readJson, readQuery } from '../../http/read-json';
-import { bodyLimit } from '../../middleware/body-limit';
-import type { PokeHub } from './poke-hub';
+import { requireAuth } from '../../middleware/auth';
+import type { RouteSpec } from '../../openapi/route-spec';
 import {
+  type CheckBlobRefs,
   createCollection,
   listCollections,
   type PullOutput,
@@ -33,31 +35,39 @@ import {
 import type { SyncError } from './sync-errors';
 import { streamSyncEvents } from './sync-events';
 
-export interface SyncRoutesDeps extends SyncServiceDeps {
-  readonly epoch: string;
-  readonly pokes: PokeHub;
-  readonly requireAuth: MiddlewareHandler<AppEnv>;
+export interface SyncRoutesOptions {
+  /** The blobs feature's reference check; until blobs exist, every blob reference is refused. */
+  readonly checkBlobRefs?: CheckBlobRefs;
   /** How often an idle event stream sends a heartbeat comment. */
   readonly heartbeatMs?: number;
 }
 
-export function createSyncRoutes(deps: SyncRoutesDeps): Hono<AppEnv> {
-  const { epoch } = deps;
+/** Refuses every blob reference: the answer when no blob store is wired in. */
+export const refuseBlobRefs: CheckBlobRefs = async (_trx, _userId, blobIds) =>
+  new Map(blobIds.map((id) => [id, 'blob_not_found'] as const));
+
+export function createSyncRoutes(deps: AppDeps, options: SyncRoutesOptions = {}): Hono<AppEnv> {
+  const epoch = deps.meta.epoch;
+  const service: SyncServiceDeps = {
+    db: deps.db,
+    limits: deps.config.sync,
+    now: () => deps.clock.now(),
+    checkBlobRefs: options.checkBlobRefs ?? refuseBlobRefs,
+  };
   const routes = new Hono<AppEnv>();
-  routes.use('/collections', deps.requireAuth);
-  routes.use('/sync/*', deps.requireAuth);
-  routes.use('/sync/*', bodyLimit(deps.limits.maxBodyBytes));
+  routes.use('/collections', requireAuth(deps));
+  routes.use('/sync/*', requireAuth(deps));
 
   routes.post('/collections', async (c) => {
     const input = await readJson(c, CreateCollectionRequest);
-    const result = await createCollection(deps, c.get('auth').userId, input);
+    const result = await createCollection(service, c.get('auth').userId, input);
     if (!result.ok) throw toProblem(result.error);
     return c.json({ epoch, membership: result.value } satisfies CreateCollectionResponse);
   });
 
   routes.get('/collections', async (c) => {
     const { since } = readQuery(c, ListCollectionsQuery);
-    const changes = await listCollections(deps, c.get('auth').userId, since);
+    const changes = await listCollections(service, c.get('auth').userId, since);
     return c.json({
       epoch,
       cursor: changes.cursor,
@@ -68,14 +78,14 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono<AppEnv> {
 
   routes.post('/sync/push', async (c) => {
     const { ops } = await readJson(c, PushRequest);
-    const result = await push(deps, c.get('auth').userId, ops);
+    const result = await push(service, c.get('auth').userId, ops);
     if (!result.ok) throw toProblem(result.error);
     return c.json({ epoch, results: result.value } satisfies PushResponse);
   });
 
   routes.post('/sync/pull', async (c) => {
     const input = await readJson(c, PullRequest);
-    const result = await pull(deps, c.get('auth').userId, input);
+    const result = await pull(service, c.get('auth').userId, input);
     if (!result.ok) throw toProblem(result.error);
     const page: PullOutput = result.value;
     return c.json({
@@ -88,7 +98,7 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono<AppEnv> {
 
   routes.post('/sync/reconcile', async (c) => {
     const input = await readJson(c, ReconcileRequest);
-    const result = await reconcile(deps, c.get('auth').userId, input);
+    const result = await reconcile(service, c.get('auth').userId, input);
     if (!result.ok) throw toProblem(result.error);
     const answer = result.value;
     return c.json({
@@ -102,7 +112,12 @@ export function createSyncRoutes(deps: SyncRoutesDeps): Hono<AppEnv> {
   });
 
   routes.get('/sync/events', (c) =>
-    streamSyncEvents(c, { db: deps.db, pokes: deps.pokes, epoch, heartbeatMs: deps.heartbeatMs ?? 15_000 }),
+    streamSyncEvents(c, {
+      db: deps.db,
+      pokes: deps.pokes,
+      epoch,
+      heartbeatMs: options.heartbeatMs ?? 15_000,
+    }),
   );
 
   return routes;
@@ -133,3 +148,88 @@ function toProblem(error: SyncError) {
       );
   }
 }
+
+export const syncRouteSpecs: readonly RouteSpec[] = [
+  {
+    method: 'post',
+    path: '/v1/collections',
+    operationId: 'createCollection',
+    summary: 'Create a collection with a client-chosen id (idempotent)',
+    description:
+      'Creating an id you already own answers the existing membership. An id owned by someone else is ' +
+      '`collection_exists`.',
+    tags: ['sync'],
+    auth: true,
+    request: { body: CreateCollectionRequest },
+    responses: {
+      200: { description: 'Your membership of the collection.', schema: CreateCollectionResponse },
+    },
+    errors: ['collection_exists'],
+  },
+  {
+    method: 'get',
+    path: '/v1/collections',
+    operationId: 'listCollections',
+    summary: 'Memberships added, changed or removed since a membership cursor',
+    tags: ['sync'],
+    auth: true,
+    request: { query: ListCollectionsQuery },
+    responses: {
+      200: { description: 'The diff and the cursor to send next time.', schema: ListCollectionsResponse },
+    },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/v1/sync/push',
+    operationId: 'push',
+    summary: 'Write records: compare-and-set per op, a result per op in request order',
+    description:
+      'Each op applies only if its record is still at `baseVersion` (0 creates). A retried `opId` is answered ' +
+      '`applied` with `replayed: true` and its original version and seq. Ops sharing a `group` land together ' +
+      'or not at all. See docs/protocol.md.',
+    tags: ['sync'],
+    auth: true,
+    request: { body: PushRequest },
+    responses: { 200: { description: 'One result per op.', schema: PushResponse } },
+    errors: ['batch_too_large'],
+  },
+  {
+    method: 'post',
+    path: '/v1/sync/pull',
+    operationId: 'pull',
+    summary: 'Records and tombstones after each cursor, in seq order, in capped pages',
+    description:
+      'Store the changes and the returned cursors together; pull again while `hasMore`. A cursor below the ' +
+      'tombstone purge floor is `cursor_expired` (410): reconcile those collections.',
+    tags: ['sync'],
+    auth: true,
+    request: { body: PullRequest },
+    responses: { 200: { description: 'A page of changes and the advanced cursors.', schema: PullResponse } },
+    errors: ['collection_not_found', 'cursor_expired'],
+  },
+  {
+    method: 'post',
+    path: '/v1/sync/reconcile',
+    operationId: 'reconcile',
+    summary: 'Compare a page of (recordId, version) with the server after a 410',
+    tags: ['sync'],
+    auth: true,
+    request: { body: ReconcileRequest },
+    responses: { 200: { description: 'What differs in the id range.', schema: ReconcileResponse } },
+    errors: ['collection_not_found', 'batch_too_large'],
+  },
+  {
+    method: 'get',
+    path: '/v1/sync/events',
+    operationId: 'syncEvents',
+    summary: 'Server-sent events: `ready`, then `poke` and `collections` for the caller',
+    description:
+      'event: ready {epoch}, then event: poke {collectionId, seq} and event: collections {cursor}; a comment ' +
+      'line as heartbeat. Pull once after `ready` and after every poke.',
+    tags: ['sync'],
+    auth: true,
+    responses: { 200: { description: 'An endless text/event-stream.', contentType: 'text/event-stream' } },
+    errors: [],
+  },
+];
