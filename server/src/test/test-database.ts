@@ -30,6 +30,17 @@ export async function createScratchPostgres(): Promise<ScratchPostgres | undefin
     url: url.toString(),
     drop: () =>
       withAdminClient(adminUrl, async (client) => {
+        // pg's pool.end() resolves before its backends have exited; FORCE would kill them mid-goodbye and their
+        // clients would emit unhandled FATAL errors. Wait for them to leave, and force only as a last resort.
+        for (let attempt = 0; attempt < 50; attempt++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name}`);
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '55006') throw error; // 55006: still in use
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       }),
   };
