@@ -76,6 +76,8 @@ export interface LocalStoreOptions {
 
 export interface LocalStore extends SyncStore {
   readonly name: string;
+  /** A random id for this device's HLC stamps, made on first use and kept. */
+  getDeviceId(): Promise<string>;
   putThumbnail(blobId: string, encryptedBytes: Uint8Array): Promise<void>;
   getThumbnail(blobId: string): Promise<Uint8Array | undefined>;
   thumbnailCacheSize(): Promise<number>;
@@ -88,6 +90,7 @@ const keyOf = (k: RecordKey): [string, string] => [k.collectionId, k.recordId];
 const META_EPOCH = 'serverEpoch';
 const META_MEMBERSHIP_CURSOR = 'membershipCursor';
 const META_THUMBNAIL_BYTES = 'thumbnailBytes';
+const META_DEVICE_ID = 'deviceId';
 
 export const openLocalStore = async (name: string, options: LocalStoreOptions = {}): Promise<LocalStore> => {
   const db = new HalyonDexie(name, options);
@@ -100,6 +103,15 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
 
   return {
     name,
+    getDeviceId: () =>
+      db.transaction('rw', [db.meta], async () => {
+        const existing = await getMeta<string>(META_DEVICE_ID);
+        if (existing) return existing;
+        const bytes = crypto.getRandomValues(new Uint8Array(10));
+        const id = Array.from(bytes, (b) => (b % 36).toString(36)).join('');
+        await db.meta.put({ key: META_DEVICE_ID, value: id });
+        return id;
+      }),
     getServerEpoch: async () => (await getMeta<string>(META_EPOCH)) ?? null,
     setServerEpoch: async (epoch) => {
       await db.meta.put({ key: META_EPOCH, value: epoch });

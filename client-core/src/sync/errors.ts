@@ -32,4 +32,6 @@ export type SyncError =
       readonly sent: number;
       readonly received: number;
     }
-  | { readonly type: 'InvalidPushResults'; readonly reason: string };
+  | { readonly type: 'InvalidPushResults'; readonly reason: string }
+  /** A collection's key could not be unwrapped: the membership's key is not ours or was tampered with. */
+  | { readonly type: 'KeyUnwrapFailed'; readonly collectionId: string };

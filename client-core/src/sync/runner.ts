@@ -52,6 +52,7 @@ export const isHaltingError = (error: SyncError): boolean =>
   error.type === 'ServerEpochChanged' ||
   error.type === 'CursorRolledBack' ||
   error.type === 'InvalidPushResults' ||
+  error.type === 'KeyUnwrapFailed' ||
   (error.type === 'Transport' &&
     error.error.type === 'ProblemResponse' &&
     ['unauthorized', 'token_expired', 'forbidden'].includes(error.error.problem.code));
