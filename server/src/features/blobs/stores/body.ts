@@ -1,0 +1,50 @@
+/**
+ * @module Helpers for the bodies streamed into stores: one iterable shape for web and Node streams, and a limiter
+ * that holds a body to its declared size.
+ */
+import { Readable, Transform } from 'node:stream';
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
+import type { BlobBody, SizeMismatch } from './blob-store';
+
+export function toNodeReadable(body: BlobBody): Readable {
+  if (body instanceof ReadableStream) return Readable.fromWeb(body as NodeWebReadableStream<Uint8Array>);
+  return Readable.from(body, { objectMode: false });
+}
+
+export function toAsyncIterable(body: BlobBody): AsyncIterable<Uint8Array> {
+  if (body instanceof ReadableStream) return body as NodeWebReadableStream<Uint8Array>;
+  return body;
+}
+
+export type ExactSizeLimiter = Transform & {
+  /** Set once the stream failed because of its size. */
+  mismatch(): SizeMismatch | null;
+  /** The mismatch to report when the body stopped early for another reason (the sender went away). */
+  shortBody(): SizeMismatch;
+};
+
+/** Passes bytes through, failing the stream as soon as more than `size` arrive, or at the end if fewer did. */
+export function exactSizeLimiter(size: number): ExactSizeLimiter {
+  let received = 0;
+  let mismatch: SizeMismatch | null = null;
+  const shortBody = (): SizeMismatch => ({
+    type: 'SizeMismatch',
+    expectedBytes: size,
+    receivedBytes: received,
+  });
+  const fail = (): Error => {
+    mismatch = shortBody();
+    return new Error(`expected ${size} bytes, received ${received}`);
+  };
+  const transform = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      received += chunk.byteLength;
+      if (received > size) callback(fail());
+      else callback(null, chunk);
+    },
+    flush(callback) {
+      callback(received === size ? null : fail());
+    },
+  });
+  return Object.assign(transform, { mismatch: () => mismatch, shortBody });
+}
