@@ -28,6 +28,13 @@ export const ErrorCode = z.enum([
   'batch_too_large',
   'record_too_large',
   'cursor_expired',
+  // Blobs
+  'blob_not_found',
+  'blob_exists',
+  'blob_size_mismatch',
+  'quota_exceeded',
+  'range_not_satisfiable',
+  'storage_check_failed',
   // Server side
   'internal',
   'unavailable',

@@ -1,4 +1,5 @@
 export * from './auth';
+export * from './blobs';
 export * from './common';
 export * from './errors';
 export * from './sync';
