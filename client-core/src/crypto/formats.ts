@@ -200,7 +200,7 @@ export const ED25519_SIGNATURE_BYTES = 64;
 //   FORMAT_VERSION (1) || epoch u32be (4) || ephemeral X25519 public key (32) || box (104) || Ed25519 signature (64)
 // box key = HKDF-SHA256(ikm = X25519(ephemeral, recipient), salt = ephemeral pub || recipient pub, info = sealKey)
 // box AD  = ctx(collectionSealAd, FORMAT_VERSION, sender signing pub, recipient encryption pub, collectionId, epoch)
-// signature over ctx(collectionSealSignature, box AD, bytes 0..141 of this layout)
+// signature over ctx(collectionSealSignature, box AD, bytes 0..140 of this layout)
 
 export const SEALED_KEY_BYTES = 1 + 4 + 32 + (BOX_OVERHEAD + KEY_BYTES) + ED25519_SIGNATURE_BYTES;
 export const SEALED_KEY_SIGNED_BYTES = SEALED_KEY_BYTES - ED25519_SIGNATURE_BYTES;
