@@ -53,8 +53,9 @@ const EnvSchema = z.object({
   SYNC_RECONCILE_MAX_KNOWN: int(1_000),
   SYNC_TOMBSTONE_RETENTION_MS: int(90 * DAY_MS),
   SYNC_APPLIED_OPS_RETENTION_MS: int(90 * DAY_MS),
-  /** Embedded mode only: how often to VACUUM + CHECKPOINT PGlite. See: [Note: Keeping PGlite small]. */
-  PGLITE_MAINTENANCE_INTERVAL_MS: int(10 * 60 * 1000),
+  /** Embedded mode only: VACUUM + CHECKPOINT PGlite after this much WAL. See: [Note: Keeping PGlite small]. */
+  PGLITE_MAINTENANCE_WAL_BYTES: int(32 * MiB).pipe(z.number().min(1)),
+  PGLITE_MAINTENANCE_CHECK_MS: int(2_000).pipe(z.number().min(100)),
 });
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -106,7 +107,7 @@ export interface Config {
   /** Per access token: a bucket of `burst` requests refilled at `perSecond`. */
   readonly rateLimit: { readonly burst: number; readonly perSecond: number };
   readonly sync: SyncConfig;
-  readonly pgliteMaintenanceIntervalMs: number;
+  readonly pgliteMaintenance: { readonly walBytesThreshold: number; readonly checkIntervalMs: number };
 }
 
 /** Builds the Config from an environment; throws with every problem listed (a bad config is an outage). */
@@ -149,6 +150,9 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       tombstoneRetentionMs: e.SYNC_TOMBSTONE_RETENTION_MS,
       appliedOpsRetentionMs: e.SYNC_APPLIED_OPS_RETENTION_MS,
     },
-    pgliteMaintenanceIntervalMs: e.PGLITE_MAINTENANCE_INTERVAL_MS,
+    pgliteMaintenance: {
+      walBytesThreshold: e.PGLITE_MAINTENANCE_WAL_BYTES,
+      checkIntervalMs: e.PGLITE_MAINTENANCE_CHECK_MS,
+    },
   };
 }

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const applied = await migrateUp(database.db, loadMigrations(MIGRATIONS_DIR));
   for (const m of applied) logger.info('migration applied', { version: m.version, name: m.name });
   const meta = await ensureServerMeta(database.db);
-  const maintenance = startPGliteMaintenance(database, config.pgliteMaintenanceIntervalMs, (error) =>
+  const maintenance = startPGliteMaintenance(database, config.pgliteMaintenance, (error) =>
     logger.warn('pglite maintenance failed', { error }),
   );
 
