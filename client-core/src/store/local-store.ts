@@ -65,6 +65,8 @@ class HalyonDexie extends Dexie {
   }
 }
 
+export type StoreSnapshot = Readonly<Record<string, readonly unknown[]>>;
+
 export interface LocalStoreOptions {
   /** Defaults to the platform's; Node passes fake-indexeddb's. */
   readonly indexedDB?: IDBFactory;
@@ -81,6 +83,10 @@ export interface LocalStore extends SyncStore {
   putThumbnail(blobId: string, encryptedBytes: Uint8Array): Promise<void>;
   getThumbnail(blobId: string): Promise<Uint8Array | undefined>;
   thumbnailCacheSize(): Promise<number>;
+  /** Every table's rows (ciphertext and bookkeeping only), for a file-backed store in Node. */
+  exportSnapshot(): Promise<StoreSnapshot>;
+  /** Replaces the store's contents with a snapshot. */
+  importSnapshot(snapshot: StoreSnapshot): Promise<void>;
   close(): void;
   /** Deletes the whole store (log out). */
   destroy(): Promise<void>;
@@ -216,6 +222,18 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
       return row.bytes;
     },
     thumbnailCacheSize: async () => (await getMeta<number>(META_THUMBNAIL_BYTES)) ?? 0,
+    exportSnapshot: async () => {
+      const snapshot: Record<string, unknown[]> = {};
+      for (const table of db.tables) snapshot[table.name] = await table.toArray();
+      return snapshot;
+    },
+    importSnapshot: (snapshot) =>
+      db.transaction('rw', db.tables, async () => {
+        for (const table of db.tables) {
+          await table.clear();
+          await table.bulkPut([...(snapshot[table.name] ?? [])]);
+        }
+      }),
     close: () => db.close(),
     destroy: () => db.delete(),
   };

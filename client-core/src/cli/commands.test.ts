@@ -1,0 +1,110 @@
+/**
+ * The CLI's commands run in-process against the real server on a loopback port, with a temporary home directory.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listenOnFreePort, startTestServer } from '@halyon/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unlockVaultWithPassword } from '../crypto';
+import { openHalyonClient } from '../library/client';
+import { testPhoto } from '../library/testing';
+import { openMemoryStore } from '../store/test-store';
+import { createFetchTransport } from '../transport/fetch-transport';
+import { type CliIo, list, login, register, status, sync } from './commands';
+import { readSession, storePath } from './session';
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let http: Awaited<ReturnType<typeof listenOnFreePort>>;
+const homes: string[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  http = await listenOnFreePort(server.app);
+});
+
+afterAll(async () => {
+  await http?.stop(1000);
+  await server?.close();
+  for (const home of homes) await rm(home, { recursive: true, force: true });
+});
+
+const PASSWORD = 'correct horse battery staple';
+
+/** A CLI with its own home; `answers` are what the user types at the password prompts. */
+const cli = async (answers: () => string = () => PASSWORD) => {
+  const home = await mkdtemp(join(tmpdir(), 'halyon-cli-'));
+  homes.push(home);
+  const output: string[] = [];
+  const io: CliIo = { home, print: (line) => output.push(line), promptPassword: async () => answers() };
+  return { io, output };
+};
+
+describe('halyon CLI', () => {
+  it('registers, syncs, and lists what another device of the account added, keeping only ciphertext on disk', async () => {
+    const email = `cli-${Date.now()}@example.test`;
+    const first = await cli();
+    expect(await register(first.io, http.url, email)).toBe(0);
+    expect(first.output.at(-1)).toBe(`logged in as ${email}`);
+    expect(first.output[1]?.trim().split(' ')).toHaveLength(24);
+    expect(await sync(first.io)).toBe(0);
+
+    // Another device of the same account (the library API) adds a tagged photo.
+    const session = (await readSession(first.io.home))!;
+    const unlocked = await unlockVaultWithPassword(session.vault, PASSWORD, email);
+    if (!unlocked.ok) throw new Error('vault does not open');
+    const phone = await openHalyonClient({
+      store: await openMemoryStore(),
+      transport: withoutBlobRefs(
+        createFetchTransport({ baseUrl: http.url, accessToken: () => session.accessToken }),
+      ),
+      masterKey: unlocked.value.vault.masterKey,
+    });
+    const photo = await phone.library.addPhoto(testPhoto({ fileName: 'kayak.jpg' }));
+    const tag = await phone.library.createTag('Kayaking secret');
+    await phone.library.tagPhotos(tag, [photo]);
+    expect((await phone.sync()).ok).toBe(true);
+
+    const second = await cli();
+    expect(await login(second.io, http.url, email)).toBe(0);
+    expect(await sync(second.io)).toBe(0);
+    expect(second.output.at(-1)).toMatch(/^pushed 0, pulled 3, 0 change\(s\) waiting$/);
+    second.output.length = 0;
+    expect(await list(second.io, 'tags')).toBe(0);
+    expect(second.output).toEqual([JSON.stringify({ id: tag, name: 'Kayaking secret', photos: 1 })]);
+    second.output.length = 0;
+    expect(await list(second.io, 'photos')).toBe(0);
+    expect(second.output[0]).toContain('kayak.jpg');
+
+    const onDisk = await readFile(storePath(second.io.home), 'utf8');
+    expect(onDisk).not.toContain('Kayaking');
+    expect(onDisk).not.toContain('kayak.jpg');
+    expect(await readFile(join(second.io.home, 'session.json'), 'utf8')).not.toContain(PASSWORD);
+
+    second.output.length = 0;
+    expect(await status(second.io)).toBe(0);
+    expect(second.output).toContain('records held: 3');
+    expect(second.output).toContain('changes waiting to sync: 0');
+  });
+
+  it('refuses a wrong password without touching the local store', async () => {
+    const email = `cli-wrong-${Date.now()}@example.test`;
+    let typed = PASSWORD;
+    const device = await cli(() => typed);
+    expect(await register(device.io, http.url, email)).toBe(0);
+    typed = 'not the password at all';
+    expect(await sync(device.io)).toBe(1);
+    expect(device.output.at(-1)).toBe('error: wrong password');
+    expect(await login(device.io, http.url, email)).toBe(1);
+    expect(device.output.at(-1)).toBe('error: invalid_credentials');
+  });
+});
+
+/** The server refuses blob references until the blobs feature is mounted; see library/real-server.test.ts. */
+const withoutBlobRefs = (
+  inner: ReturnType<typeof createFetchTransport>,
+): ReturnType<typeof createFetchTransport> => ({
+  ...inner,
+  push: (request) =>
+    inner.push({ ops: request.ops.map((op) => ('ciphertext' in op ? { ...op, blobIds: [] } : op)) }),
+});
