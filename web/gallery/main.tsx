@@ -4,13 +4,12 @@
  * `/?photos=100000`, `/?state=signedOut`, `/?uploads=1`.
  */
 
+// First: the Trusted Types policy must exist before any other module runs.
+import '../src/security/install-trusted-types';
 import { render } from 'solid-js/web';
 import { App } from '../src/app/app';
-import { installTrustedTypesPolicy } from '../src/security/trusted-types';
 import { createDemoVaultClient, type DemoScene } from './demo-vault-client';
 import '../src/ui/theme.css';
-
-installTrustedTypesPolicy();
 
 const params = new URLSearchParams(location.search);
 const state = params.get('state');

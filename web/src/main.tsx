@@ -3,13 +3,12 @@
  * then mounts the app on the vault client that talks to the client library's worker.
  */
 
+// First: the Trusted Types policy must exist before any other module runs.
+import './security/install-trusted-types';
 import { render } from 'solid-js/web';
 import { App } from './app/app';
 import { connectVaultClient } from './app/connect-vault-client';
-import { installTrustedTypesPolicy } from './security/trusted-types';
 import './ui/theme.css';
-
-installTrustedTypesPolicy();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

@@ -1,9 +1,9 @@
 /**
  * @module A password strength estimate for the register and change-password forms.
  *
- * It estimates guessing entropy from length and the kinds of characters used, then takes off for what
- * guessers try first: common passwords, one character repeated, keyboard and alphabet runs, a word with digits
- * stuck on the end. Rough by design (no dictionary download): it exists to steer people away from weak choices.
+ * It estimates guessing entropy from length and the kinds of characters used, bounded by what a guesser
+ * combining words would need, then takes off for what guessers try first: common passwords, one character
+ * repeated, keyboard and alphabet runs, a word with digits stuck on the end. Rough by design (no dictionary download): it exists to steer people away from weak choices.
  */
 
 export type StrengthScore = 0 | 1 | 2 | 3 | 4;
@@ -71,6 +71,24 @@ const charsInRuns = (lower: string): number => {
   return covered.reduce((sum, c) => sum + c, 0);
 };
 
+// Letters in a run are most likely words: English text carries about 2.35 bits per letter, and a short word
+// is at best one of ~8,000 common words (13 bits). Other characters count as drawn from digits and symbols.
+const WORD_BITS_PER_LETTER = 2.35;
+const MIN_WORD_BITS = 13;
+const OTHER_CHAR_BITS = Math.log2(43);
+
+/** An upper bound for passphrases: what a guesser combining dictionary words would need. */
+const wordGuessBits = (password: string): number => {
+  let bits = 0;
+  for (const token of password.split(/([^a-zA-Z]+)/)) {
+    if (token === '') continue;
+    bits += /^[a-zA-Z]+$/.test(token)
+      ? Math.max(Math.min(MIN_WORD_BITS, token.length * Math.log2(26)), token.length * WORD_BITS_PER_LETTER)
+      : [...token].length * OTHER_CHAR_BITS;
+  }
+  return bits;
+};
+
 const LABELS = ['Too weak', 'Weak', 'Fair', 'Strong', 'Very strong'] as const;
 
 export const estimatePasswordStrength = (password: string): PasswordStrength => {
@@ -80,7 +98,7 @@ export const estimatePasswordStrength = (password: string): PasswordStrength => 
   // Characters a guesser gets almost for free count for one bit each.
   const repeated = length - new Set(password).size;
   const cheap = Math.min(length, charsInRuns(lower) + Math.floor(repeated / 2));
-  let bits = (length - cheap) * perChar + cheap;
+  let bits = Math.min((length - cheap) * perChar + cheap, wordGuessBits(password));
   const stripped = lower.replace(/[0-9!@#$%^&*.]+$/, '');
   if (COMMON.has(lower) || COMMON.has(stripped)) bits = Math.min(bits, 10);
   else if (/^[a-z]+[0-9]{1,4}[!@#$%^&*.]?$/.test(lower)) bits *= 0.75; // word + digits: the first guess
