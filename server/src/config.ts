@@ -43,6 +43,9 @@ const EnvSchema = z.object({
   LOGIN_IP_WINDOW_MS: int(15 * 60 * 1000),
   RATE_LIMIT_BURST: int(1_000).pipe(z.number().min(1)),
   RATE_LIMIT_PER_SECOND: int(200).pipe(z.number().min(1)),
+  /** Per client address on prelogin, register and login (each costs a slow hash or an account lookup). */
+  AUTH_RATE_LIMIT_BURST: int(30).pipe(z.number().min(1)),
+  AUTH_RATE_LIMIT_PER_SECOND: int(1).pipe(z.number().min(1)),
   SYNC_MAX_RECORD_BYTES: int(256 * 1024),
   SYNC_MAX_OPS_PER_PUSH: int(1_000),
   SYNC_MAX_BODY_BYTES: int(32 * MiB),
@@ -106,6 +109,8 @@ export interface Config {
   readonly auth: AuthConfig;
   /** Per access token: a bucket of `burst` requests refilled at `perSecond`. */
   readonly rateLimit: { readonly burst: number; readonly perSecond: number };
+  /** Per client address, on the unauthenticated account endpoints. */
+  readonly authRateLimit: { readonly burst: number; readonly perSecond: number };
   readonly sync: SyncConfig;
   readonly pgliteMaintenance: { readonly walBytesThreshold: number; readonly checkIntervalMs: number };
 }
@@ -138,6 +143,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       loginIpWindowMs: e.LOGIN_IP_WINDOW_MS,
     },
     rateLimit: { burst: e.RATE_LIMIT_BURST, perSecond: e.RATE_LIMIT_PER_SECOND },
+    authRateLimit: { burst: e.AUTH_RATE_LIMIT_BURST, perSecond: e.AUTH_RATE_LIMIT_PER_SECOND },
     sync: {
       maxRecordBytes: e.SYNC_MAX_RECORD_BYTES,
       maxOpsPerPush: e.SYNC_MAX_OPS_PER_PUSH,

@@ -31,10 +31,17 @@ export function createTestClock(): TestClock {
 }
 
 /**
- * Config for tests: silent logs and a cheaper but real scrypt (N = 2^10). Override any environment variable.
+ * Config for tests: silent logs, a cheaper but real scrypt (N = 2^10), and no per-address limit on the account
+ * endpoints (every in-process request comes from the same "address"). Override any environment variable.
  */
 export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
-  return configFromEnv({ LOG_LEVEL: 'silent', SCRYPT_LOG_N: '10', HALYON_DATA_DIR: '/nonexistent', ...env });
+  return configFromEnv({
+    LOG_LEVEL: 'silent',
+    SCRYPT_LOG_N: '10',
+    HALYON_DATA_DIR: '/nonexistent',
+    AUTH_RATE_LIMIT_BURST: '1000000',
+    ...env,
+  });
 }
 
 export interface TestResponse<T = unknown> {

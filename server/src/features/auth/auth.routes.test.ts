@@ -12,8 +12,12 @@ import {
   TokenPair,
 } from '@halyon/protocol';
 import fc from 'fast-check';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { AppEnv } from '../../http/app-env';
+import { createErrorHandler } from '../../http/error-handler';
+import { requestId } from '../../middleware/request-id';
 import {
   newRegisterRequest,
   registerTestUser,
@@ -21,6 +25,7 @@ import {
   type TestResponse,
   type TestServer,
 } from '../../test/test-server';
+import { createAuthRoutes } from './auth.routes';
 import { tokenToHash } from './tokens';
 
 let server: TestServer;
@@ -378,5 +383,28 @@ describe('fuzzed bodies', () => {
       { numRuns: 300 },
     );
     expect(await stateSnapshot()).toEqual(before);
+  });
+});
+
+describe('per-address limit on the account endpoints', () => {
+  it('answers 429 rate_limited past the burst, per address', async () => {
+    const config = { ...server.deps.config, authRateLimit: { burst: 2, perSecond: 1 } };
+    const app = new Hono<AppEnv>()
+      .use(requestId())
+      .route('/v1/auth', createAuthRoutes({ ...server.deps, config }));
+    app.onError(createErrorHandler(server.deps.logger));
+    const prelogin = (ip: string) =>
+      app.request('/v1/auth/prelogin', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': ip },
+        body: JSON.stringify({ email: 'someone@example.test' }),
+      });
+    const ip = freshIp();
+    expect((await prelogin(ip)).status).toBe(200);
+    expect((await prelogin(ip)).status).toBe(200);
+    const limited = await prelogin(ip);
+    expect(limited.status).toBe(429);
+    expect(((await limited.json()) as Problem).code).toBe('rate_limited');
+    expect((await prelogin(freshIp())).status).toBe(200);
   });
 });

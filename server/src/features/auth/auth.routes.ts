@@ -20,6 +20,7 @@ import { type ProblemException, problem } from '../../http/problem';
 import { readJson } from '../../http/read-json';
 import { requireAuth } from '../../middleware/auth';
 import { bodyLimit } from '../../middleware/body-limit';
+import { rateLimit } from '../../middleware/rate-limit';
 import type { RouteSpec } from '../../openapi/route-spec';
 import {
   type AuthService,
@@ -66,16 +67,23 @@ export function createAuthRoutes(
 ): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.use(bodyLimit(AUTH_BODY_LIMIT));
+  const perAddress = rateLimit({
+    ...deps.config.authRateLimit,
+    clock: deps.clock,
+    keyOf: (c) => clientIp(c, deps.config.trustProxy),
+  });
 
-  routes.post('/prelogin', async (c) => c.json(await service.prelogin(await readJson(c, PreloginRequest))));
+  routes.post('/prelogin', perAddress, async (c) =>
+    c.json(await service.prelogin(await readJson(c, PreloginRequest))),
+  );
 
-  routes.post('/register', async (c) => {
+  routes.post('/register', perAddress, async (c) => {
     const result = await service.register(await readJson(c, RegisterRequest));
     if (!result.ok) throw authErrorToProblem(result.error);
     return c.json(result.value, 201);
   });
 
-  routes.post('/login', async (c) => {
+  routes.post('/login', perAddress, async (c) => {
     const request = await readJson(c, LoginRequest);
     const result = await service.login(request, {
       ip: clientIp(c, deps.config.trustProxy),
@@ -114,7 +122,7 @@ export const authRouteSpecs: readonly RouteSpec[] = [
     responses: {
       200: { description: 'The parameters to derive the auth key with.', schema: PreloginResponse },
     },
-    errors: [],
+    errors: ['rate_limited'],
   },
   {
     method: 'post',
@@ -126,7 +134,7 @@ export const authRouteSpecs: readonly RouteSpec[] = [
     auth: false,
     request: { body: RegisterRequest },
     responses: { 201: { description: 'The account was created.', schema: RegisterResponse } },
-    errors: ['email_taken'],
+    errors: ['email_taken', 'rate_limited'],
   },
   {
     method: 'post',
@@ -142,7 +150,7 @@ export const authRouteSpecs: readonly RouteSpec[] = [
     responses: {
       200: { description: 'Tokens, the vault envelope and the identity bundle.', schema: LoginResponse },
     },
-    errors: ['invalid_credentials', 'too_many_attempts'],
+    errors: ['invalid_credentials', 'too_many_attempts', 'rate_limited'],
   },
   {
     method: 'post',
