@@ -111,6 +111,27 @@ export const createLibrary = (deps: LibraryDeps) => {
   const editPhotos = (photoIds: readonly string[], patch: PhotoEdit) =>
     commit(photoIds.map((id) => edit('photo', id, patch)));
 
+  /** Adds photos in one batch (an upload of thousands is one local write); returns their ids in order. */
+  const addPhotos = async (photos: readonly NewPhoto[]): Promise<readonly string[]> => {
+    const ids = photos.map(() => deps.newId());
+    await commit(
+      photos.map((photo, i) => {
+        const fields: PhotoFields = {
+          caption: '',
+          favourite: false,
+          archived: false,
+          trashedAt: null,
+          location: null,
+          dateOverride: null,
+          ...photo,
+        };
+        const blobIds = Object.values(photo.blobs).filter((b) => b !== null);
+        return { ...create('photo', ids[i]!, fields), blobIds };
+      }),
+    );
+    return ids;
+  };
+
   return {
     /** Decrypts the local store into memory (the warm start). */
     async load(): Promise<void> {
@@ -132,21 +153,10 @@ export const createLibrary = (deps: LibraryDeps) => {
     },
 
     // Photos ------------------------------------------------------------------------------------------------
+    addPhotos,
     async addPhoto(photo: NewPhoto): Promise<string> {
-      const id = deps.newId();
-      const fields: PhotoFields = {
-        caption: '',
-        favourite: false,
-        archived: false,
-        trashedAt: null,
-        location: null,
-        dateOverride: null,
-        ...photo,
-      };
-      await commit([
-        { ...create('photo', id, fields), blobIds: Object.values(photo.blobs).filter((b) => b !== null) },
-      ]);
-      return id;
+      const [id] = await addPhotos([photo]);
+      return id!;
     },
     setCaption: (photoId: string, caption: string) => editPhotos([photoId], { caption }),
     setFavourite: (photoIds: readonly string[], favourite: boolean) => editPhotos(photoIds, { favourite }),
