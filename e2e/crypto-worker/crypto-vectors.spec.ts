@@ -38,3 +38,15 @@ test('every published and format vector passes inside a Web Worker in Chromium',
   const failures = report.results.filter((result) => !result.passed);
   expect(failures).toEqual([]);
 });
+
+test('Argon2id in a nested worker derives the same keys, reports progress, and cancels mid-pass', async ({
+  page,
+}) => {
+  await page.goto(server.url);
+  await page.waitForFunction(() => 'cryptoVectorReport' in globalThis, undefined, { timeout: 90_000 });
+  const report = (await page.evaluate(() => Reflect.get(globalThis, 'cryptoVectorReport'))) as WorkerReport;
+  expect(report.argon2Worker.sameKeysAsInThread).toBe(true);
+  expect(report.argon2Worker.progressTicks).toBeGreaterThan(0);
+  // 512 MiB x 10 passes would take several seconds; the first progress tick aborts it and the worker is terminated.
+  expect(report.argon2Worker.abortedMidPass).toBe('Aborted');
+});

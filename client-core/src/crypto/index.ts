@@ -42,7 +42,10 @@ export {
   verifyIdentityBundle,
 } from './identity';
 export {
+  type Argon2Runner,
+  type Argon2WorkerLike,
   checkKdfParams,
+  createWorkerArgon2Runner,
   DEFAULT_KDF_PARAMS,
   deriveLoginKeys,
   KDF_FLOOR,
@@ -50,6 +53,7 @@ export {
   type KdfParams,
   type KdfPhase,
   type LoginKeys,
+  runArgon2InThread,
 } from './kdf';
 export { decryptRecord, encryptRecord, recordKeyEpoch } from './records';
 export { RECOVERY_WORD_COUNT } from './recovery';

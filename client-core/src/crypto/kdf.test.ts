@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from './bytes';
 import { SALT_BYTES } from './formats';
-import { checkKdfParams, DEFAULT_KDF_PARAMS, deriveLoginKeys, KDF_FLOOR, type KdfPhase } from './kdf';
+import {
+  type Argon2WorkerLike,
+  checkKdfParams,
+  createWorkerArgon2Runner,
+  DEFAULT_KDF_PARAMS,
+  deriveLoginKeys,
+  handleArgon2Request,
+  KDF_FLOOR,
+  type KdfPhase,
+} from './kdf';
 import type { Salt } from './types';
 
 const salt = randomBytes(SALT_BYTES) as Salt;
@@ -142,5 +151,58 @@ describe('deriveLoginKeys', () => {
   it('throws on misuse: an empty password or a salt of the wrong size', async () => {
     await expect(deriveLoginKeys('', salt, floorPbkdf2)).rejects.toThrow(/password/);
     await expect(deriveLoginKeys('x', randomBytes(8) as Salt, floorPbkdf2)).rejects.toThrow(/salt/);
+  });
+});
+
+describe('Argon2id in a dedicated worker', () => {
+  const floorArgon2 = {
+    algorithm: 'argon2id',
+    memoryKiB: KDF_FLOOR.argon2id.minMemoryKiB,
+    iterations: 3,
+    parallelism: 1,
+  } as const;
+
+  /** A worker on this thread, started `startDelayMs` after the request is posted (real workers: e2e/crypto-worker). */
+  function inProcessWorker(startDelayMs: number) {
+    const state = { terminated: false, spawned: 0 };
+    const spawn = (): Argon2WorkerLike => {
+      state.spawned++;
+      const worker: Argon2WorkerLike = {
+        onmessage: null,
+        onerror: null,
+        postMessage(request) {
+          setTimeout(async () => {
+            if (state.terminated) return;
+            const response = await handleArgon2Request(request);
+            if (!state.terminated) worker.onmessage?.({ data: response });
+          }, startDelayMs);
+        },
+        terminate() {
+          state.terminated = true;
+        },
+      };
+      return worker;
+    };
+    return { state, runner: createWorkerArgon2Runner(spawn) };
+  }
+
+  it('derives exactly the keys the calling thread derives, and ends the worker', async () => {
+    const { state, runner } = inProcessWorker(0);
+    const inThread = await deriveLoginKeys('hunter2', salt, floorArgon2);
+    const inWorker = await deriveLoginKeys('hunter2', salt, floorArgon2, { argon2Runner: runner });
+    expect(inWorker).toEqual(inThread);
+    expect(state).toEqual({ terminated: true, spawned: 1 });
+  });
+
+  it('on abort, terminates the worker and returns Aborted without waiting for the pass', async () => {
+    const { state, runner } = inProcessWorker(50);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 10);
+    const result = await deriveLoginKeys('hunter2', salt, floorArgon2, {
+      argon2Runner: runner,
+      signal: controller.signal,
+    });
+    expect(result).toEqual({ ok: false, error: { type: 'Aborted' } });
+    expect(state.terminated).toBe(true);
   });
 });

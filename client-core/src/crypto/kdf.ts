@@ -8,11 +8,14 @@
  * anything weaker, absurdly large (a denial of service on the device) or unknown is refused as a value.
  *
  * [Note: KDF progress and cancel]
- * hash-wasm runs all Argon2 passes inside one WASM call (Hash_Calculate) with no hook between passes, so the
- * ~0.6 s pass itself cannot be interrupted or report progress from inside. We report progress at phase
- * boundaries, check the AbortSignal before and after every phase (an aborted derivation never returns a key),
- * and run derivation in client-core's worker so the UI never blocks; a caller that needs to stop mid-pass
- * terminates that worker. PBKDF2 is likewise one WebCrypto call.
+ * hash-wasm runs all Argon2 passes inside one WASM call (Hash_Calculate) with no hook between passes, so a pass
+ * on the calling thread can neither report progress nor stop. Two runners exist:
+ *   - the default runs on the calling thread (Node, CLI, tests): progress at phase boundaries only, and the
+ *     AbortSignal is honoured before and after the pass (an aborted derivation never returns a key);
+ *   - createWorkerArgon2Runner runs each derivation in a dedicated worker (argon2-worker.ts), reports an estimated
+ *     fraction while it runs (from the params and a measured cost per KiB-pass) and cancels by terminating the
+ *     worker, which stops the WASM mid-pass and frees its memory at once. The web worker's composition root
+ *     injects it. PBKDF2 is one WebCrypto call, already off the JS thread, and cannot be interrupted.
  */
 import type { KdfParams } from '@halyon/protocol';
 import { argon2id } from 'hash-wasm';
@@ -94,9 +97,28 @@ export type KdfPhase = 'deriving' | 'splitting' | 'done';
 
 export interface KdfOptions {
   readonly signal?: AbortSignal;
-  /** Called at phase boundaries with the fraction of the expected time elapsed. See: [Note: KDF progress and cancel] */
+  /** Phase changes, and estimated fractions while a worker runner derives. See: [Note: KDF progress and cancel] */
   readonly onProgress?: (progress: { readonly phase: KdfPhase; readonly fraction: number }) => void;
+  /** Where Argon2id runs; defaults to the calling thread. */
+  readonly argon2Runner?: Argon2Runner;
 }
+
+export interface Argon2Params {
+  readonly memoryKiB: number;
+  readonly iterations: number;
+  readonly parallelism: number;
+}
+
+/** Resolves to the 32-byte hash, or undefined when the signal aborted it. */
+export type Argon2Runner = (
+  password: Uint8Array,
+  salt: Uint8Array,
+  params: Argon2Params,
+  control: { readonly signal?: AbortSignal; readonly onFraction?: (fraction: number) => void },
+) => Promise<Uint8Array | undefined>;
+
+export const runArgon2InThread: Argon2Runner = (password, salt, params) =>
+  argon2idHash(password, salt, params);
 
 export interface LoginKeys {
   readonly keyEncryptionKey: KeyEncryptionKey;
@@ -128,7 +150,8 @@ export async function deriveLoginKeys(
   if (!checked.ok) return checked;
   if (options.signal?.aborted) return err(aborted);
   options.onProgress?.({ phase: 'deriving', fraction: 0 });
-  const root = await derivePasswordRoot(password, salt, checked.value);
+  const root = await derivePasswordRoot(password, salt, checked.value, options);
+  if (!root) return err(aborted);
   try {
     if (options.signal?.aborted) return err(aborted);
     options.onProgress?.({ phase: 'splitting', fraction: 0.95 });
@@ -144,12 +167,22 @@ export async function deriveLoginKeys(
   }
 }
 
-/** The slow part. Only ever called with params that passed checkKdfParams. */
-async function derivePasswordRoot(password: string, salt: Salt, params: KdfParams): Promise<RootKey> {
+/** The slow part. Only ever called with params that passed checkKdfParams; undefined when aborted. */
+async function derivePasswordRoot(
+  password: string,
+  salt: Salt,
+  params: KdfParams,
+  options: KdfOptions,
+): Promise<RootKey | undefined> {
   const passwordBytes = passwordToBytes(password);
   try {
     if (params.algorithm === 'argon2id') {
-      return (await argon2idHash(passwordBytes, salt, params)) as RootKey;
+      const run = options.argon2Runner ?? runArgon2InThread;
+      const onFraction = (fraction: number) =>
+        options.onProgress?.({ phase: 'deriving', fraction: fraction * 0.95 });
+      return (await run(passwordBytes, salt, params, { signal: options.signal, onFraction })) as
+        | RootKey
+        | undefined;
     }
     return (await pbkdf2Sha256(passwordBytes, salt, params.iterations, KEY_BYTES)) as RootKey;
   } finally {
@@ -223,4 +256,81 @@ export async function splitRootKey(root: RootKey): Promise<LoginKeys> {
     hkdfSha256(root, LABELS.authKey),
   ]);
   return { keyEncryptionKey: keyEncryptionKey as KeyEncryptionKey, authKey: authKey as AuthKey };
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// Argon2id in a dedicated worker. See: [Note: KDF progress and cancel]
+
+export interface Argon2Request {
+  readonly password: Uint8Array;
+  readonly salt: Uint8Array;
+  readonly params: Argon2Params;
+}
+
+export type Argon2Response =
+  | { readonly ok: true; readonly hash: Uint8Array }
+  | { readonly ok: false; readonly message: string };
+
+/** The part of a Worker (browser, or an adapter over node:worker_threads) the runner needs. */
+export interface Argon2WorkerLike {
+  postMessage(message: Argon2Request): void;
+  onmessage: ((event: { readonly data: Argon2Response }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  terminate(): void;
+}
+
+/** hash-wasm's cost on this class of machine: ~0.6 s for 128 MiB x 3 passes. Only used to estimate progress. */
+const ESTIMATED_MS_PER_KIB_PASS = 0.0015;
+const PROGRESS_INTERVAL_MS = 100;
+
+/** Handles one request inside the worker; argon2-worker.ts wires it to the worker's messages. */
+export async function handleArgon2Request(request: Argon2Request): Promise<Argon2Response> {
+  try {
+    const hash = await argon2idHash(request.password, request.salt, request.params);
+    return { ok: true, hash };
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  } finally {
+    zeroize(request.password);
+  }
+}
+
+/**
+ * A runner that starts a fresh worker per derivation (so each gets a clean WASM memory that terminate() frees),
+ * reports an estimated fraction every 100 ms, and terminates the worker on abort.
+ */
+export function createWorkerArgon2Runner(spawnWorker: () => Argon2WorkerLike): Argon2Runner {
+  return (password, salt, params, control) =>
+    new Promise<Uint8Array | undefined>((resolve, reject) => {
+      if (control.signal?.aborted) return resolve(undefined);
+      const worker = spawnWorker();
+      const started = Date.now();
+      const expectedMs = params.memoryKiB * params.iterations * ESTIMATED_MS_PER_KIB_PASS;
+      const ticker = setInterval(() => {
+        control.onFraction?.(Math.min(0.99, (Date.now() - started) / expectedMs));
+      }, PROGRESS_INTERVAL_MS);
+      const finish = () => {
+        clearInterval(ticker);
+        control.signal?.removeEventListener('abort', onAbort);
+        worker.terminate();
+      };
+      const onAbort = () => {
+        finish();
+        resolve(undefined);
+      };
+      control.signal?.addEventListener('abort', onAbort, { once: true });
+      worker.onmessage = (event) => {
+        finish();
+        if (event.data.ok) resolve(event.data.hash);
+        else reject(new Error(`argon2 worker: ${event.data.message}`));
+      };
+      worker.onerror = (event) => {
+        finish();
+        reject(
+          new Error(`argon2 worker failed: ${String((event as { message?: unknown })?.message ?? event)}`),
+        );
+      };
+      // A copy, so the caller's bytes can be zeroed whatever the worker does with its own.
+      worker.postMessage({ password: password.slice(), salt: salt.slice(), params });
+    });
 }
