@@ -122,11 +122,9 @@ export async function sealCollectionKey(args: {
   assertBytes(sender.signingPrivateKey, 'sender.signingPrivateKey', KEY_BYTES);
   assertPublicIdentity(recipient, 'recipient');
   const curves = await curveBackend();
-  const ephemeralPrivate = randomBytes(KEY_BYTES);
-  const ephemeralPublic = await curves.x25519PublicKey(ephemeralPrivate);
-  const shared = await curves.x25519SharedSecret(ephemeralPrivate, recipient.encryptionPublicKey);
-  zeroize(ephemeralPrivate);
-  if (!shared) throw new Error('recipient encryption key is a low-order point'); // verified bundles never are
+  const agreement = await curves.x25519EphemeralAgreement(recipient.encryptionPublicKey);
+  if (!agreement) throw new Error('recipient encryption key is a low-order point'); // verified bundles never are
+  const { ephemeralPublicKey: ephemeralPublic, shared } = agreement;
   const boxKey = await sealingKey(shared, ephemeralPublic, recipient.encryptionPublicKey);
   zeroize(shared);
   const ad = sealAd(sender, recipient, context);

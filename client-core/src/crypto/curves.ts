@@ -16,6 +16,10 @@ export interface CurveBackend {
   x25519PublicKey(privateKey: Uint8Array): Promise<Uint8Array>;
   /** undefined when the peer key is a low-order point (all-zero shared secret, RFC 7748 section 6.1). */
   x25519SharedSecret(privateKey: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array | undefined>;
+  /** A fresh ephemeral key pair agreed with `publicKey`; the ephemeral private key never leaves this call. */
+  x25519EphemeralAgreement(
+    publicKey: Uint8Array,
+  ): Promise<{ readonly ephemeralPublicKey: Uint8Array; readonly shared: Uint8Array } | undefined>;
   ed25519PublicKey(privateSeed: Uint8Array): Promise<Uint8Array>;
   ed25519Sign(privateSeed: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
   ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
@@ -34,6 +38,15 @@ export const nobleCurves: CurveBackend = {
       return undefined; // noble refuses low-order points itself
     }
   },
+  async x25519EphemeralAgreement(publicKey) {
+    const ephemeral = x25519.utils.randomSecretKey();
+    try {
+      const shared = await nobleCurves.x25519SharedSecret(ephemeral, publicKey);
+      return shared && { ephemeralPublicKey: x25519.getPublicKey(ephemeral), shared };
+    } finally {
+      ephemeral.fill(0);
+    }
+  },
   ed25519PublicKey: async (privateSeed) => ed25519.getPublicKey(privateSeed),
   ed25519Sign: async (privateSeed, message) => ed25519.sign(message, privateSeed),
   async ed25519Verify(publicKey, message, signature) {
@@ -50,6 +63,11 @@ const X25519_PKCS8_PREFIX = hexToBytes('302e020100300506032b656e04220420');
 const ED25519_PKCS8_PREFIX = hexToBytes('302e020100300506032b657004220420');
 
 const subtle = () => globalThis.crypto.subtle;
+type WebCryptoKey = Awaited<ReturnType<ReturnType<typeof subtle>['importKey']>>;
+interface CryptoKeyPairLike {
+  readonly publicKey: WebCryptoKey;
+  readonly privateKey: WebCryptoKey;
+}
 
 function importPrivate(algorithm: 'X25519' | 'Ed25519', key: Uint8Array, usages: ('deriveBits' | 'sign')[]) {
   const prefix = algorithm === 'X25519' ? X25519_PKCS8_PREFIX : ED25519_PKCS8_PREFIX;
@@ -86,6 +104,25 @@ export const webCryptoCurves: CurveBackend = {
       return isAllZero(shared) ? undefined : shared;
     } catch {
       return undefined; // implementations that refuse low-order points throw instead
+    }
+  },
+  async x25519EphemeralAgreement(publicKey) {
+    try {
+      // Generated inside WebCrypto and never exported: two fewer round trips than importing a random scalar.
+      const [pair, theirs] = await Promise.all([
+        subtle().generateKey({ name: 'X25519' }, false, ['deriveBits']) as Promise<CryptoKeyPairLike>,
+        subtle().importKey('raw', asBufferSource(publicKey), { name: 'X25519' }, false, []),
+      ]);
+      const [ephemeralPublicKey, bits] = await Promise.all([
+        subtle().exportKey('raw', pair.publicKey),
+        subtle().deriveBits({ name: 'X25519', public: theirs }, pair.privateKey, 256),
+      ]);
+      const shared = new Uint8Array(bits);
+      return isAllZero(shared)
+        ? undefined
+        : { ephemeralPublicKey: new Uint8Array(ephemeralPublicKey), shared };
+    } catch {
+      return undefined;
     }
   },
   ed25519PublicKey: (privateSeed) => publicFromPrivate('Ed25519', privateSeed),

@@ -57,6 +57,28 @@ describe('records', () => {
     }
   });
 
+  it('refuses the record under any context that differs in any field, including swapped ids', () => {
+    const swapped = { ...context, collectionId: context.recordId, recordId: context.collectionId };
+    expect(decryptRecord(key, swapped, ciphertext).ok).toBe(false);
+    fc.assert(
+      fc.property(
+        fc.record({
+          collectionId: fc.constantFrom(context.collectionId, context.recordId, 'x'),
+          recordId: fc.constantFrom(context.recordId, context.collectionId, 'y'),
+          recordVersion: fc.constantFrom(context.recordVersion, context.epoch, 0, 2 ** 32 - 1),
+          epoch: fc.constantFrom(context.epoch, context.recordVersion, 0),
+        }),
+        (candidate) => {
+          const isOriginal = Object.entries(context).every(
+            ([field, value]) => candidate[field as keyof typeof context] === value,
+          );
+          expect(decryptRecord(key, candidate, ciphertext).ok).toBe(isOriginal);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('refuses a record whose clear epoch was rewritten, even when the right key is used', () => {
     const relabelled = ciphertext.slice();
     relabelled[4] = 3;

@@ -271,6 +271,7 @@ export async function rotateRecoveryKey(
 
 /** Zeroes the master key and the identity private keys. The vault object is unusable afterwards. */
 export function lockVault(vault: UnlockedVault): void {
+  assertBytes(vault?.masterKey, 'masterKey', KEY_BYTES);
   zeroize(vault.masterKey);
   zeroIdentityKeys(vault.identity);
 }
