@@ -1,4 +1,4 @@
-import type { VaultEnvelope } from '@halyon/protocol';
+import { AuthKey, IdentityBundle, VaultEnvelope } from '@halyon/protocol';
 import { describe, expect, it } from 'vitest';
 import { base64ToBytes } from './bytes';
 import { DEFAULT_KDF_PARAMS, KDF_FLOOR } from './kdf';
@@ -34,6 +34,13 @@ describe('vault', () => {
     expect(base64ToBytes(authKeyB64)).toHaveLength(32);
     expect(recoveryWords).toHaveLength(24);
     expect(identityBundle.version).toBe(1);
+  });
+
+  it('produces exactly the shapes the protocol schemas accept', async () => {
+    const { envelope, authKeyB64, identityBundle } = await newVault();
+    expect(VaultEnvelope.parse(envelope)).toEqual(envelope);
+    expect(IdentityBundle.parse(identityBundle)).toEqual(identityBundle);
+    expect(AuthKey.parse(authKeyB64)).toBe(authKeyB64);
   });
 
   it('new vaults default to Argon2id at 128 MiB, t=3, p=1, and unlock with it', async () => {
