@@ -45,6 +45,7 @@ export {
   type Argon2Runner,
   type Argon2WorkerLike,
   checkKdfParams,
+  createBrowserArgon2Runner,
   createWorkerArgon2Runner,
   DEFAULT_KDF_PARAMS,
   deriveLoginKeys,

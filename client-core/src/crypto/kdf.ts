@@ -334,3 +334,15 @@ export function createWorkerArgon2Runner(spawnWorker: () => Argon2WorkerLike): A
       worker.postMessage({ password: password.slice(), salt: salt.slice(), params });
     });
 }
+
+// Declared here rather than taken from the DOM library, so packages that type-check this file without DOM types
+// (bench/, e2e/) still can; at run time it is the browser's Worker. The literal `new Worker(new URL(...))` form is
+// what Vite recognises to bundle argon2-worker.ts as a module worker.
+declare const Worker: new (url: URL, options: { readonly type: 'module' }) => Argon2WorkerLike;
+
+/** The runner for browsers (and the web app's worker, which may start nested workers). */
+export function createBrowserArgon2Runner(): Argon2Runner {
+  return createWorkerArgon2Runner(
+    () => new Worker(new URL('./argon2-worker.ts', import.meta.url), { type: 'module' }),
+  );
+}
