@@ -37,7 +37,12 @@ export const headersFromFile = (file: SecurityHeadersFile): Readonly<Record<stri
   ...file.headers,
 });
 
-export const serveStatic = async (root: string): Promise<StaticServer> => {
+export interface ServeOptions {
+  /** Changes a file's bytes as served, e.g. to simulate a new deployment of `sw.js`. */
+  readonly transform?: (path: string, body: Buffer) => Buffer;
+}
+
+export const serveStatic = async (root: string, options: ServeOptions = {}): Promise<StaticServer> => {
   const securityHeaders = headersFromFile(
     JSON.parse(await readFile(join(root, 'security-headers.json'), 'utf8')) as SecurityHeadersFile,
   );
@@ -55,7 +60,8 @@ export const serveStatic = async (root: string): Promise<StaticServer> => {
       const path =
         candidate.startsWith(root) && extname(candidate) !== '' ? candidate : join(root, 'index.html');
       try {
-        const body = await readFile(path);
+        const original = await readFile(path);
+        const body = options.transform ? options.transform(path, original) : original;
         response.writeHead(200, {
           'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
           'cache-control': path.endsWith('sw.js') || path.endsWith('.html') ? 'no-cache' : 'max-age=31536000',

@@ -8,8 +8,9 @@ import { LoginScreen } from '../features/auth/login-screen';
 import { RegisterScreen } from '../features/auth/register-screen';
 import { UnlockScreen } from '../features/auth/unlock-screen';
 import { createTheme } from '../features/settings/create-theme';
-import { type AppUpdate, createAppUpdate } from '../pwa/create-app-update';
+import { createAppUpdate } from '../pwa/create-app-update';
 import { createOnlineStatus } from '../pwa/create-online-status';
+import { UpdatePrompt } from '../pwa/update-prompt';
 import type { VaultConnection } from './connect-vault-client';
 import { createVaultEvents } from './create-vault-events';
 import { SignedInApp } from './routes';
@@ -55,7 +56,6 @@ const SignedOut = (props: {
 interface ConnectedAppProps {
   readonly client: VaultClient;
   readonly theme: ReturnType<typeof createTheme>;
-  readonly appUpdate: AppUpdate;
   readonly isOnline: Accessor<boolean>;
 }
 
@@ -68,12 +68,7 @@ const ConnectedApp = (props: ConnectedAppProps) => {
     <VaultProvider client={props.client} events={events}>
       <Switch>
         <Match when={state()?.status === 'unlocked' && !isRegistering()}>
-          <SignedInApp
-            isOnline={props.isOnline}
-            appUpdate={props.appUpdate}
-            theme={props.theme.theme}
-            onTheme={props.theme.setTheme}
-          />
+          <SignedInApp isOnline={props.isOnline} theme={props.theme.theme} onTheme={props.theme.setTheme} />
         </Match>
         <Match when={state()?.status === 'locked' && !isRegistering() && state()}>
           {(locked) => (
@@ -98,24 +93,28 @@ export const App = (props: AppProps) => {
   const appUpdate = createAppUpdate({ enabled: props.enableServiceWorker });
   const isOnline = createOnlineStatus();
   return (
-    <Show
-      when={props.connection.status === 'ready' && props.connection}
-      fallback={
-        <div class="app-unavailable" role="alert">
-          <img src="/icon.svg" alt="" width="56" height="56" />
-          <h1>Halyon</h1>
-          <p>{props.connection.status === 'unavailable' ? props.connection.reason : ''}</p>
-        </div>
-      }
-    >
-      {(connection) => (
-        <ConnectedApp
-          client={(connection() as { client: VaultClient }).client}
-          theme={theme}
-          appUpdate={appUpdate}
-          isOnline={isOnline}
-        />
-      )}
-    </Show>
+    <>
+      <Show
+        when={props.connection.status === 'ready' && props.connection}
+        fallback={
+          <div class="app-unavailable" role="alert">
+            <img src="/icon.svg" alt="" width="56" height="56" />
+            <h1>Halyon</h1>
+            <p>{props.connection.status === 'unavailable' ? props.connection.reason : ''}</p>
+          </div>
+        }
+      >
+        {(connection) => (
+          <ConnectedApp
+            client={(connection() as { client: VaultClient }).client}
+            theme={theme}
+            isOnline={isOnline}
+          />
+        )}
+      </Show>
+      <Show when={appUpdate.isUpdateWaiting()}>
+        <UpdatePrompt onReload={appUpdate.applyUpdate} />
+      </Show>
+    </>
   );
 };

@@ -29,10 +29,9 @@ import { SettingsScreen } from '../features/settings/settings-screen';
 import { TagsScreen } from '../features/tags/tags-screen';
 import { TimelineScreen } from '../features/timeline/timeline-screen';
 import { UploadPickers, Uploads } from '../features/upload/uploads';
-import type { AppUpdate } from '../pwa/create-app-update';
 import { AppShell, type NavItem } from '../ui/app-shell';
 import { Banner } from '../ui/banner';
-import { Button, IconButton } from '../ui/button';
+import { IconButton } from '../ui/button';
 import { SyncStatusView } from '../ui/sync-status';
 import type { AlbumId, TagId } from './vault-client';
 import { useVault, useVaultEvents } from './vault-context';
@@ -49,7 +48,6 @@ const NAV_ITEMS: ReadonlyArray<NavItem> = [
 
 export interface SignedInAppProps {
   readonly isOnline: Accessor<boolean>;
-  readonly appUpdate: AppUpdate;
   readonly theme: Accessor<ThemeChoice>;
   readonly onTheme: (theme: ThemeChoice) => void;
 }
@@ -144,25 +142,11 @@ export const SignedInApp = (props: SignedInAppProps) => {
           />
         }
         banners={
-          <>
-            <Show when={!props.isOnline()}>
-              <Banner tone="warning" icon={<WifiOff aria-hidden="true" />}>
-                You are offline. Changes are kept on this device and sync when you are back online.
-              </Banner>
-            </Show>
-            <Show when={props.appUpdate.isUpdateWaiting()}>
-              <Banner
-                tone="info"
-                action={
-                  <Button variant="primary" onClick={() => props.appUpdate.applyUpdate()}>
-                    Reload
-                  </Button>
-                }
-              >
-                A new version of Halyon is ready.
-              </Banner>
-            </Show>
-          </>
+          <Show when={!props.isOnline()}>
+            <Banner tone="warning" icon={<WifiOff aria-hidden="true" />}>
+              You are offline. Changes are kept on this device and sync when you are back online.
+            </Banner>
+          </Show>
         }
       >
         {section.children}

@@ -22,12 +22,17 @@ export const createAppUpdate = (options: { readonly enabled: boolean }): AppUpda
   const [waiting, setWaiting] = createSignal<ServiceWorker | null>(null);
   if (options.enabled && 'serviceWorker' in navigator) {
     const container = navigator.serviceWorker;
-    const hadController = container.controller !== null;
-    let reloading = false;
+    let hasHadController = container.controller !== null;
+    let isReloading = false;
     const onControllerChange = (): void => {
-      // The first install also claims the page; only a replacement means new code is in charge.
-      if (!hadController || reloading) return;
-      reloading = true;
+      // The first install also claims the page (no reload needed); a replacement means new code is in charge,
+      // in this tab and in every other open one.
+      if (!hasHadController) {
+        hasHadController = true;
+        return;
+      }
+      if (isReloading) return;
+      isReloading = true;
       location.reload();
     };
     container.addEventListener('controllerchange', onControllerChange);

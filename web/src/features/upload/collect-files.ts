@@ -60,7 +60,8 @@ export const filesFromDataTransfer = async (transfer: DataTransfer): Promise<Rea
     .map((item) => ({ entry: item.webkitGetAsEntry?.() as EntryLike | null, file: item.getAsFile() }));
   const out: PickedFile[] = [];
   for (const { entry, file } of entries) {
-    if (entry) await walk(entry, '', out);
+    // Loose files come straight from the item; only folders need the entries API.
+    if (entry?.isDirectory) await walk(entry, '', out);
     else if (file) out.push({ file, relativePath: '' });
   }
   return out;

@@ -13,14 +13,19 @@ export const useAddUploads = () => {
   };
 };
 
-export const UploadPickers = () => <UploadButtons onFiles={useAddUploads()} />;
+// The hooks run once, in the component body: a call inside a JSX prop would run lazily, outside the owner.
+export const UploadPickers = () => {
+  const addUploads = useAddUploads();
+  return <UploadButtons onFiles={addUploads} />;
+};
 
 export const Uploads = () => {
   const client = useVault();
   const events = useVaultEvents();
+  const addUploads = useAddUploads();
   return (
     <>
-      <UploadDropZone onFiles={useAddUploads()} />
+      <UploadDropZone onFiles={addUploads} />
       <Show when={events.uploads().length > 0}>
         <UploadPanel
           items={events.uploads()}

@@ -1,0 +1,132 @@
+// Code inside page.evaluate runs in the browser: it needs the DOM types, which the e2e package leaves out.
+/// <reference lib="dom" />
+
+import { fileURLToPath } from 'node:url';
+import { expect, test, watchPageProblems } from './fixtures';
+import { serveStatic } from './serve-static';
+
+const distDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+test('a new deployment shows the update prompt, and Reload switches to it', async ({ page }) => {
+  let deployment = 1;
+  const server = await serveStatic(distDir, {
+    transform: (path, body) =>
+      path.endsWith('sw.js') ? Buffer.concat([body, Buffer.from(`\n// deployment ${deployment}\n`)]) : body,
+  });
+  try {
+    await page.goto(server.origin);
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await expect(page.getByText('A new version of Halyon is ready.')).toHaveCount(0);
+
+    deployment = 2;
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.getRegistration())!.update();
+    });
+    await expect(page.getByText('A new version of Halyon is ready.')).toBeVisible();
+
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Reload' }).click()]);
+    await expect
+      .poll(() =>
+        page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null),
+      )
+      .toBeNull();
+    await expect(page.getByText('A new version of Halyon is ready.')).toHaveCount(0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('registering shows the recovery key once and checks it before opening the library', async ({
+  page,
+  galleryApp,
+}) => {
+  const problems = await watchPageProblems(page);
+  await page.goto(`${galleryApp.origin}/?state=signedOut`);
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.getByLabel('E-mail').fill('ada@example.org');
+  await page.getByLabel('Password', { exact: true }).fill('password123');
+  await expect(page.getByText('Strength: Too weak')).toBeVisible();
+  await page.getByLabel('Repeat password').fill('password123');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByText('Choose a stronger password.')).toBeVisible();
+
+  await page.getByLabel('Password', { exact: true }).fill('copper violet anchor drift');
+  await page.getByLabel('Repeat password').fill('copper violet anchor drift');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const recoveryWords = page.getByRole('list', { name: 'Recovery key' }).getByRole('listitem');
+  await expect(recoveryWords).toHaveCount(24);
+  const words = await recoveryWords.allTextContents();
+
+  await expect(page.getByRole('button', { name: 'Continue' })).toBeDisabled();
+  await page.getByLabel('I have written down my recovery key').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const fields = page.getByLabel(/^Word \d+$/);
+  await expect(fields).toHaveCount(3);
+  for (const field of await fields.all()) await field.fill('wrong');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByRole('alert')).toContainText('Those words do not match');
+
+  for (const field of await fields.all()) {
+    const label =
+      (await field.evaluate((input) => (input as HTMLInputElement).labels?.[0]?.textContent)) ?? '';
+    await field.fill(words[Number(label.replace('Word ', '')) - 1]!);
+  }
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByRole('listbox', { name: 'Photos' })).toBeVisible();
+  expect(problems.cspViolations).toEqual([]);
+});
+
+test('a wrong password is reported and nothing opens', async ({ page, galleryApp }) => {
+  await page.goto(`${galleryApp.origin}/?state=locked`);
+  await page.getByLabel('Password').fill('not it');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('alert')).toContainText('do not match');
+  await expect(page.getByRole('listbox')).toHaveCount(0);
+});
+
+test('dropping files anywhere queues them, and the batch panel pauses, retries and clears', async ({
+  page,
+  galleryApp,
+}) => {
+  await page.goto(`${galleryApp.origin}/?uploads=1`);
+  await expect(page.getByRole('listbox', { name: 'Photos' })).toBeVisible();
+  const drop = (type: 'dragenter' | 'drop') =>
+    page.evaluate((eventType) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['a'.repeat(2048)], 'dropped-1.jpg', { type: 'image/jpeg' }));
+      transfer.items.add(new File(['b'], 'dropped-2.jpg', { type: 'image/jpeg' }));
+      window.dispatchEvent(
+        new DragEvent(eventType, { dataTransfer: transfer, bubbles: true, cancelable: true }),
+      );
+    }, type);
+  await drop('dragenter');
+  await expect(page.getByText('Drop photos or folders to upload')).toBeVisible();
+  await drop('drop');
+  await expect(page.getByText('Drop photos or folders to upload')).toHaveCount(0);
+  const panel = page.getByRole('region', { name: 'Uploads' });
+  await expect(panel.getByText('dropped-1.jpg')).toBeVisible();
+  await expect(panel.getByText('dropped-2.jpg')).toBeVisible();
+
+  await panel.getByRole('button', { name: 'Pause IMG_3002.jpg' }).click();
+  await expect(panel.getByRole('button', { name: 'Resume IMG_3002.jpg' })).toBeVisible();
+  await panel.getByRole('button', { name: 'Retry notes.pdf' }).click();
+  await expect(panel.getByRole('button', { name: 'Retry notes.pdf' })).toHaveCount(0);
+  await panel.getByRole('button', { name: 'Clear finished' }).click();
+  await expect(panel.getByText('IMG_3001.jpg')).toHaveCount(0);
+});
+
+test('going offline shows the offline banner and the sync status says so', async ({
+  page,
+  context,
+  galleryApp,
+}) => {
+  await page.goto(galleryApp.origin);
+  await expect(page.getByRole('listbox', { name: 'Photos' })).toBeVisible();
+  await context.setOffline(true);
+  await expect(page.getByText('You are offline.')).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Library' })).toContainText(
+    'Offline · 3 changes waiting to sync',
+  );
+  await context.setOffline(false);
+  await expect(page.getByText('You are offline.')).toHaveCount(0);
+});
