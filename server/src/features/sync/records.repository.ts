@@ -85,6 +85,9 @@ export interface RecordRef {
   readonly recordId: string;
 }
 
+// Lookups by key go through LATERAL so PostgreSQL probes the primary key once per key: a plain join against a
+// json_to_recordset (estimated at 100 rows) may be planned as a hash join over a sequential scan of the table.
+
 export async function readStoredVersions(
   db: Db,
   refs: readonly RecordRef[],
@@ -93,7 +96,9 @@ export async function readStoredVersions(
   const result = await sql<{ collection_id: string; record_id: string; version: number; deleted: boolean }>`
     select r.collection_id, r.record_id, r.version, r.deleted
     from json_to_recordset(${jsonParam(refs)}) as k("collectionId" uuid, "recordId" uuid)
-    join records r on r.collection_id = k."collectionId" and r.record_id = k."recordId"`.execute(db);
+    cross join lateral (
+      select * from records where collection_id = k."collectionId" and record_id = k."recordId"
+    ) r`.execute(db);
   return new Map(
     result.rows.map((row) => [
       recordKey(row.collection_id, row.record_id),
@@ -116,7 +121,9 @@ export async function readAppliedOps(
   }>`
     select a.collection_id, a.op_id, a.record_id, a.version, a.seq
     from json_to_recordset(${jsonParam(refs)}) as k("collectionId" uuid, "opId" uuid)
-    join applied_ops a on a.collection_id = k."collectionId" and a.op_id = k."opId"`.execute(db);
+    cross join lateral (
+      select * from applied_ops where collection_id = k."collectionId" and op_id = k."opId"
+    ) a`.execute(db);
   return new Map(
     result.rows.map((row) => [
       opKey(row.collection_id, row.op_id),
@@ -131,7 +138,9 @@ export async function readRecords(db: Db, refs: readonly RecordRef[]): Promise<M
   const result = await sql<WireRecordRow>`
     select ${wireRecordColumns}
     from json_to_recordset(${jsonParam(refs)}) as k("collectionId" uuid, "recordId" uuid)
-    join records r on r.collection_id = k."collectionId" and r.record_id = k."recordId"`.execute(db);
+    cross join lateral (
+      select * from records where collection_id = k."collectionId" and record_id = k."recordId"
+    ) r`.execute(db);
   return new Map(
     result.rows.map((row) => [recordKey(row.collection_id, row.record_id), rowToWireRecord(row)]),
   );

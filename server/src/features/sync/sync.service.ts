@@ -15,7 +15,14 @@ import {
   readMembership,
   readMembershipChanges,
 } from './collections.repository';
-import { type BlobRefStatus, type ParsedPushOp, type PlannedResult, planPush, recordKey } from './push-plan';
+import {
+  type BlobRefStatus,
+  type ParsedPushOp,
+  type PlannedResult,
+  type PushState,
+  planPush,
+  recordKey,
+} from './push-plan';
 import {
   lockCollectionsForWrite,
   readAppliedOps,
@@ -131,21 +138,27 @@ export async function push(
       trx,
       uniqueBy(writable, (op) => recordKey(op.collectionId, op.recordId)),
     );
-    const appliedByKey = await readAppliedOps(trx, writable);
     const blobIds = unique(writable.flatMap((op) => ('blobIds' in op ? op.blobIds : [])));
     const blobStatusById =
       blobIds.length === 0
         ? new Map<string, BlobRefStatus>()
         : await deps.checkBlobRefs(trx, userId, blobIds);
-
-    const plan = planPush(ops, {
+    const state: PushState = {
       accessById,
       storedByKey,
-      appliedByKey,
+      appliedByKey: new Map(),
       blobStatusById,
       maxRecordBytes: deps.limits.maxRecordBytes,
       nowMs,
-    });
+    };
+
+    // See: [Note: Replays hide among the refused]
+    let plan = planPush(ops, state);
+    const refused = ops.filter((_, i) => isRefusedByVersion(plan.results[i]!));
+    if (refused.length > 0) {
+      const appliedByKey = await readAppliedOps(trx, refused);
+      if (appliedByKey.size > 0) plan = planPush(ops, { ...state, appliedByKey });
+    }
     const conflictRefs = plan.results.flatMap((result) =>
       result.status === 'conflict' && result.current.from === 'database' ? [result.current] : [],
     );
@@ -154,6 +167,19 @@ export async function push(
     return plan.results.map((result) => toPushResult(result, currentByKey));
   });
   return ok(results);
+}
+
+/*
+ * [Note: Replays hide among the refused]
+ * A retried op that already applied can never pass compare-and-set again: versions only grow, so its record is
+ * now past its base version (a conflict), or gone after a purge (record_not_found). So the applied-ops table is
+ * read only for ops the first plan refuses that way, and the batch is planned again if any of them turn out to
+ * be replays. The common push (nothing refused) skips that read. This misses no replay as long as applied op ids
+ * are kept no longer than tombstones (the defaults are equal): a record whose tombstone was purged has had its
+ * ops pruned in the same purge, so a retry of its create is a new write either way.
+ */
+function isRefusedByVersion(result: PlannedResult): boolean {
+  return result.status === 'conflict' || (result.status === 'rejected' && result.code === 'record_not_found');
 }
 
 function toPushResult(result: PlannedResult, currentByKey: ReadonlyMap<string, WireRecord>): PushResult {
