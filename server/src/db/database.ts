@@ -24,6 +24,8 @@ export interface DatabaseOptions {
   /** PGlite's data directory parent (PGlite lives in `${dataDir}/pglite`); absent means in memory. */
   readonly dataDir?: string | undefined;
   readonly databasePoolSize?: number;
+  /** PGlite only: start from this data-directory tarball instead of running initdb (tests use it to boot fast). */
+  readonly pgliteSnapshot?: Blob;
 }
 
 const BYTEA_OID = 17;
@@ -47,10 +49,10 @@ function byteaToBuffer(text: string): Buffer {
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.databasePoolSize ?? 20)
-    : openPGlite(options.dataDir);
+    : openPGlite(options.dataDir, options.pgliteSnapshot);
 }
 
-async function openPGlite(dataDir: string | undefined): Promise<DatabaseHandle> {
+async function openPGlite(dataDir: string | undefined, snapshot: Blob | undefined): Promise<DatabaseHandle> {
   let pgliteDir: string | undefined;
   if (dataDir !== undefined) {
     pgliteDir = `${dataDir}/pglite`;
@@ -58,6 +60,7 @@ async function openPGlite(dataDir: string | undefined): Promise<DatabaseHandle> 
   }
   const pglite = await PGlite.create({
     dataDir: pgliteDir,
+    loadDataDir: snapshot,
     parsers: { [BYTEA_OID]: byteaToBuffer, [INT8_OID]: int8ToNumber },
     // PGlite runs PostgreSQL in single-user mode: no checkpointer, no autovacuum. A small max_wal_size keeps
     // the WAL from growing to its 1 GB default between checkpoints. See: [Note: Keeping PGlite small].

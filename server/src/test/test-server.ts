@@ -3,12 +3,17 @@
  * across the file's tests). Requests go through app.request() unless a test needs a socket (listenOnFreePort).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LoginResponse, RegisterRequest } from '@halyon/protocol';
 import type { Hono } from 'hono';
 import { createApp } from '../app';
 import { type Config, configFromEnv } from '../config';
 import { ensureServerMeta } from '../db/server-meta';
 import { type AppDeps, type Clock, createLifecycle } from '../deps';
+import { createBlobStores } from '../features/blobs/blob-stores';
+import { blobsConfigFromEnv } from '../features/blobs/blobs.config';
 import { createPokeHub } from '../features/sync/poke-hub';
 import type { AppEnv } from '../http/app-env';
 import { type RunningServer, startHttpServer } from '../http/serve';
@@ -76,6 +81,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const clock = createTestClock();
   const pokes = createPokeHub({ listen: database.listen });
   await pokes.start();
+  // Blobs go to a temporary directory (the filesystem store) unless a test swaps `blobs` through extendDeps.
+  const blobsDir = mkdtempSync(join(tmpdir(), 'halyon-test-blobs-'));
+  const blobsConfig = blobsConfigFromEnv(options.env ?? {}, blobsDir);
   const baseDeps: AppDeps = {
     db: database.db,
     database,
@@ -85,6 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     meta,
     lifecycle: createLifecycle(),
     pokes,
+    blobs: { db: database.db, now: clock.now, config: blobsConfig, stores: createBlobStores(blobsConfig) },
   };
   const deps = options.extendDeps ? options.extendDeps(baseDeps) : baseDeps;
   const app = createApp(deps);
@@ -113,7 +122,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await pokes.stop();
+      deps.blobs.stores.close();
       await database.close();
+      rmSync(blobsDir, { recursive: true, force: true });
     },
   };
 }
