@@ -23,4 +23,15 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: 'e2e', testIgnore: ['**/node_modules/**', 'web/**'] },
+    // The web app (web/): built once by the setup project, then served by the specs on loopback.
+    { name: 'web-build', testMatch: 'web/build-web.setup.ts' },
+    {
+      name: 'web',
+      testMatch: 'web/*.spec.ts',
+      dependencies: ['web-build'],
+      use: { viewport: { width: 1280, height: 800 } },
+    },
+  ],
 });
