@@ -15,6 +15,7 @@ import {
   readMembership,
   readMembershipChanges,
 } from './collections.repository';
+import { base64DecodedLength } from './db-edge';
 import {
   type BlobRefStatus,
   type ParsedPushOp,
@@ -25,6 +26,7 @@ import {
 } from './push-plan';
 import {
   lockCollectionsForWrite,
+  type ReadableCollection,
   readAppliedOps,
   readChangesPage,
   readReadableCollections,
@@ -223,28 +225,26 @@ export async function pull(
   const ids = Object.keys(input.cursors).sort();
   if (ids.length === 0) return ok({ changes: [], cursors: {}, hasMore: false });
 
+  // The common answer, "nothing new", needs one statement: no transaction, no page query.
+  const verdict = checkCursors(await readReadableCollections(deps.db, userId, ids), ids, input.cursors);
+  if (!verdict.ok) return verdict;
+  if (verdict.value.length === 0) return ok({ changes: [], cursors: { ...input.cursors }, hasMore: false });
+
   return deps.db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx): Promise<Result<PullOutput, SyncError>> => {
       const collectionsById = await readReadableCollections(trx, userId, ids);
-      const unknown = ids.filter((id) => !collectionsById.has(id));
-      if (unknown.length > 0) return err({ type: 'CollectionNotFound', collectionIds: unknown });
-      const expired = ids.filter((id) => {
-        const cursor = input.cursors[id]!;
-        // Cursor 0 is a client holding nothing: it cannot be missing a deletion.
-        return cursor > 0 && cursor < collectionsById.get(id)!.purgeFloorSeq;
-      });
-      if (expired.length > 0) return err({ type: 'CursorExpired', collectionIds: expired });
+      const checked = checkCursors(collectionsById, ids, input.cursors);
+      if (!checked.ok) return checked;
 
       const cursors: Record<string, number> = { ...input.cursors };
       const changes: WireRecord[] = [];
       let bytes = 0;
       let hasMore = false;
-      for (const id of ids) {
+      for (const id of checked.value) {
         const collection = collectionsById.get(id)!;
-        if (collection.seq <= cursors[id]!) continue;
         if (changes.length >= limit || bytes >= maxBytes) {
           hasMore = true;
           break;
@@ -258,7 +258,7 @@ export async function pull(
         });
         for (const record of page.records) {
           changes.push(record);
-          bytes += record.ciphertext === null ? 0 : Math.ceil((record.ciphertext.length * 3) / 4);
+          bytes += record.ciphertext === null ? 0 : base64DecodedLength(record.ciphertext);
         }
         if (!page.complete) {
           cursors[id] = page.records.at(-1)?.seq ?? cursors[id]!;
@@ -271,6 +271,23 @@ export async function pull(
       }
       return ok({ changes, cursors, hasMore });
     });
+}
+
+/** Refuses unknown or foreign collections and expired cursors; answers the collections with changes, in order. */
+function checkCursors(
+  collectionsById: ReadonlyMap<string, ReadableCollection>,
+  ids: readonly string[],
+  cursors: Readonly<Record<string, number>>,
+): Result<string[], SyncError> {
+  const unknown = ids.filter((id) => !collectionsById.has(id));
+  if (unknown.length > 0) return err({ type: 'CollectionNotFound', collectionIds: unknown });
+  const expired = ids.filter((id) => {
+    const cursor = cursors[id]!;
+    // Cursor 0 is a client holding nothing: it cannot be missing a deletion.
+    return cursor > 0 && cursor < collectionsById.get(id)!.purgeFloorSeq;
+  });
+  if (expired.length > 0) return err({ type: 'CursorExpired', collectionIds: expired });
+  return ok(ids.filter((id) => collectionsById.get(id)!.seq > cursors[id]!));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
