@@ -12,6 +12,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, openSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
@@ -43,33 +47,50 @@ async function admin(sqlText: string): Promise<void> {
   }
 }
 
-function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN], {
+/** A port that was free a moment ago (the server binds it right after). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts src/main.ts as its own process. Its log lines go to a file, as in production: a pipe to this (busy)
+ * process would make every synchronous stdout write of the server wait for the bench to read.
+ */
+async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const logFile = join(mkdtempSync(join(tmpdir(), 'halyon-bench-')), 'server.log');
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', SERVER_MAIN], {
     env: {
       ...process.env,
       DATABASE_URL: dbUrl,
-      PORT: '0',
+      PORT: String(port),
       HOST: '127.0.0.1',
-      // The production default: every request is logged as a JSON line (the bench drains the pipe).
+      // The production default: every request is logged as a JSON line.
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       RATE_LIMIT_BURST: '100000000',
       RATE_LIMIT_PER_SECOND: '100000000',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', openSync(logFile, 'a'), 'inherit'],
   });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      if (out === undefined) return; // listening: from now on the log lines are only drained
-      out += chunk;
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (match) {
-        out = undefined as unknown as string;
-        resolve({ url: match[1]!, child });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with code ${code}`)));
-  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}; see ${logFile}`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return { url, child };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
