@@ -2,7 +2,7 @@
 /// <reference lib="dom" />
 
 import { fileURLToPath } from 'node:url';
-import { expect, test, watchPageProblems } from './fixtures';
+import { expect, test, trackObjectUrls, watchPageProblems } from './fixtures';
 import { serveStatic } from './serve-static';
 
 const distDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -129,4 +129,21 @@ test('going offline shows the offline banner and the sync status says so', async
   );
   await context.setOffline(false);
   await expect(page.getByText('You are offline.')).toHaveCount(0);
+});
+
+test('locking takes every decrypted image off the page and revokes its object URL', async ({
+  page,
+  galleryApp,
+}) => {
+  const liveObjectUrls = await trackObjectUrls(page);
+  await page.goto(galleryApp.origin);
+  await page.locator('#photo-cell-p000000').click();
+  await expect(page.locator('.viewer__image')).toBeVisible();
+  expect(await liveObjectUrls()).toBeGreaterThan(1);
+
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Lock' }).click();
+  await expect(page.getByRole('heading', { name: 'Vault locked' })).toBeVisible();
+  await expect(page.locator('img[src^="blob:"]')).toHaveCount(0);
+  expect(await liveObjectUrls()).toBe(0);
 });

@@ -38,6 +38,26 @@ export const watchPageProblems = async (page: Page): Promise<PageProblems> => {
   return problems;
 };
 
+/** Counts object URLs created and not yet revoked in the page, from before the first script runs. */
+export const trackObjectUrls = async (page: Page): Promise<() => Promise<number>> => {
+  await page.addInitScript(() => {
+    const live = new Set<string>();
+    const create = URL.createObjectURL.bind(URL);
+    const revoke = URL.revokeObjectURL.bind(URL);
+    URL.createObjectURL = (blob: Blob | MediaSource) => {
+      const url = create(blob);
+      live.add(url);
+      return url;
+    };
+    URL.revokeObjectURL = (url: string) => {
+      live.delete(url);
+      revoke(url);
+    };
+    (window as unknown as { liveObjectUrls: () => number }).liveObjectUrls = () => live.size;
+  });
+  return () => page.evaluate(() => (window as unknown as { liveObjectUrls: () => number }).liveObjectUrls());
+};
+
 export const test = base.extend<object, { productionApp: StaticServer; galleryApp: StaticServer }>({
   productionApp: [
     // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.

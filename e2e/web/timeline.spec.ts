@@ -1,7 +1,7 @@
 // Code inside page.evaluate runs in the browser: it needs the DOM types, which the e2e package leaves out.
 /// <reference lib="dom" />
 
-import { expect, test, watchPageProblems } from './fixtures';
+import { expect, test, trackObjectUrls, watchPageProblems } from './fixtures';
 
 const activeCellId = (page: import('@playwright/test').Page) =>
   page.getByRole('listbox').getAttribute('aria-activedescendant');
@@ -75,21 +75,7 @@ test('with 100,000 photos only visible rows exist, End reaches the oldest, off-s
   page,
   galleryApp,
 }) => {
-  await page.addInitScript(() => {
-    const live = new Set<string>();
-    const create = URL.createObjectURL.bind(URL);
-    const revoke = URL.revokeObjectURL.bind(URL);
-    URL.createObjectURL = (blob: Blob | MediaSource) => {
-      const url = create(blob);
-      live.add(url);
-      return url;
-    };
-    URL.revokeObjectURL = (url: string) => {
-      live.delete(url);
-      revoke(url);
-    };
-    (window as unknown as { liveObjectUrls: () => number }).liveObjectUrls = () => live.size;
-  });
+  const liveObjectUrls = await trackObjectUrls(page);
   await page.goto(`${galleryApp.origin}/?photos=100000`);
   const grid = page.getByRole('listbox', { name: 'Photos' });
   await expect(page.locator('#photo-cell-p000000 img')).toBeVisible();
@@ -106,11 +92,6 @@ test('with 100,000 photos only visible rows exist, End reaches the oldest, off-s
 
   // Every object URL still alive belongs to a cell on screen.
   await expect
-    .poll(async () => {
-      const live = await page.evaluate(() =>
-        (window as unknown as { liveObjectUrls: () => number }).liveObjectUrls(),
-      );
-      return live - (await page.locator('[role=option] img').count());
-    })
+    .poll(async () => (await liveObjectUrls()) - (await page.locator('[role=option] img').count()))
     .toBeLessThanOrEqual(0);
 });

@@ -179,22 +179,20 @@ export interface LibraryApi {
   createTag(name: string): Promise<Result<Tag, LibraryError>>;
   renameTag(id: TagId, name: string): Promise<Result<void, LibraryError>>;
   deleteTag(id: TagId): Promise<Result<void, LibraryError>>;
-  tagPhotos(ids: ReadonlyArray<PhotoId>, tagId: TagId): Promise<Result<void, LibraryError>>;
-  untagPhotos(ids: ReadonlyArray<PhotoId>, tagId: TagId): Promise<Result<void, LibraryError>>;
+  // Argument order as in client-core's library (collection first, then the photos).
+  tagPhotos(tagId: TagId, photoIds: ReadonlyArray<PhotoId>): Promise<Result<void, LibraryError>>;
+  untagPhotos(tagId: TagId, photoIds: ReadonlyArray<PhotoId>): Promise<Result<void, LibraryError>>;
 
   listAlbums(): Promise<ReadonlyArray<Album>>;
   createAlbum(name: string): Promise<Result<Album, LibraryError>>;
   renameAlbum(id: AlbumId, name: string): Promise<Result<void, LibraryError>>;
   deleteAlbum(id: AlbumId): Promise<Result<void, LibraryError>>;
-  setAlbumCover(id: AlbumId, photoId: PhotoId): Promise<Result<void, LibraryError>>;
+  /** null = no chosen cover. */
+  setAlbumCover(id: AlbumId, photoId: PhotoId | null): Promise<Result<void, LibraryError>>;
   addToAlbum(id: AlbumId, photoIds: ReadonlyArray<PhotoId>): Promise<Result<void, LibraryError>>;
   removeFromAlbum(id: AlbumId, photoIds: ReadonlyArray<PhotoId>): Promise<Result<void, LibraryError>>;
-  /** Moves one photo between two neighbours (null = start or end); the library picks the fractional index. */
-  moveInAlbum(
-    id: AlbumId,
-    photoId: PhotoId,
-    between: { readonly after: PhotoId | null; readonly before: PhotoId | null },
-  ): Promise<Result<void, LibraryError>>;
+  /** Moves one photo to `toIndex` in the album's order; the library picks the fractional position. */
+  moveInAlbum(id: AlbumId, photoId: PhotoId, toIndex: number): Promise<Result<void, LibraryError>>;
 }
 
 // ---------------------------------------------------------------- uploads
