@@ -6,7 +6,9 @@ import { ciphertextOf, deleteOp, pullAll, putOp, syncClient, userWithCollection 
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ env: { SYNC_MAX_RECORD_BYTES: '1024', SYNC_MAX_OPS_PER_PUSH: '50' } });
+  server = await startTestServer({
+    env: { SYNC_MAX_RECORD_BYTES: '1024', SYNC_MAX_OPS_PER_PUSH: '50', SYNC_RECONCILE_MAX_KNOWN: '5' },
+  });
 });
 afterAll(() => server?.close());
 
@@ -313,6 +315,28 @@ describe('reconcile', () => {
     await client.push(ids.map((id) => putOp(collectionId, id, 0)));
     const response = await client.reconcile({ collectionId, after: ids[1]!, until: ids[3]!, known: [] });
     expect(response.body.changed.map((r) => r.recordId)).toEqual([ids[2], ids[3]]);
+  });
+
+  it('pages a large range with hasMore and resumeAfter, covering every record exactly once', async () => {
+    const { client, collectionId } = await userWithCollection(server);
+    const ids = Array.from({ length: 12 }, () => randomUUID()).sort();
+    await client.push(ids.map((id) => putOp(collectionId, id, 0)));
+    const gone = randomUUID();
+    const seen: string[] = [];
+    const missing: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      // The client holds nothing but one id the server never had; it sends what falls in the remaining range.
+      const known = after === null || gone > after ? [{ recordId: gone, version: 1 }] : [];
+      const response = await client.reconcile({ collectionId, after, until: null, known });
+      const answer = ReconcileResponse.parse(response.body);
+      seen.push(...answer.changed.map((r) => r.recordId));
+      missing.push(...answer.missing);
+      if (!answer.hasMore) break;
+      after = answer.resumeAfter;
+    }
+    expect(seen).toEqual(ids);
+    expect(missing).toEqual([gone]);
   });
 
   it('refuses more known entries than the limit', async () => {
