@@ -6,6 +6,8 @@
 import { Hono } from 'hono';
 import type { AppDeps } from './deps';
 import { authRouteSpecs, createAuthRoutes } from './features/auth/auth.routes';
+import { checkBlobRefs } from './features/blobs/blobs.repository';
+import { blobRouteSpecs, createBlobRoutes } from './features/blobs/blobs.routes';
 import { createSyncRoutes, syncRouteSpecs } from './features/sync/sync.routes';
 import type { AppEnv } from './http/app-env';
 import { createErrorHandler, createNotFoundHandler } from './http/error-handler';
@@ -21,6 +23,7 @@ export const routeSpecs: readonly RouteSpec[] = [
   ...systemRouteSpecs,
   ...authRouteSpecs,
   ...syncRouteSpecs,
+  ...blobRouteSpecs,
   ...openApiRouteSpecs,
 ];
 
@@ -29,11 +32,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(requestId());
   app.use(requestLogger(deps.logger));
   app.use(securityHeaders({ trustProxy: deps.config.trustProxy }));
+  // Before the global body cap: blob uploads stream up to the blob's declared size (see blobs.routes.ts).
+  app.route('/v1', createBlobRoutes(deps, deps.blobs));
   app.use(bodyLimit(deps.config.sync.maxBodyBytes));
 
   app.route('/', createSystemRoutes(deps));
   app.route('/v1/auth', createAuthRoutes(deps));
-  app.route('/v1', createSyncRoutes(deps));
+  app.route('/v1', createSyncRoutes(deps, { checkBlobRefs }));
   app.route(
     '/',
     createOpenApiRoutes(() => routeSpecs),

@@ -7,6 +7,7 @@ import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
 import type { Database } from './db/schema';
 import type { ServerMeta } from './db/server-meta';
+import type { BlobsDeps } from './features/blobs/blobs.service';
 import type { PokeHub } from './features/sync/poke-hub';
 import type { Logger } from './middleware/logger';
 
@@ -43,4 +44,6 @@ export interface AppDeps {
   readonly lifecycle: Lifecycle;
   /** Live sync pokes: LISTENs once, fans out to this process's event streams. */
   readonly pokes: PokeHub;
+  /** Blob stores, blob settings and the database the blobs feature uses. */
+  readonly blobs: BlobsDeps;
 }

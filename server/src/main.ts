@@ -10,6 +10,10 @@ import { loadMigrations, migrateUp } from './db/migrator';
 import { startPGliteMaintenance } from './db/pglite-maintenance';
 import { ensureServerMeta } from './db/server-meta';
 import { type AppDeps, createLifecycle, systemClock } from './deps';
+import { createBlobStores } from './features/blobs/blob-stores';
+import { blobsConfigFromEnv } from './features/blobs/blobs.config';
+import { startBlobGc } from './features/blobs/blobs.gc';
+import type { BlobsDeps } from './features/blobs/blobs.service';
 import { createPokeHub } from './features/sync/poke-hub';
 import { PURGE_INTERVAL_MS, startPurgeJob } from './features/sync/purge-job';
 import { startHttpServer } from './http/serve';
@@ -42,6 +46,19 @@ async function main(): Promise<void> {
     onError: (error) => logger.warn('sync purge failed', { error }),
   });
 
+  const blobsConfig = blobsConfigFromEnv(process.env, config.dataDir);
+  const blobs: BlobsDeps = {
+    db: database.db,
+    now: systemClock.now,
+    config: blobsConfig,
+    stores: createBlobStores(blobsConfig),
+  };
+  const stopBlobGc = startBlobGc(blobs, {
+    intervalMs: blobsConfig.gcIntervalMs,
+    onReport: (report) => logger.info('blob gc', { ...report }),
+    onError: (error) => logger.warn('blob gc failed', { error }),
+  });
+
   const deps: AppDeps = {
     db: database.db,
     database,
@@ -51,6 +68,7 @@ async function main(): Promise<void> {
     meta,
     lifecycle: createLifecycle(),
     pokes,
+    blobs,
   };
   const server = await startHttpServer(createApp(deps), { host: config.host, port: config.port });
   logger.info('listening', {
@@ -69,6 +87,8 @@ async function main(): Promise<void> {
       await pokes.stop(); // ends the event streams, which would otherwise hold the server open
       await server.stop(config.shutdownGraceMs);
       await stopPurge();
+      await stopBlobGc();
+      blobs.stores.close();
       await maintenance.stop();
       await database.close();
     } catch (error) {

@@ -3,7 +3,7 @@
  * it knows nothing about owners, quotas or records. Two implementations: the local filesystem (the default) and S3.
  * S3 can also hand out presigned URLs so bytes go straight between the client and the bucket (`DirectUploadStore`).
  */
-import type { Result } from '../result';
+import type { Result } from '../../../result';
 
 /** A byte range inside an object: `start` inclusive, `end` exclusive. */
 export type ByteRange = { readonly start: number; readonly end: number };

@@ -11,7 +11,7 @@ import { createReadStream, type Dirent } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { err, ok } from '../result';
+import { err, ok } from '../../../result';
 import { assertValidKey, type BlobRead, type BlobStore, type ByteRange } from './blob-store';
 import { toAsyncIterable } from './body';
 

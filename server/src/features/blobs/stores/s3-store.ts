@@ -20,7 +20,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { err, ok } from '../result';
+import { err, ok } from '../../../result';
 import { assertValidKey, type BlobRead, type DirectUploadStore } from './blob-store';
 import { exactSizeLimiter, toNodeReadable } from './body';
 
