@@ -57,6 +57,15 @@ describe(`database (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () 
     expect(typeof rows[0]?.n).toBe('number');
   });
 
+  it('gives the same types for queries without parameters (the simple-query path on PGlite)', async () => {
+    const { rows } = await sql<{ b: Buffer; n: number }>`SELECT '\\x0102'::bytea AS b, 42::int8 AS n`.execute(
+      database.db,
+    );
+    expect(Buffer.isBuffer(rows[0]?.b)).toBe(true);
+    expect([...(rows[0]?.b ?? [])]).toEqual([1, 2]);
+    expect(rows[0]?.n).toBe(42);
+  });
+
   it('refuses an int8 beyond 2^53 instead of rounding it', async () => {
     await expect(sql`SELECT 9007199254740993::int8 AS n`.execute(database.db)).rejects.toThrow(
       /MAX_SAFE_INTEGER/,
