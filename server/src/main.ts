@@ -10,6 +10,7 @@ import { loadMigrations, migrateUp } from './db/migrator';
 import { startPGliteMaintenance } from './db/pglite-maintenance';
 import { ensureServerMeta } from './db/server-meta';
 import { type AppDeps, createLifecycle, systemClock } from './deps';
+import { SESSION_CLEANUP_INTERVAL_MS, startSessionCleanup } from './features/auth/session-cleanup';
 import { createBlobStores } from './features/blobs/blob-stores';
 import { blobsConfigFromEnv } from './features/blobs/blobs.config';
 import { startBlobGc } from './features/blobs/blobs.gc';
@@ -31,6 +32,14 @@ async function main(): Promise<void> {
   const maintenance = startPGliteMaintenance(database, config.pgliteMaintenance, (error) =>
     logger.warn('pglite maintenance failed', { error }),
   );
+
+  const stopSessionCleanup = startSessionCleanup({
+    db: database.db,
+    clock: systemClock,
+    intervalMs: SESSION_CLEANUP_INTERVAL_MS,
+    onReport: (report) => logger.info('session cleanup', { ...report }),
+    onError: (error) => logger.warn('session cleanup failed', { error }),
+  });
 
   const pokes = createPokeHub({
     listen: database.listen,
@@ -88,6 +97,7 @@ async function main(): Promise<void> {
       await server.stop(config.shutdownGraceMs);
       await stopPurge();
       await stopBlobGc();
+      await stopSessionCleanup();
       blobs.stores.close();
       await maintenance.stop();
       await database.close();
