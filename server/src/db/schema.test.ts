@@ -218,7 +218,7 @@ describe('schema', () => {
     ).rejects.toThrow(/check constraint/);
   });
 
-  it('deleting a user removes their vault, sessions, tokens, collections, memberships and records', async () => {
+  it('deleting a user removes their vault, sessions, tokens, collections, memberships, records and op ids', async () => {
     const { userId } = await seedUserWithEverything();
     const count = async (table: keyof Database, column: string, value: string) => {
       const row = await database.db
@@ -240,11 +240,11 @@ describe('schema', () => {
     const collectionIds = (
       await database.db.selectFrom('collections').select('id').where('owner_id', '=', userId).execute()
     ).map((c) => c.id);
-    const recordsOf = async () =>
+    const inCollections = async (table: 'records' | 'applied_ops') =>
       Number(
         (
           await database.db
-            .selectFrom('records')
+            .selectFrom(table)
             .select((eb) => eb.fn.countAll<number>().as('n'))
             .where('collection_id', 'in', collectionIds)
             .executeTakeFirstOrThrow()
@@ -259,7 +259,8 @@ describe('schema', () => {
       collections: 1,
       memberships: 1,
     });
-    expect(await recordsOf()).toBe(1);
+    expect(await inCollections('records')).toBe(1);
+    expect(await inCollections('applied_ops')).toBe(1);
 
     await database.db.deleteFrom('users').where('id', '=', userId).execute();
 
@@ -271,7 +272,8 @@ describe('schema', () => {
       collections: 0,
       memberships: 0,
     });
-    expect(await recordsOf()).toBe(0);
+    expect(await inCollections('records')).toBe(0);
+    expect(await inCollections('applied_ops')).toBe(0);
   });
 });
 
