@@ -3,18 +3,9 @@
  * against a real server. The password is only ever read from the prompt (never a flag or the environment), used
  * to derive keys, and dropped.
  */
-import {
-  bytesToBase64,
-  createVault,
-  deriveLoginKeys,
-  envelopeSalt,
-  lockVault,
-  type UnlockedVault,
-  unlockVault,
-  zeroize,
-} from '../crypto';
+import { createVault, lockVault } from '../crypto';
+import { describeSignInError, normaliseEmail, signIn, unlockWithPassword } from '../library/account';
 import { type HalyonClient, openHalyonClient } from '../library/client';
-import type { TransportError } from '../sync/transport';
 import { type AuthClient, createAuthClient } from '../transport/auth-client';
 import { createFetchTransport } from '../transport/fetch-transport';
 import { openFileStore } from './file-store';
@@ -32,56 +23,31 @@ export interface CliIo {
 
 export type ExitCode = 0 | 1;
 
-const describeTransportError = (error: TransportError): string =>
-  error.type === 'ProblemResponse'
-    ? `${error.problem.code}${error.problem.detail ? `: ${error.problem.detail}` : ''}`
-    : error.type === 'NetworkFailure'
-      ? `cannot reach the server (${error.message})`
-      : `the server answered something unexpected (${error.reason})`;
-
 const fail = (io: CliIo, message: string): ExitCode => {
   io.print(`error: ${message}`);
   return 1;
 };
 
-const normaliseEmail = (email: string) => email.trim().toLowerCase();
-
-/** Derives the keys from the password, logs in, and checks the vault opens before saving the session. */
+/** Signs in, checks the vault opens, and saves the session (a new account or server starts a new local store). */
 const logIn = async (io: CliIo, auth: AuthClient, server: string, email: string, password: string) => {
-  const prelogin = await auth.prelogin(email);
-  if (!prelogin.ok) return fail(io, describeTransportError(prelogin.error));
-  const salt = envelopeSalt({ salt: prelogin.value.salt });
-  if (!salt) return fail(io, 'the server sent an invalid salt');
-  // The KDF parameters come from the server: deriveLoginKeys refuses any below the floor (no downgrade).
-  const keys = await deriveLoginKeys(password, salt, prelogin.value.kdfParams);
-  if (!keys.ok) return fail(io, `refusing the server's key-derivation parameters (${keys.error.type})`);
-  try {
-    const login = await auth.login({
-      email,
-      authKey: bytesToBase64(keys.value.authKey),
-      device: { name: 'halyon-cli' },
-    });
-    if (!login.ok) return fail(io, describeTransportError(login.error));
-    const vault = await unlockVault(login.value.vault, keys.value.keyEncryptionKey, email);
-    if (!vault.ok) return fail(io, 'the vault from the server does not open with this password');
-    lockVault(vault.value);
-    const previous = await readSession(io.home);
-    if (previous && (previous.email !== email || previous.server !== server)) await forgetLocalData(io.home);
-    await writeSession(io.home, {
-      server,
-      email,
-      userId: login.value.userId,
-      accessToken: login.value.accessToken,
-      accessTokenExpiresAt: login.value.accessTokenExpiresAt,
-      refreshToken: login.value.refreshToken,
-      refreshTokenExpiresAt: login.value.refreshTokenExpiresAt,
-      vault: login.value.vault,
-    });
-    io.print(`logged in as ${email}`);
-    return 0;
-  } finally {
-    zeroize(keys.value.keyEncryptionKey, keys.value.authKey);
-  }
+  const signedIn = await signIn(auth, email, password, 'halyon-cli');
+  if (!signedIn.ok) return fail(io, describeSignInError(signedIn.error));
+  const { login, vault } = signedIn.value;
+  lockVault(vault);
+  const previous = await readSession(io.home);
+  if (previous && (previous.email !== email || previous.server !== server)) await forgetLocalData(io.home);
+  await writeSession(io.home, {
+    server,
+    email,
+    userId: login.userId,
+    accessToken: login.accessToken,
+    accessTokenExpiresAt: login.accessTokenExpiresAt,
+    refreshToken: login.refreshToken,
+    refreshTokenExpiresAt: login.refreshTokenExpiresAt,
+    vault: login.vault,
+  });
+  io.print(`logged in as ${email}`);
+  return 0;
 };
 
 export const register = async (io: CliIo, server: string, rawEmail: string): Promise<ExitCode> => {
@@ -100,7 +66,7 @@ export const register = async (io: CliIo, server: string, rawEmail: string): Pro
     vault: envelope,
     identity: identityBundle,
   });
-  if (!registered.ok) return fail(io, describeTransportError(registered.error));
+  if (!registered.ok) return fail(io, describeSignInError({ type: 'Transport', error: registered.error }));
   io.print('Your recovery words (write them down; they are the only way back in without the password):');
   io.print(`  ${recoveryWords.join(' ')}`);
   return logIn(io, auth, server, email, password);
@@ -137,18 +103,13 @@ const withClient = async (
   if (!stored) return fail(io, 'not logged in (run: halyon login --server URL --email ADDRESS)');
   const session = await freshSession(io, stored);
   if (!session) return fail(io, 'the session has expired; log in again');
-  const salt = envelopeSalt(session.vault);
-  if (!salt) return fail(io, 'the saved vault is damaged; log in again');
-  const keys = await deriveLoginKeys(await io.promptPassword('Password: '), salt, session.vault.kdfParams);
-  if (!keys.ok) return fail(io, `cannot derive keys (${keys.error.type})`);
-  let vault: UnlockedVault;
-  try {
-    const unlocked = await unlockVault(session.vault, keys.value.keyEncryptionKey, session.email);
-    if (!unlocked.ok) return fail(io, 'wrong password');
-    vault = unlocked.value;
-  } finally {
-    zeroize(keys.value.keyEncryptionKey, keys.value.authKey);
-  }
+  const unlocked = await unlockWithPassword(
+    session.vault,
+    session.email,
+    await io.promptPassword('Password: '),
+  );
+  if (!unlocked.ok) return fail(io, describeSignInError(unlocked.error));
+  const vault = unlocked.value;
   const files = await openFileStore(storePath(io.home));
   const transport = createFetchTransport({
     baseUrl: session.server,
@@ -177,7 +138,7 @@ export const sync = (io: CliIo): Promise<ExitCode> =>
       const e = result.error;
       return fail(
         io,
-        e.type === 'Transport' ? describeTransportError(e.error) : `sync refused: ${JSON.stringify(e)}`,
+        e.type === 'Transport' ? describeSignInError(e) : `sync refused by this client: ${JSON.stringify(e)}`,
       );
     }
     const { pushed, pulled, outboxLeft } = result.value;
