@@ -323,15 +323,20 @@ async function seedUserWithEverything(): Promise<{ userId: string; collectionId:
       seq: 1,
     })
     .execute();
+  const recordId = randomUUID();
   await db
     .insertInto('records')
     .values({
       collection_id: collectionId,
-      record_id: randomUUID(),
+      record_id: recordId,
       version: 1,
       ciphertext: randomBytes(64),
       seq: 1,
     })
+    .execute();
+  await db
+    .insertInto('applied_ops')
+    .values({ collection_id: collectionId, op_id: randomUUID(), record_id: recordId, version: 1, seq: 1 })
     .execute();
   return { userId: user.id, collectionId };
 }
