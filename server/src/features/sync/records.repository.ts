@@ -244,43 +244,66 @@ export interface ChangesPage {
   readonly records: readonly WireRecord[];
   /** True when no record with a higher seq was left out. */
   readonly complete: boolean;
+  /** The collection's seq and purge floor, read in the same snapshot as the records. */
+  readonly collectionSeq: number;
+  readonly purgeFloorSeq: number;
 }
 
 /**
  * Records and tombstones of one collection with seq > afterSeq, in seq order: at most `limit`, and no more
  * ciphertext bytes than `maxBytes`, except that the first record of a page is always given (`mayExceedBytes`)
- * so one large record can never stall a client.
+ * so one large record can never stall a client. One statement, so the records, the collection's seq and its
+ * purge floor come from one snapshot. Undefined when the caller is not (or no longer) a member.
  */
 export async function readChangesPage(
   db: Db,
   args: {
+    readonly userId: string;
     readonly collectionId: string;
     readonly afterSeq: number;
     readonly limit: number;
     readonly maxBytes: number;
     readonly mayExceedBytes: boolean;
   },
-): Promise<ChangesPage> {
+): Promise<ChangesPage | undefined> {
   // The window sums run over at most limit + 1 rows (the extra one only tells whether more exist).
-  const result = await sql<WireRecordRow & { fetched: number | string }>`
-    select ${wireRecordColumns}, r.fetched
-    from (
-      select l.*, sum(l.size) over (order by l.seq) as running, count(*) over () as fetched
+  const result = await sql<
+    Partial<WireRecordRow> & {
+      fetched: number | string | null;
+      collection_seq: number | string;
+      purge_floor_seq: number | string;
+    }
+  >`
+    select c.seq as collection_seq, c.purge_floor_seq, p.*
+    from collections c
+    join memberships m on m.collection_id = c.id and m.user_id = ${args.userId} and m.removed_at is null
+    left join lateral (
+      select ${wireRecordColumns}, r.fetched
       from (
-        select * from records
-        where collection_id = ${args.collectionId} and seq > ${args.afterSeq}
-        order by seq
-        limit ${args.limit + 1}
-      ) l
-    ) r
-    where r.running <= ${args.maxBytes} or (r.running = r.size and ${args.mayExceedBytes})
-    order by r.seq
-    limit ${args.limit}`.execute(db);
-  const fetched =
-    result.rows.length === 0 ? (args.mayExceedBytes ? 0 : 1) : toNumber(result.rows[0]!.fetched);
+        select l.*, sum(l.size) over (order by l.seq) as running, count(*) over () as fetched
+        from (
+          select * from records
+          where collection_id = c.id and seq > ${args.afterSeq}
+          order by seq
+          limit ${args.limit + 1}
+        ) l
+      ) r
+      where r.running <= ${args.maxBytes} or (r.running = r.size and ${args.mayExceedBytes})
+      order by r.seq
+      limit ${args.limit}
+    ) p on true
+    where c.id = ${args.collectionId}
+    order by p.seq`.execute(db);
+  const first = result.rows[0];
+  if (first === undefined) return undefined;
+  const rows = result.rows.filter((row) => row.record_id != null) as (WireRecordRow & { fetched: number })[];
+  // No row at all means nothing was there, unless the page was already full of bytes (then the next page reads it).
+  const fetched = rows.length === 0 ? (args.mayExceedBytes ? 0 : 1) : toNumber(rows[0]!.fetched);
   return {
-    records: result.rows.map(rowToWireRecord),
-    complete: result.rows.length === fetched,
+    records: rows.map(rowToWireRecord),
+    complete: rows.length === fetched,
+    collectionSeq: toNumber(first.collection_seq),
+    purgeFloorSeq: toNumber(first.purge_floor_seq),
   };
 }
 

@@ -213,7 +213,9 @@ export interface PullOutput {
 
 /**
  * Changes after each cursor, collection by collection (in id order), each in seq order, in one page capped by
- * count and bytes. Read in one repeatable-read snapshot, so the collection seqs, purge floors and records agree.
+ * count and bytes. No transaction: one statement checks every cursor, and each collection's page is one
+ * statement that also reads the collection's seq and purge floor, so what it answers is one consistent snapshot
+ * per collection. See: [Note: Seq is gap-free]
  */
 export async function pull(
   deps: SyncServiceDeps,
@@ -225,52 +227,39 @@ export async function pull(
   const ids = Object.keys(input.cursors).sort();
   if (ids.length === 0) return ok({ changes: [], cursors: {}, hasMore: false });
 
-  // The common answer, "nothing new", needs one statement: no transaction, no page query.
-  const verdict = checkCursors(await readReadableCollections(deps.db, userId, ids), ids, input.cursors);
-  if (!verdict.ok) return verdict;
-  if (verdict.value.length === 0) return ok({ changes: [], cursors: { ...input.cursors }, hasMore: false });
+  const changed = checkCursors(await readReadableCollections(deps.db, userId, ids), ids, input.cursors);
+  if (!changed.ok) return changed;
 
-  return deps.db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .setAccessMode('read only')
-    .execute(async (trx): Promise<Result<PullOutput, SyncError>> => {
-      const collectionsById = await readReadableCollections(trx, userId, ids);
-      const checked = checkCursors(collectionsById, ids, input.cursors);
-      if (!checked.ok) return checked;
-
-      const cursors: Record<string, number> = { ...input.cursors };
-      const changes: WireRecord[] = [];
-      let bytes = 0;
-      let hasMore = false;
-      for (const id of checked.value) {
-        const collection = collectionsById.get(id)!;
-        if (changes.length >= limit || bytes >= maxBytes) {
-          hasMore = true;
-          break;
-        }
-        const page = await readChangesPage(trx, {
-          collectionId: id,
-          afterSeq: cursors[id]!,
-          limit: limit - changes.length,
-          maxBytes: maxBytes - bytes,
-          mayExceedBytes: changes.length === 0,
-        });
-        for (const record of page.records) {
-          changes.push(record);
-          bytes += record.ciphertext === null ? 0 : base64DecodedLength(record.ciphertext);
-        }
-        if (!page.complete) {
-          cursors[id] = page.records.at(-1)?.seq ?? cursors[id]!;
-          hasMore = true;
-          break;
-        }
-        // Everything up to the collection's seq in this snapshot has been seen, including holes left by
-        // overwritten or purged changes.
-        cursors[id] = collection.seq;
-      }
-      return ok({ changes, cursors, hasMore });
+  const cursors: Record<string, number> = { ...input.cursors };
+  const changes: WireRecord[] = [];
+  let bytes = 0;
+  for (const id of changed.value) {
+    if (changes.length >= limit || bytes >= maxBytes) return ok({ changes, cursors, hasMore: true });
+    const cursor = cursors[id]!;
+    const page = await readChangesPage(deps.db, {
+      userId,
+      collectionId: id,
+      afterSeq: cursor,
+      limit: limit - changes.length,
+      maxBytes: maxBytes - bytes,
+      mayExceedBytes: changes.length === 0,
     });
+    // Removed or purged since the check above: answer as the check would have.
+    if (page === undefined) return err({ type: 'CollectionNotFound', collectionIds: [id] });
+    if (cursor > 0 && cursor < page.purgeFloorSeq) return err({ type: 'CursorExpired', collectionIds: [id] });
+    for (const record of page.records) {
+      changes.push(record);
+      bytes += record.ciphertext === null ? 0 : base64DecodedLength(record.ciphertext);
+    }
+    if (!page.complete) {
+      cursors[id] = page.records.at(-1)?.seq ?? cursor;
+      return ok({ changes, cursors, hasMore: true });
+    }
+    // Everything up to the collection's seq in that snapshot has been seen, including the holes left by
+    // overwritten or purged changes.
+    cursors[id] = Math.max(page.collectionSeq, cursor);
+  }
+  return ok({ changes, cursors, hasMore: false });
 }
 
 /** Refuses unknown or foreign collections and expired cursors; answers the collections with changes, in order. */
