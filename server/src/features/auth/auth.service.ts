@@ -76,12 +76,9 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   const keyed = (purpose: string, email: string) =>
     createHmac('sha256', meta.preloginSecret).update(`${purpose}\0${email}`).digest();
 
-  // Unknown e-mails are checked against this, so a miss costs one scrypt like a wrong password does.
-  let dummyHash: Promise<string> | undefined;
-  const dummyHashOnce = () => {
-    dummyHash ??= hashAuthKey(Buffer.alloc(32), config.auth.scrypt);
-    return dummyHash;
-  };
+  // Unknown e-mails are checked against this, so a miss costs one scrypt like a wrong password does. Made now,
+  // not on first use, so that the first miss does not cost two.
+  const dummyHash = hashAuthKey(Buffer.alloc(32), config.auth.scrypt);
 
   async function issueTokens(
     trx: Transaction<Database>,
@@ -167,7 +164,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         if (lockedUntil > 0) {
           return err({ type: 'TooManyAttempts', retryAfterSeconds: retryAfterSeconds(lockedUntil, nowMs) });
         }
-        await verifyAuthKey(authKey, await dummyHashOnce());
+        await verifyAuthKey(authKey, await dummyHash);
         return err(await failLogin(client.ip, nowMs, { emailKey }));
       }
 
