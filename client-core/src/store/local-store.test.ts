@@ -62,7 +62,7 @@ describe('local store', () => {
     const sent = op(1, rid(101));
     await store.putOutbox(sent);
     await store.putOutbox({ ...op(1, rid(102)), ciphertext: new Uint8Array([10]) });
-    await store.confirmApplied(sent, 1, 7, 123);
+    await store.confirmApplied([{ op: sent, version: 1, seq: 7 }], 123);
     expect((await store.getRecords([sent]))[0]).toMatchObject({
       version: 1,
       seq: 7,
@@ -70,7 +70,7 @@ describe('local store', () => {
     });
     expect((await store.listOutbox()).map((o) => o.opId)).toEqual([rid(102)]);
 
-    await store.confirmApplied({ ...op(1, rid(102)), baseVersion: 1 }, 2, 8, 124);
+    await store.confirmApplied([{ op: { ...op(1, rid(102)), baseVersion: 1 }, version: 2, seq: 8 }], 124);
     expect(await store.countOutbox()).toBe(0);
     expect(await store.getHighWater([sent])).toEqual([2]);
   });

@@ -172,22 +172,30 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
         .toArray(),
     listOutbox: () => db.outbox.orderBy('queuedAt').toArray(),
     countOutbox: () => db.outbox.count(),
-    confirmApplied: (op, version, seq, updatedAt) =>
+    confirmApplied: (applied, updatedAt) =>
       db.transaction('rw', [db.records, db.highWater, db.outbox], async () => {
-        const key = keyOf(op);
-        await db.records.put({
-          collectionId: op.collectionId,
-          recordId: op.recordId,
-          version,
-          seq,
-          deleted: op.ciphertext === null,
-          ciphertext: op.ciphertext,
-          blobIds: op.blobIds,
-          updatedAt,
-        });
-        await db.highWater.put({ collectionId: op.collectionId, recordId: op.recordId, version });
-        const pending = await db.outbox.get(key);
-        if (pending?.opId === op.opId) await db.outbox.delete(key);
+        const keys = applied.map(({ op }) => keyOf(op));
+        await db.records.bulkPut(
+          applied.map(({ op, version, seq }) => ({
+            collectionId: op.collectionId,
+            recordId: op.recordId,
+            version,
+            seq,
+            deleted: op.ciphertext === null,
+            ciphertext: op.ciphertext,
+            blobIds: op.blobIds,
+            updatedAt,
+          })),
+        );
+        await db.highWater.bulkPut(
+          applied.map(({ op, version }) => ({
+            collectionId: op.collectionId,
+            recordId: op.recordId,
+            version,
+          })),
+        );
+        const pending = await db.outbox.bulkGet(keys);
+        await db.outbox.bulkDelete(keys.filter((_, i) => pending[i]?.opId === applied[i]!.op.opId));
       }),
     replaceOutbox: (sentOpId, key, next) =>
       db.transaction('rw', [db.outbox], async () => {

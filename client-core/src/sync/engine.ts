@@ -285,35 +285,24 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     return ok(undefined);
   };
 
-  const handleResult = async (op: OutboxOp, result: PushResult): Promise<Result<boolean, SyncError>> => {
-    switch (result.status) {
-      case 'applied':
-        if (result.version !== op.baseVersion + 1) {
-          return err({
-            type: 'InvalidPushResults',
-            reason: `op ${op.opId} applied at an impossible version`,
-          });
-        }
-        await store.confirmApplied(op, result.version, result.seq, deps.now());
-        return ok(true);
-      case 'conflict': {
-        const resolved = await resolveConflict(op, result.current);
-        return resolved.ok ? ok(true) : resolved;
-      }
-      case 'rejected':
-        if (result.code === 'group_aborted') return ok(false);
-        if (result.code === 'duplicate_op') {
-          await store.replaceOutbox(op.opId, op, { ...op, opId: deps.newOpId() });
-          return ok(true);
-        }
-        // Kept, never dropped: the user's data waits until the cause is fixed and `retryParked` is called.
-        await store.replaceOutbox(op.opId, op, {
-          ...op,
-          parked: { code: result.code, message: result.message },
-        });
-        emit({ type: 'opParked', key: keyOf(op), code: result.code, message: result.message });
-        return ok(true);
+  /** Conflicts and rejections, one op at a time (they are rare); applied ops are confirmed in bulk by pushAll. */
+  const handleUnapplied = async (
+    op: OutboxOp,
+    result: Exclude<PushResult, { status: 'applied' }>,
+  ): Promise<Result<boolean, SyncError>> => {
+    if (result.status === 'conflict') {
+      const resolved = await resolveConflict(op, result.current);
+      return resolved.ok ? ok(true) : resolved;
     }
+    if (result.code === 'group_aborted') return ok(false);
+    if (result.code === 'duplicate_op') {
+      await store.replaceOutbox(op.opId, op, { ...op, opId: deps.newOpId() });
+      return ok(true);
+    }
+    // Kept, never dropped: the user's data waits until the cause is fixed and `retryParked` is called.
+    await store.replaceOutbox(op.opId, op, { ...op, parked: { code: result.code, message: result.message } });
+    emit({ type: 'opParked', key: keyOf(op), code: result.code, message: result.message });
+    return ok(true);
   };
 
   const pushAll = async (): Promise<Result<number, SyncError>> => {
@@ -333,16 +322,31 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
       if (results.size !== batch.length || batch.some((op) => !results.has(op.opId))) {
         return err({ type: 'InvalidPushResults', reason: 'results do not answer the ops sent' });
       }
-      let progressed = false;
+      const applied: Array<{ op: OutboxOp; version: number; seq: number }> = [];
+      for (const op of batch) {
+        const result = results.get(op.opId)!;
+        if (result.status !== 'applied') continue;
+        if (result.version !== op.baseVersion + 1) {
+          return err({
+            type: 'InvalidPushResults',
+            reason: `op ${op.opId} applied at an impossible version`,
+          });
+        }
+        applied.push({ op, version: result.version, seq: result.seq });
+      }
+      let progressed = applied.length > 0;
       const handled = await exclusive(async () => {
+        await store.confirmApplied(applied, deps.now());
         for (const op of batch) {
-          const outcome = await handleResult(op, results.get(op.opId)!);
+          const result = results.get(op.opId)!;
+          if (result.status === 'applied') continue;
+          const outcome = await handleUnapplied(op, result);
           if (!outcome.ok) return outcome;
           if (outcome.value) progressed = true;
-          if (results.get(op.opId)!.status === 'applied') pushed++;
         }
         return ok(undefined);
       });
+      pushed += applied.length;
       if (!handled.ok) return handled;
       emit({ type: 'progress', phase: 'push', done: pushed });
       if (!progressed) break;
@@ -499,9 +503,24 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     return ok({ pushed: pushed.value, pulled: pulled.value, outboxLeft: await store.countOutbox() });
   };
 
+  /**
+   * Re-reads records from the store and tells listeners what to show: for a tab whose leader (another tab,
+   * sharing this store) applied changes. See sync/tabs.ts.
+   */
+  const refresh = async (keys: readonly RecordKey[]): Promise<void> => {
+    const [records, pending] = await Promise.all([store.getRecords(keys), store.getOutbox(keys)]);
+    const changes = keys.map((key, i) => {
+      const record = records[i];
+      const remote = record ? openStoredOrThrow(record) : null;
+      return { key: keyOf(key), doc: record?.deleted ? null : visibleDoc(remote, pending[i]) };
+    });
+    if (changes.length > 0) emit({ type: 'changes', changes });
+  };
+
   return {
     write,
     loadDocs,
+    refresh,
     syncOnce,
     /** Puts ops the server refused back in line, e.g. after the user freed quota or regained access. */
     retryParked: () => store.unparkAll(),

@@ -77,10 +77,13 @@ export interface SyncStore {
   listOutbox(): Promise<readonly OutboxOp[]>;
   countOutbox(): Promise<number>;
   /**
-   * The server applied `op` at `version`/`seq`: store it as the server's record and drop it from the outbox unless
-   * a newer local edit has replaced it meanwhile. Atomic.
+   * The server applied these ops at their `version`/`seq`: store each as the server's record and drop it from the
+   * outbox unless a newer local edit has replaced it meanwhile. Atomic, and one transaction for the whole batch.
    */
-  confirmApplied(op: OutboxOp, version: number, seq: number, updatedAt: number): Promise<void>;
+  confirmApplied(
+    applied: ReadonlyArray<{ readonly op: OutboxOp; readonly version: number; readonly seq: number }>,
+    updatedAt: number,
+  ): Promise<void>;
   /** Replaces the op sent as `sentOpId` by `next` (null: remove), unless a newer local edit replaced it. Atomic. */
   replaceOutbox(sentOpId: string, key: RecordKey, next: OutboxOp | null): Promise<boolean>;
 }
