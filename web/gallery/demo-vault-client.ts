@@ -93,18 +93,44 @@ const generatePhotos = (count: number): DemoPhoto[] => {
   return photos;
 };
 
-/** A thumbnail drawn as SVG from numbers only (no names), so its bytes never carry demo text. */
-const thumbnailSvg = (hue: number, seed: number): Blob => {
-  const hue2 = (hue + 40) % 360;
-  const sun = 20 + (seed % 60);
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" preserveAspectRatio="xMidYMid slice">` +
-    `<defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="hsl(${hue} 55% 72%)"/>` +
-    `<stop offset="1" stop-color="hsl(${hue2} 45% 38%)"/></linearGradient></defs>` +
-    `<rect width="100" height="100" fill="url(#g)"/>` +
-    `<circle cx="${sun}" cy="34" r="11" fill="hsl(${(hue + 180) % 360} 80% 85%)" opacity=".85"/>` +
-    `<path d="M0 70 Q25 ${55 + (seed % 12)} 50 68 T100 64 V100 H0Z" fill="hsl(${hue2} 35% 24%)" opacity=".75"/></svg>`;
-  return new Blob([svg], { type: 'image/svg+xml' });
+/**
+ * A thumbnail drawn from numbers only (no names), as a JPEG like real thumbnails: browsers decode JPEG off the
+ * main thread, SVG not, so an SVG demo would measure the demo instead of the grid. One per hue band, cached.
+ */
+const thumbnailsByBand = new Map<number, Promise<Blob>>();
+const HUE_BANDS = 24;
+
+const drawThumbnail = (hue: number): Promise<Blob> => {
+  const canvas = new OffscreenCanvas(256, 256);
+  const context = canvas.getContext('2d')!;
+  const sky = context.createLinearGradient(0, 0, 0, 256);
+  sky.addColorStop(0, `hsl(${hue} 55% 72%)`);
+  sky.addColorStop(1, `hsl(${(hue + 40) % 360} 45% 38%)`);
+  context.fillStyle = sky;
+  context.fillRect(0, 0, 256, 256);
+  context.fillStyle = `hsl(${(hue + 180) % 360} 80% 85%)`;
+  context.beginPath();
+  context.arc(70 + (hue % 120), 88, 28, 0, Math.PI * 2);
+  context.fill();
+  context.fillStyle = `hsl(${(hue + 40) % 360} 35% 24%)`;
+  context.beginPath();
+  context.moveTo(0, 180);
+  context.quadraticCurveTo(64, 140, 128, 175);
+  context.quadraticCurveTo(192, 205, 256, 165);
+  context.lineTo(256, 256);
+  context.lineTo(0, 256);
+  context.fill();
+  return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.8 });
+};
+
+const thumbnailFor = (hue: number): Promise<Blob> => {
+  const band = Math.floor((hue / 360) * HUE_BANDS) % HUE_BANDS;
+  let blob = thumbnailsByBand.get(band);
+  if (!blob) {
+    blob = drawThumbnail((band * 360) / HUE_BANDS);
+    thumbnailsByBand.set(band, blob);
+  }
+  return blob;
 };
 
 export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
@@ -284,15 +310,15 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
     },
     getThumbnail: async (id) => {
       const photo = photosById.get(id);
-      return photo ? ok(thumbnailSvg(photo.hue, Number(id.slice(1)))) : notFound;
+      return photo ? ok(await thumbnailFor(photo.hue)) : notFound;
     },
     getPreview: async (id) => {
       const photo = photosById.get(id);
-      return photo ? ok(thumbnailSvg(photo.hue, Number(id.slice(1)))) : notFound;
+      return photo ? ok(await thumbnailFor(photo.hue)) : notFound;
     },
     getOriginal: async (id) => {
       const photo = photosById.get(id);
-      return photo ? ok({ blob: thumbnailSvg(photo.hue, 1), fileName: 'demo.svg' }) : notFound;
+      return photo ? ok({ blob: await thumbnailFor(photo.hue), fileName: `${photo.fileName}` }) : notFound;
     },
     getOriginalsZip: async () => ({ ok: false, error: { type: 'Offline' } }),
     editPhoto: async (id, changes) =>

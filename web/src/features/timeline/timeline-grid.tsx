@@ -25,7 +25,7 @@ import {
 import type { PhotoId, PhotoSummary } from '../../app/vault-client';
 import { DateScrubber } from './date-scrubber';
 import { type Selection, selectAll, selectRange, toggleInSelection } from './selection';
-import { type FocusMove, layoutTimeline, movePhotoFocus } from './timeline-layout';
+import { EMPTY_LAYOUT, type FocusMove, layoutTimeline, movePhotoFocus } from './timeline-layout';
 import './timeline.css';
 
 export interface TimelineGridProps {
@@ -63,8 +63,11 @@ export const TimelineGrid = (props: TimelineGridProps) => {
   const [scrollTop, setScrollTop] = createSignal(0);
   const [focusIndex, setFocusIndex] = createSignal(0);
   const [anchorIndex, setAnchorIndex] = createSignal<number | null>(null);
+  // Nothing to lay out until the grid has a width (the first measure comes after mount).
   const layout = createMemo(() =>
-    layoutTimeline(props.photos, { width: width(), groupByDate: props.groupByDate }),
+    width() > 0
+      ? layoutTimeline(props.photos, { width: width(), groupByDate: props.groupByDate })
+      : EMPTY_LAYOUT,
   );
 
   const virtualizer = createVirtualizer({
@@ -73,7 +76,6 @@ export const TimelineGrid = (props: TimelineGridProps) => {
     },
     getScrollElement: () => scrollElement,
     estimateSize: (i) => layout().rowHeights[i] ?? 0,
-    getItemKey: (i) => layout().rows[i]?.key ?? i,
     overscan: 3,
   });
   createEffect(on(layout, () => virtualizer.measure(), { defer: true }));
@@ -362,7 +364,11 @@ export const TimelineGrid = (props: TimelineGridProps) => {
   );
 };
 
-/** One thumbnail: asks for its URL when it appears and revokes it when it goes. */
+// Cells that stay on screen this long get their thumbnail; cells flung past while scrolling fast never ask,
+// which keeps decrypting and decoding to what the person can actually see.
+const THUMBNAIL_SETTLE_MS = 40;
+
+/** One thumbnail: asks for its URL once it has been on screen briefly, and revokes it when it goes. */
 const Thumbnail = (props: {
   readonly id: PhotoId;
   readonly getThumbnailUrl: (id: PhotoId) => Promise<string | null>;
@@ -370,13 +376,16 @@ const Thumbnail = (props: {
   const [url, setUrl] = createSignal<string | null>(null);
   let isDisposed = false;
   const id = props.id;
-  void props.getThumbnailUrl(id).then((objectUrl) => {
-    if (objectUrl === null) return;
-    if (isDisposed) URL.revokeObjectURL(objectUrl);
-    else setUrl(objectUrl);
-  });
+  const timer = setTimeout(() => {
+    void props.getThumbnailUrl(id).then((objectUrl) => {
+      if (objectUrl === null) return;
+      if (isDisposed) URL.revokeObjectURL(objectUrl);
+      else setUrl(objectUrl);
+    });
+  }, THUMBNAIL_SETTLE_MS);
   onCleanup(() => {
     isDisposed = true;
+    clearTimeout(timer);
     const objectUrl = url();
     if (objectUrl !== null) URL.revokeObjectURL(objectUrl);
   });

@@ -68,6 +68,20 @@ export const gridMetricsFor = (
   return { columns, cellSize };
 };
 
+/** The layout of nothing, e.g. before the grid has a width. */
+export const EMPTY_LAYOUT: TimelineLayout = {
+  columns: 1,
+  cellSize: 1,
+  gap: 0,
+  rows: [],
+  rowTops: [],
+  rowHeights: [],
+  totalHeight: 0,
+  rowOfPhoto: new Int32Array(0),
+  indexById: new Map(),
+  months: [],
+};
+
 export const layoutTimeline = (
   photos: ReadonlyArray<PhotoSummary>,
   options: LayoutOptions,
@@ -98,8 +112,12 @@ export const layoutTimeline = (
     top += height;
   };
 
-  let monthKey = '';
-  let dayKey = '';
+  // The local day and month of the current group, as [start, end) instants: most photos fall inside the
+  // current day, so a Date is only made when a photo crosses into another day.
+  let dayStart = Number.POSITIVE_INFINITY;
+  let dayEnd = Number.NEGATIVE_INFINITY;
+  let monthStart = Number.POSITIVE_INFINITY;
+  let monthEnd = Number.NEGATIVE_INFINITY;
   let rowStart = 0;
   let rowCount = 0;
   const closeCellsRow = (): void => {
@@ -110,28 +128,25 @@ export const layoutTimeline = (
 
   for (let i = 0; i < photos.length; i++) {
     const photo = photos[i]!;
+    const takenAt = photo.takenAt;
     indexById.set(photo.id, i);
-    if (options.groupByDate) {
-      const date = new Date(photo.takenAt);
+    if (options.groupByDate && (takenAt < dayStart || takenAt >= dayEnd)) {
+      closeCellsRow();
+      const date = new Date(takenAt);
       const year = date.getFullYear();
-      const nextMonthKey = `${year}-${date.getMonth()}`;
-      const nextDayKey = `${nextMonthKey}-${date.getDate()}`;
-      if (nextMonthKey !== monthKey) {
-        closeCellsRow();
-        monthKey = nextMonthKey;
+      const month = date.getMonth();
+      const day = date.getDate();
+      if (takenAt < monthStart || takenAt >= monthEnd) {
+        monthStart = new Date(year, month, 1).getTime();
+        monthEnd = new Date(year, month + 1, 1).getTime();
         const label = monthFormat.format(date);
         months.push({ label, year, top });
-        push(
-          { kind: 'month', key: `month:${nextMonthKey}`, label, takenAt: photo.takenAt },
-          monthHeaderHeight,
-        );
+        push({ kind: 'month', key: `month:${rows.length}`, label, takenAt }, monthHeaderHeight);
       }
-      if (nextDayKey !== dayKey) {
-        closeCellsRow();
-        dayKey = nextDayKey;
-        const label = (year === currentYear ? dayFormat : dayWithYearFormat).format(date);
-        push({ kind: 'day', key: `day:${nextDayKey}`, label, takenAt: photo.takenAt }, dayHeaderHeight);
-      }
+      dayStart = new Date(year, month, day).getTime();
+      dayEnd = new Date(year, month, day + 1).getTime();
+      const label = (year === currentYear ? dayFormat : dayWithYearFormat).format(date);
+      push({ kind: 'day', key: `day:${rows.length}`, label, takenAt }, dayHeaderHeight);
     }
     if (rowCount === columns) closeCellsRow();
     if (rowCount === 0) rowStart = i;
