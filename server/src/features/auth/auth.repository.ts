@@ -2,27 +2,25 @@
  * @module SQL for accounts: users, vaults, sessions and their tokens. Each function takes `db | trx` first.
  * Tokens are looked up by their SHA-256 only.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
+import type { LockoutPolicy } from './login-throttle';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export interface LoginCandidate {
   readonly id: string;
   readonly authKeyHash: string;
-  readonly lockedUntil: Date | null;
   readonly blocked: boolean;
 }
 
 export async function findLoginCandidate(db: Db, email: string): Promise<LoginCandidate | undefined> {
   const row = await db
     .selectFrom('users')
-    .select(['id', 'auth_key_hash', 'locked_until', 'blocked'])
+    .select(['id', 'auth_key_hash', 'blocked'])
     .where('email', '=', email)
     .executeTakeFirst();
-  return (
-    row && { id: row.id, authKeyHash: row.auth_key_hash, lockedUntil: row.locked_until, blocked: row.blocked }
-  );
+  return row && { id: row.id, authKeyHash: row.auth_key_hash, blocked: row.blocked };
 }
 
 export async function findPreloginVault(
@@ -93,19 +91,35 @@ export async function findVault(db: Db, userId: string) {
     .executeTakeFirstOrThrow();
 }
 
-/** Counts one more failure and returns the new count. */
-export async function incrementFailedLogins(db: Db, userId: string): Promise<number> {
-  const row = await db
-    .updateTable('users')
-    .set((eb) => ({ failed_login_attempts: eb('failed_login_attempts', '+', 1) }))
-    .where('id', '=', userId)
-    .returning('failed_login_attempts')
-    .executeTakeFirstOrThrow();
-  return row.failed_login_attempts;
+/**
+ * [Note: Login attempts are counted before the hash is checked]: one UPDATE counts the attempt as a failure and,
+ * if it reaches the limit, sets the lock before the slow hash runs; a success undoes both. So parallel guesses
+ * cannot slip past a lock that a slower request has not written yet. Returns false when the account is locked.
+ */
+export async function beginLoginAttempt(
+  db: Db,
+  userId: string,
+  now: Date,
+  policy: LockoutPolicy,
+): Promise<boolean> {
+  const { rows } = await sql<{ id: string }>`
+    UPDATE users SET
+      failed_login_attempts = failed_login_attempts + 1,
+      locked_until = CASE
+        WHEN failed_login_attempts + 1 >= ${policy.loginMaxFailures}
+        THEN ${now}::timestamptz + make_interval(secs => least(
+          ${policy.loginLockoutBaseMs}::float8 * power(2, least(failed_login_attempts + 1 - ${policy.loginMaxFailures}, 30)),
+          ${policy.loginLockoutMaxMs}::float8) / 1000)
+        ELSE locked_until
+      END
+    WHERE id = ${userId} AND (locked_until IS NULL OR locked_until <= ${now})
+    RETURNING id`.execute(db);
+  return rows.length === 1;
 }
 
-export async function lockAccount(db: Db, userId: string, until: Date): Promise<void> {
-  await db.updateTable('users').set({ locked_until: until }).where('id', '=', userId).execute();
+export async function findLockedUntil(db: Db, userId: string): Promise<Date | null> {
+  const row = await db.selectFrom('users').select('locked_until').where('id', '=', userId).executeTakeFirst();
+  return row?.locked_until ?? null;
 }
 
 export async function recordLoginSuccess(

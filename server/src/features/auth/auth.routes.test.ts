@@ -194,6 +194,15 @@ describe('login', () => {
     expect((locked.body as Problem).retryAfter).toBe(120);
   });
 
+  it('lets no more parallel guesses through than the limit allows', async () => {
+    const registration = await register();
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, async () => (await login(registration.email, wrongKey(), freshIp())).status),
+    );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+  });
+
   it('locks an unknown e-mail exactly like a real account, so lock-outs reveal nothing', async () => {
     const email = 'ghost@example.test';
     const statuses: number[] = [];

@@ -22,7 +22,7 @@ import type { AuthContext } from '../../http/app-env';
 import { err, ok, type Result } from '../../result';
 import * as repo from './auth.repository';
 import { hashAuthKey, needsRehash, verifyAuthKey } from './auth-key-hash';
-import { type LoginThrottle, lockoutMsAfter, retryAfterSeconds } from './login-throttle';
+import { type LoginThrottle, retryAfterSeconds } from './login-throttle';
 import { newAccessToken, newRefreshToken, tokenToHash } from './tokens';
 
 export type InvalidCredentials = { readonly type: 'InvalidCredentials' };
@@ -104,22 +104,6 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     return { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt };
   }
 
-  async function failLogin(
-    ip: string,
-    nowMs: number,
-    account: { userId: string } | { emailKey: string },
-  ): Promise<InvalidCredentials> {
-    throttle.recordIpFailure(ip, nowMs);
-    if ('userId' in account) {
-      const failures = await repo.incrementFailedLogins(db, account.userId);
-      const lockMs = lockoutMsAfter(failures, config.auth);
-      if (lockMs > 0) await repo.lockAccount(db, account.userId, new Date(nowMs + lockMs));
-    } else {
-      throttle.recordUnknownAccountFailure(account.emailKey, nowMs);
-    }
-    return { type: 'InvalidCredentials' };
-  }
-
   return {
     async prelogin({ email }) {
       const vault = await repo.findPreloginVault(db, email);
@@ -157,24 +141,29 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       const authKey = bytesOf(request.authKey);
       const candidate = await repo.findLoginCandidate(db, request.email);
 
+      const tooManyAttempts = (untilMs: number) =>
+        err({ type: 'TooManyAttempts' as const, retryAfterSeconds: retryAfterSeconds(untilMs, nowMs) });
+      const invalidCredentials = () => {
+        throttle.recordIpFailure(client.ip, nowMs);
+        return err({ type: 'InvalidCredentials' as const });
+      };
+
       if (!candidate) {
         // Same steps and cost as a wrong password, so neither the answer nor its timing reveals an account.
-        const emailKey = keyed('login-lock', request.email).toString('hex');
-        const lockedUntil = throttle.unknownAccountLockedUntil(emailKey, nowMs);
-        if (lockedUntil > 0) {
-          return err({ type: 'TooManyAttempts', retryAfterSeconds: retryAfterSeconds(lockedUntil, nowMs) });
-        }
+        const lockedUntil = throttle.beginUnknownAccountAttempt(
+          keyed('login-lock', request.email).toString('hex'),
+          nowMs,
+        );
+        if (lockedUntil > 0) return tooManyAttempts(lockedUntil);
         await verifyAuthKey(authKey, await dummyHash);
-        return err(await failLogin(client.ip, nowMs, { emailKey }));
+        return invalidCredentials();
       }
 
-      const lockedUntilMs = candidate.lockedUntil?.getTime() ?? 0;
-      if (lockedUntilMs > nowMs) {
-        return err({ type: 'TooManyAttempts', retryAfterSeconds: retryAfterSeconds(lockedUntilMs, nowMs) });
+      if (!(await repo.beginLoginAttempt(db, candidate.id, new Date(nowMs), config.auth))) {
+        return tooManyAttempts((await repo.findLockedUntil(db, candidate.id))?.getTime() ?? nowMs);
       }
       const valid = await verifyAuthKey(authKey, candidate.authKeyHash);
-      if (!valid || candidate.blocked)
-        return err(await failLogin(client.ip, nowMs, { userId: candidate.id }));
+      if (!valid || candidate.blocked) return invalidCredentials();
 
       const rehashed = needsRehash(candidate.authKeyHash, config.auth.scrypt)
         ? await hashAuthKey(authKey, config.auth.scrypt)

@@ -28,9 +28,12 @@ export interface LoginThrottle {
   /** When the address may try again (ms since epoch), or 0 if it may now. */
   ipBlockedUntil(ip: string, nowMs: number): number;
   recordIpFailure(ip: string, nowMs: number): void;
-  /** The in-memory lock for an e-mail address without an account. */
-  unknownAccountLockedUntil(emailKey: string, nowMs: number): number;
-  recordUnknownAccountFailure(emailKey: string, nowMs: number): void;
+  /**
+   * Counts an attempt on an e-mail address without an account, exactly as the users row counts real ones (see
+   * [Note: Login attempts are counted before the hash is checked]): returns 0 if it may proceed, else when the
+   * address may try again.
+   */
+  beginUnknownAccountAttempt(emailKey: string, nowMs: number): number;
 }
 
 export function createLoginThrottle(config: AuthConfig): LoginThrottle {
@@ -65,18 +68,16 @@ export function createLoginThrottle(config: AuthConfig): LoginThrottle {
         w.failures += 1;
       }
     },
-    unknownAccountLockedUntil(emailKey, nowMs) {
-      const lockedUntil = unknownAccounts.get(emailKey)?.lockedUntil ?? 0;
-      return lockedUntil > nowMs ? lockedUntil : 0;
-    },
-    recordUnknownAccountFailure(emailKey, nowMs) {
+    beginUnknownAccountAttempt(emailKey, nowMs) {
       const a = unknownAccounts.get(emailKey) ?? { failures: 0, lockedUntil: 0, lastFailure: nowMs };
+      if (a.lockedUntil > nowMs) return a.lockedUntil;
       a.failures += 1;
       a.lastFailure = nowMs;
       const lockMs = lockoutMsAfter(a.failures, config);
       if (lockMs > 0) a.lockedUntil = nowMs + lockMs;
       unknownAccounts.set(emailKey, a);
       sweep(nowMs);
+      return 0;
     },
   };
 }
