@@ -44,27 +44,86 @@ function rowToWireRecord(row: WireRecordRow): WireRecord {
 // ---------------------------------------------------------------------------------------------------------------
 // Push
 
-/**
- * The caller's access to each collection. Collections they may write are row-locked (FOR UPDATE, in id order so
- * two pushes never deadlock) until the transaction ends: that lock is what makes seq gap-free.
+/*
+ * [Note: Locking and reading in one statement]
+ * A push must read record versions only once it holds its collections' locks, or a write that committed while
+ * it waited would be missed. Taking the lock and reading the versions in ONE statement saves a round trip, but
+ * in READ COMMITTED that statement reads with the snapshot it started with: after waiting for a lock,
+ * PostgreSQL hands back the newest version of the locked row, yet every other table still shows the old
+ * snapshot. So the statement also reads each collection row as its snapshot saw it. Every write to a
+ * collection's records (push) bumps its seq and every purge raises its purge floor, both under this lock; if
+ * the locked row and the snapshot's row agree on both, nothing committed in between and the versions read are
+ * current. If not (someone else held the lock first), the versions are read again, now after the lock.
  */
-export async function lockCollectionsForWrite(
+
+export interface LockedPushState {
+  /** Collections the caller is a member of; those they may write are now locked. */
+  readonly accessById: Map<string, CollectionAccess>;
+  /** Current versions of the referenced records in the collections the caller may write. */
+  readonly storedByKey: Map<string, StoredVersion>;
+}
+
+/**
+ * Locks the collections the caller may write (FOR UPDATE, in id order so two pushes never deadlock; held until
+ * the transaction ends: that lock is what makes seq gap-free) and reads the versions of `refs`.
+ * See: [Note: Locking and reading in one statement]
+ */
+export async function lockCollectionsAndReadVersions(
   trx: Transaction<Database>,
   userId: string,
   collectionIds: readonly string[],
-): Promise<Map<string, CollectionAccess>> {
+  refs: readonly RecordRef[],
+): Promise<LockedPushState> {
   const ids = [...collectionIds].sort();
-  const writable = await sql<{ id: string; seq: number | string; role: Role }>`
-    select c.id, c.seq, m.role
-    from collections c
-    join memberships m on m.collection_id = c.id and m.user_id = ${userId} and m.removed_at is null
-    where c.id in (select value::uuid from json_array_elements_text(${jsonParam(ids)}))
-      and m.role in ('owner', 'writer')
-    order by c.id
-    for update of c`.execute(trx);
-  const accessById = new Map<string, CollectionAccess>(
-    writable.rows.map((row) => [row.id, { role: row.role, seq: toNumber(row.seq) }]),
-  );
+  const result = await sql<{
+    kind: 'collection' | 'record';
+    id: string;
+    record_id: string | null;
+    role: Role | null;
+    seq: number | string | null;
+    in_snapshot: boolean | null;
+    version: number | null;
+    deleted: boolean | null;
+  }>`
+    with locked as materialized (
+      select c.id, c.seq, c.purge_floor_seq, m.role
+      from collections c
+      join memberships m on m.collection_id = c.id and m.user_id = ${userId} and m.removed_at is null
+      where c.id in (select value::uuid from json_array_elements_text(${jsonParam(ids)}))
+        and m.role in ('owner', 'writer')
+      order by c.id
+      for update of c
+    )
+    select 'collection' as kind, l.id, null::uuid as record_id, l.role, l.seq,
+           (s.seq = l.seq and s.purge_floor_seq = l.purge_floor_seq) as in_snapshot,
+           null::integer as version, null::boolean as deleted
+    from locked l join collections s on s.id = l.id
+    union all
+    select 'record', r.collection_id, r.record_id, null, null, null, r.version, r.deleted
+    from json_to_recordset(${jsonParam(refs)}) as k("collectionId" uuid, "recordId" uuid)
+    cross join lateral (
+      select * from records where collection_id = k."collectionId" and record_id = k."recordId"
+    ) r`.execute(trx);
+
+  const accessById = new Map<string, CollectionAccess>();
+  let stale = false;
+  for (const row of result.rows) {
+    if (row.kind !== 'collection') continue;
+    accessById.set(row.id, { role: row.role!, seq: toNumber(row.seq!) });
+    if (!row.in_snapshot) stale = true;
+  }
+  const writableRefs = refs.filter((ref) => accessById.has(ref.collectionId));
+  const storedByKey = stale
+    ? await readStoredVersions(trx, writableRefs)
+    : new Map(
+        result.rows
+          .filter((row) => row.kind === 'record' && accessById.has(row.id))
+          .map((row) => [
+            recordKey(row.id, row.record_id!),
+            { version: row.version!, deleted: row.deleted! },
+          ]),
+      );
+
   if (accessById.size < ids.length) {
     // Rare: some are unknown, foreign, or read-only. Readers are told `forbidden`, the rest `collection_not_found`.
     const others = await sql<{ id: string; role: Role }>`
@@ -77,7 +136,7 @@ export async function lockCollectionsForWrite(
       if (!accessById.has(row.id)) accessById.set(row.id, { role: row.role, seq: 0 });
     }
   }
-  return accessById;
+  return { accessById, storedByKey };
 }
 
 export interface RecordRef {

@@ -25,14 +25,13 @@ import {
   recordKey,
 } from './push-plan';
 import {
-  lockCollectionsForWrite,
+  lockCollectionsAndReadVersions,
   type ReadableCollection,
   readAppliedOps,
   readChangesPage,
   readReadableCollections,
   readRecords,
   readRecordsById,
-  readStoredVersions,
   scanRecordVersions,
   writePush,
 } from './records.repository';
@@ -131,15 +130,16 @@ export async function push(
   }
   const nowMs = deps.now();
   const results = await deps.db.transaction().execute(async (trx) => {
-    const accessById = await lockCollectionsForWrite(trx, userId, unique(ops.map((op) => op.collectionId)));
+    const { accessById, storedByKey } = await lockCollectionsAndReadVersions(
+      trx,
+      userId,
+      unique(ops.map((op) => op.collectionId)),
+      uniqueBy(ops, (op) => recordKey(op.collectionId, op.recordId)),
+    );
     const writable = ops.filter((op) => {
       const role = accessById.get(op.collectionId)?.role;
       return role === 'owner' || role === 'writer';
     });
-    const storedByKey = await readStoredVersions(
-      trx,
-      uniqueBy(writable, (op) => recordKey(op.collectionId, op.recordId)),
-    );
     const blobIds = unique(writable.flatMap((op) => ('blobIds' in op ? op.blobIds : [])));
     const blobStatusById =
       blobIds.length === 0
