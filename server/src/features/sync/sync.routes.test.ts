@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { PullResponse, PushResponse, ReconcileResponse } from '@halyon/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTestUser, startTestServer, type TestServer } from '../../test/test-server';
+import { blobClient } from '../blobs/blobs.test-helpers';
 import { ciphertextOf, deleteOp, pullAll, putOp, syncClient, userWithCollection } from './sync.test-helpers';
 
 let server: TestServer;
@@ -144,19 +145,29 @@ describe('push', () => {
     expect((await pullAll(client, { [collectionId]: 0 })).changes).toHaveLength(1);
   });
 
-  it('refuses blob references while no committed blob backs them', async () => {
+  it("accepts references to the pusher's committed blobs only", async () => {
     const { client, collectionId } = await userWithCollection(server);
+    const blobs = blobClient(server, client.user);
+    const committed = await blobs.store(randomBytes(100));
+    const reserved = (await blobs.reserve(100)).body.blob.id;
+    const stranger = await registerTestUser(server);
+    const theirs = await blobClient(server, stranger).store(randomBytes(100));
+    const withBlobs = (blobIds: string[]) => ({ ...putOp(collectionId, randomUUID(), 0), blobIds });
+
     const response = await client.push([
-      {
-        opId: randomUUID(),
-        collectionId,
-        recordId: randomUUID(),
-        baseVersion: 0,
-        ciphertext: 'AAAA',
-        blobIds: [randomUUID()],
-      },
+      withBlobs([committed]),
+      withBlobs([reserved]),
+      withBlobs([theirs]),
+      withBlobs([randomUUID()]),
     ]);
-    expect(response.body.results[0]).toMatchObject({ status: 'rejected', code: 'blob_not_found' });
+    expect(response.body.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'applied',
+      'blob_not_committed',
+      'blob_not_found',
+      'blob_not_found',
+    ]);
+    const pulled = await pullAll(client, { [collectionId]: 0 });
+    expect(pulled.changes.map((c) => c.blobIds)).toEqual([[committed]]);
   });
 
   it('answers malformed and ill-typed bodies with 4xx problems', async () => {
