@@ -1,0 +1,159 @@
+/**
+ * @module The blob API as the uploader and the downloader see it (docs/storage.md): reserve, upload target, send
+ * the bytes (to the server's own endpoint, a presigned PUT or presigned parts), commit, download target, and the
+ * bytes back. Every JSON answer is parsed with the protocol schemas; a bucket's answers (XML, not problem+json)
+ * become InvalidResponse with their status, which is enough to tell a retry from a refusal.
+ */
+import {
+  CommitBlobResponse,
+  DownloadTarget,
+  ReserveBlobResponse,
+  type UploadTarget,
+  UploadTargetResponse,
+} from '@halyon/protocol';
+import type { z } from 'zod';
+import { err, ok, type Result } from '../result';
+import type { TransportError, TransportResult } from '../sync/transport';
+import { readJsonAnswer, readProblem } from '../transport/fetch-transport';
+
+export interface CompletedPart {
+  readonly partNumber: number;
+  readonly etag: string;
+}
+
+/** A body for a whole-blob PUT: bytes in memory, or a stream of exactly `size` bytes. */
+export type BlobBody = Uint8Array | ReadableStream<Uint8Array>;
+
+export interface BlobApi {
+  reserve(id: string, size: number): TransportResult<ReserveBlobResponse>;
+  uploadTarget(id: string): TransportResult<UploadTarget>;
+  /** Sends the whole blob to a `server` or `presigned-put` target. */
+  putWhole(
+    target: Exclude<UploadTarget, { kind: 'multipart' }>,
+    body: BlobBody,
+    size: number,
+    signal?: AbortSignal,
+  ): TransportResult<void>;
+  /** Sends one part of a multipart target; answers the part's ETag for the commit. */
+  putPart(url: string, bytes: Uint8Array, signal?: AbortSignal): TransportResult<string>;
+  commit(id: string, parts?: readonly CompletedPart[]): TransportResult<CommitBlobResponse>;
+  downloadTarget(id: string): TransportResult<DownloadTarget>;
+  /** The stored bytes of a blob, streamed. */
+  openDownload(target: DownloadTarget, signal?: AbortSignal): TransportResult<ReadableStream<Uint8Array>>;
+}
+
+export interface FetchBlobApiOptions {
+  /** e.g. "http://127.0.0.1:8787" (no trailing /v1). */
+  readonly baseUrl: string;
+  readonly fetch?: typeof fetch;
+  readonly accessToken: () => string | null | Promise<string | null>;
+}
+
+const networkFailure = (cause: unknown): Result<never, TransportError> =>
+  err({ type: 'NetworkFailure', message: cause instanceof Error ? cause.message : String(cause) });
+
+/** A bucket's refusal: S3 answers XML, so only the status is meaningful here. */
+const bucketRefusal = async (response: Response): Promise<Result<never, TransportError>> => {
+  await response.body?.cancel();
+  return err({ type: 'InvalidResponse', status: response.status, reason: 'the bucket refused the request' });
+};
+
+export const createFetchBlobApi = (options: FetchBlobApiOptions): BlobApi => {
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const base = options.baseUrl.replace(/\/+$/, '');
+
+  const authHeaders = async (): Promise<Record<string, string>> => {
+    const token = await options.accessToken();
+    return token ? { Authorization: `Bearer ${token}` } : {};
+  };
+
+  const send = async (url: string, init: RequestInit): Promise<Result<Response, TransportError>> => {
+    try {
+      return ok(await doFetch(url, init));
+    } catch (cause) {
+      return networkFailure(cause);
+    }
+  };
+
+  const callJson = async <S extends z.ZodType>(
+    schema: S,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): TransportResult<z.infer<S>> => {
+    const headers: Record<string, string> = { Accept: 'application/json', ...(await authHeaders()) };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await send(`${base}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return response.ok ? readJsonAnswer(response.value, schema) : response;
+  };
+
+  /** Runs a request whose success has no body worth reading; errors are problems (server) or refusals (bucket). */
+  const expectEmpty = async (
+    response: Result<Response, TransportError>,
+    fromServer: boolean,
+  ): TransportResult<Response> => {
+    if (!response.ok) return response;
+    const answer = response.value;
+    if (answer.ok) return ok(answer);
+    return fromServer ? readProblem(answer) : bucketRefusal(answer);
+  };
+
+  return {
+    reserve: (id, size) => callJson(ReserveBlobResponse, 'POST', '/v1/blobs', { id, size }),
+    uploadTarget: async (id) => {
+      const answer = await callJson(UploadTargetResponse, 'POST', `/v1/blobs/${id}/upload`);
+      return answer.ok ? ok(answer.value.upload) : answer;
+    },
+    async putWhole(target, body, size, signal) {
+      const fromServer = target.kind === 'server';
+      const headers: Record<string, string> = fromServer ? await authHeaders() : {};
+      headers['Content-Type'] = 'application/octet-stream';
+      // A stream goes out chunked (fetch sets no Content-Length for it); the server holds it to the declared size.
+      if (body instanceof Uint8Array) headers['Content-Length'] = String(size);
+      const init: RequestInit & { duplex?: 'half' } = { method: 'PUT', headers, body: body as BodyInit };
+      if (!(body instanceof Uint8Array)) init.duplex = 'half';
+      if (signal) init.signal = signal;
+      const url = fromServer ? `${base}${target.path}` : target.url;
+      const answer = await expectEmpty(await send(url, init), fromServer);
+      if (!answer.ok) return answer;
+      await answer.value.body?.cancel();
+      return ok(undefined);
+    },
+    async putPart(url, bytes, signal) {
+      const init: RequestInit = { method: 'PUT', body: bytes as BodyInit };
+      if (signal) init.signal = signal;
+      const answer = await expectEmpty(await send(url, init), false);
+      if (!answer.ok) return answer;
+      await answer.value.body?.cancel();
+      const etag = answer.value.headers.get('etag');
+      if (!etag)
+        return err({ type: 'InvalidResponse', status: answer.value.status, reason: 'a part without ETag' });
+      return ok(etag);
+    },
+    commit: (id, parts) =>
+      callJson(CommitBlobResponse, 'POST', `/v1/blobs/${id}/commit`, parts ? { parts } : {}),
+    downloadTarget: (id) => callJson(DownloadTarget, 'GET', `/v1/blobs/${id}/download`),
+    async openDownload(target, signal) {
+      const fromServer = target.kind === 'server';
+      const init: RequestInit = { headers: fromServer ? await authHeaders() : {} };
+      if (signal) init.signal = signal;
+      const url = fromServer ? `${base}${target.path}` : target.url;
+      const answer = await expectEmpty(await send(url, init), fromServer);
+      if (!answer.ok) return answer;
+      const body = answer.value.body;
+      if (!body) return err({ type: 'InvalidResponse', status: answer.value.status, reason: 'no body' });
+      return ok(body);
+    },
+  };
+};
+
+/** Failures worth another try: no answer, a busy or failing server or bucket, an expired presigned URL (403). */
+export const isRetryableBlobError = (error: TransportError): boolean =>
+  error.type === 'NetworkFailure' ||
+  error.status >= 500 ||
+  error.status === 429 ||
+  (error.type === 'InvalidResponse' && error.status === 403);

@@ -1,0 +1,67 @@
+/**
+ * @module What the uploader reads: a file it can stream from the start as often as it needs (once to hash it, once
+ * to encrypt it), in the browser a File and in Node a path (node-file-source.ts). Reading never holds more than
+ * a piece of the file at a time.
+ */
+
+export interface FileSource {
+  readonly name: string;
+  readonly size: number;
+  /** The platform's media type, if it knows one; the uploader sniffs the bytes anyway. */
+  readonly type: string;
+  readonly lastModified: number;
+  /** The bytes from `start` (default 0) to `end` (default the size), in pieces. */
+  stream(start?: number, end?: number): AsyncIterable<Uint8Array>;
+  /**
+   * How to open the same file again after a restart (a path), or undefined when the platform cannot (a File in
+   * the browser): such files are encrypted into the local store before they are sent. See: [Note: Staged uploads]
+   */
+  readonly reopenRef?: string;
+}
+
+/** Reads `start..end` of a source into one buffer: only for small heads (EXIF) and images to decode. */
+export const readRange = async (source: FileSource, start: number, end: number): Promise<Uint8Array> => {
+  const out = new Uint8Array(Math.max(0, Math.min(end, source.size) - start));
+  let filled = 0;
+  for await (const piece of source.stream(start, start + out.length)) {
+    out.set(piece.subarray(0, out.length - filled), filled);
+    filled += piece.length;
+    if (filled >= out.length) break;
+  }
+  return out.subarray(0, Math.min(filled, out.length));
+};
+
+/** A File or Blob (the browser's file picker, drag and drop). */
+export const fileSourceFromBlob = (
+  blob: Blob,
+  name = (blob as File).name ?? 'file',
+  lastModified = (blob as File).lastModified ?? Date.now(),
+): FileSource => ({
+  name,
+  size: blob.size,
+  type: blob.type,
+  lastModified,
+  async *stream(start = 0, end = blob.size) {
+    const reader = blob.slice(start, end).stream().getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  },
+});
+
+/** Bytes already in memory (generated thumbnails, tests). */
+export const fileSourceFromBytes = (bytes: Uint8Array, name: string, type = ''): FileSource => ({
+  name,
+  size: bytes.length,
+  type,
+  lastModified: Date.now(),
+  async *stream(start = 0, end = bytes.length) {
+    yield bytes.subarray(start, end);
+  },
+});

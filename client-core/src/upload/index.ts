@@ -1,0 +1,21 @@
+/**
+ * @module The upload and download API of client-core, for the browser worker and Node alike. Node-only pieces
+ * (fileSourceFromPath, createSharpThumbnailMaker) are imported from their files, so a browser bundle never pulls
+ * in node:fs or sharp.
+ */
+export { type BlobApi, createFetchBlobApi, type FetchBlobApiOptions } from './blob-api';
+export { createCanvasThumbnailMaker } from './canvas-thumbnails';
+export { type FileSource, fileSourceFromBlob, fileSourceFromBytes } from './file-source';
+export { type MediaType, sniffMediaType } from './media-type';
+export { noThumbnails, type ThumbnailMaker, type Thumbnails } from './thumbnails';
+export type { UploadFailure } from './upload-job';
+export type { UploadStateStore } from './upload-state';
+export {
+  type BatchProgress,
+  createUploader,
+  type FileProgress,
+  type FileStatus,
+  type UploadEvent,
+  type Uploader,
+  type UploaderDeps,
+} from './uploader';

@@ -1,0 +1,36 @@
+/**
+ * @module The thumbnail maker the uploader is given: the browser worker's draws with createImageBitmap and
+ * OffscreenCanvas (canvas-thumbnails.ts), Node's with sharp (sharp-thumbnails.ts). Both turn the image upright
+ * (EXIF orientation) and answer the original's displayed size, a ~256 px grid thumbnail and a ~1280 px preview.
+ */
+import type { Result } from '../result';
+import type { FileSource } from './file-source';
+import type { MediaType } from './media-type';
+
+export const THUMBNAIL_EDGE_PX = 256;
+export const PREVIEW_EDGE_PX = 1280;
+
+export interface Thumbnails {
+  /** The original's size as displayed (after orientation); 0 when unknown (a video the platform cannot read). */
+  readonly width: number;
+  readonly height: number;
+  /** An encoded image (JPEG or WebP) whose longer edge is at most THUMBNAIL_EDGE_PX. */
+  readonly thumbnail: Uint8Array;
+  /** At most PREVIEW_EDGE_PX; null when the original is already that small (the viewer shows the original). */
+  readonly preview: Uint8Array | null;
+}
+
+/** The platform cannot decode this file (HEIC without a decoder, an unknown video codec, a broken image). */
+export interface CannotDecode {
+  readonly type: 'CannotDecode';
+  readonly mime: string;
+}
+
+export interface ThumbnailMaker {
+  make(source: FileSource, media: MediaType): Promise<Result<Thumbnails, CannotDecode>>;
+}
+
+/** For platforms without an image decoder: every file is stored without thumbnails. */
+export const noThumbnails: ThumbnailMaker = {
+  make: async (_source, media) => ({ ok: false, error: { type: 'CannotDecode', mime: media.mime } }),
+};

@@ -1,0 +1,486 @@
+/**
+ * @module The upload queue: files in, photo records out. Each file is prepared (prepare.ts), its blobs are sent
+ * with bounded concurrency (send-blob.ts), retried with backoff, and its photo record is written to the library
+ * only once every blob is committed, so no device ever sees a photo whose bytes are missing. Jobs persist sealed in
+ * the local store (upload-state.ts): after a reload `start()` picks them up; after a lost network they wait and
+ * go when it returns. Progress events per file and per batch; pause, resume, cancel and retry.
+ */
+import { type BlobKey, base64ToBytes, type ContentHashKey, encryptBlob } from '../crypto';
+import type { NewPhoto } from '../library/library';
+import { abortableSleep, backoffDelay } from '../sync/runner';
+import type { TransportError } from '../sync/transport';
+import { type BlobApi, isRetryableBlobError } from './blob-api';
+import type { FileSource } from './file-source';
+import { contentHashOfSource, prepareJob } from './prepare';
+import { sendBlob } from './send-blob';
+import type { ThumbnailMaker } from './thumbnails';
+import type { BlobPlan, UploadFailure, UploadJob } from './upload-job';
+import { openJob, sealJob, type UploadStateStore } from './upload-state';
+
+export type FileStatus =
+  | 'preparing'
+  | 'waiting'
+  | 'sending'
+  /** Every blob is committed; the record is being written. */
+  | 'saving'
+  | 'done'
+  /** The same photo is in the library already: attached, not uploaded again. */
+  | 'duplicate'
+  | 'failed'
+  | 'cancelled';
+
+export interface FileProgress {
+  readonly jobId: string;
+  readonly batchId: string;
+  readonly fileName: string;
+  readonly status: FileStatus;
+  /** Ciphertext bytes committed or on their way, of all this file's blobs. */
+  readonly sentBytes: number;
+  readonly totalBytes: number;
+  /** Set when done or duplicate. */
+  readonly photoId: string | null;
+  readonly failure: UploadFailure | null;
+}
+
+export interface BatchProgress {
+  readonly batchId: string;
+  readonly files: number;
+  readonly finished: number;
+  readonly failed: number;
+  readonly sentBytes: number;
+  readonly totalBytes: number;
+}
+
+export type UploadEvent =
+  | ({ readonly type: 'file' } & FileProgress)
+  | ({ readonly type: 'batch' } & BatchProgress);
+
+export interface UploaderDeps {
+  readonly api: BlobApi;
+  readonly state: UploadStateStore;
+  /** Seals jobs at rest; derived from the master key so a reload can open them. */
+  readonly stateKey: BlobKey;
+  readonly contentHashKey: ContentHashKey;
+  readonly thumbnails: ThumbnailMaker;
+  /** Writes the photo records (the library's addPhotos): one call per group of finished files. */
+  readonly addPhotos: (photos: readonly NewPhoto[]) => Promise<readonly string[]>;
+  /** The photo already in the library with this keyed content hash, if any. */
+  readonly findPhotoByContentHash: (contentHash: string) => string | undefined;
+  /** Opens a file again by its `reopenRef` after a restart (Node: fileSourceFromPath). */
+  readonly reopen?: (ref: string) => Promise<FileSource | undefined>;
+  /** Called after records were written, e.g. to ask the sync runner for a push. */
+  readonly onPhotosAdded?: (photoIds: readonly string[]) => void;
+  /** Files sending at once. */
+  readonly concurrency?: number;
+  /** Attempts for an error that is not the network being down (which waits for it indefinitely). */
+  readonly maxAttempts?: number;
+  readonly retryBaseMs?: number;
+  readonly retryMaxMs?: number;
+  readonly newId?: () => string;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+interface Entry {
+  job: UploadJob | null;
+  readonly jobId: string;
+  readonly batchId: string;
+  readonly fileName: string;
+  source: FileSource | undefined;
+  status: FileStatus;
+  /** Ciphertext bytes of committed blobs, plus the bytes of the blob being sent. */
+  committedBytes: number;
+  inFlightBytes: number;
+  totalBytes: number;
+  photoId: string | null;
+  failure: UploadFailure | null;
+  controller: AbortController | null;
+}
+
+const quotaProblem = (error: TransportError) =>
+  error.type === 'ProblemResponse' && error.problem.code === 'quota_exceeded';
+
+const failureOf = (error: TransportError): UploadFailure => {
+  if (error.type === 'ProblemResponse') {
+    const detail = error.problem.detail ?? error.problem.title;
+    return quotaProblem(error)
+      ? { type: 'QuotaExceeded', detail }
+      : { type: 'Refused', status: error.status, code: error.problem.code, detail };
+  }
+  if (error.type === 'InvalidResponse') {
+    return { type: 'Refused', status: error.status, code: 'invalid_response', detail: error.reason };
+  }
+  return { type: 'TooManyAttempts', detail: error.message };
+};
+
+const photoOf = (job: UploadJob): NewPhoto => {
+  const blobId = (role: BlobPlan['role']) => job.blobs.find((b) => b.role === role)?.id ?? null;
+  const { location, ...immutable } = job.photo;
+  return {
+    ...immutable,
+    blobs: { original: blobId('original')!, thumbnail: blobId('thumbnail'), preview: blobId('preview') },
+    location,
+  };
+};
+
+export const createUploader = (deps: UploaderDeps) => {
+  const concurrency = deps.concurrency ?? 3;
+  const maxAttempts = deps.maxAttempts ?? 6;
+  const retryBaseMs = deps.retryBaseMs ?? 500;
+  const retryMaxMs = deps.retryMaxMs ?? 30_000;
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+
+  const entries = new Map<string, Entry>();
+  const listeners = new Set<(event: UploadEvent) => void>();
+  const idleWaiters = new Set<() => void>();
+  let paused = false;
+  let closed = false;
+  let sending = 0;
+  /** Shortens every backoff wait to now: the network came back, or the user pressed retry. */
+  let wake = new AbortController();
+  let preparing: Promise<void> = Promise.resolve();
+  let saving: Promise<void> = Promise.resolve();
+  /** Content hashes queued in this session, so a file chosen twice is uploaded once. */
+  const queuedHashes = new Map<string, string>();
+
+  const progressOf = (e: Entry): FileProgress => ({
+    jobId: e.jobId,
+    batchId: e.batchId,
+    fileName: e.fileName,
+    status: e.status,
+    sentBytes: e.committedBytes + e.inFlightBytes,
+    totalBytes: e.totalBytes,
+    photoId: e.photoId,
+    failure: e.failure,
+  });
+  const batchOf = (batchId: string): BatchProgress => {
+    const files = [...entries.values()].filter((e) => e.batchId === batchId);
+    return {
+      batchId,
+      files: files.length,
+      finished: files.filter((e) => ['done', 'duplicate', 'cancelled'].includes(e.status)).length,
+      failed: files.filter((e) => e.status === 'failed').length,
+      sentBytes: files.reduce((sum, e) => sum + e.committedBytes + e.inFlightBytes, 0),
+      totalBytes: files.reduce((sum, e) => sum + e.totalBytes, 0),
+    };
+  };
+  const emit = (entry: Entry) => {
+    if (listeners.size > 0) {
+      const file = { type: 'file', ...progressOf(entry) } as const;
+      const batch = { type: 'batch', ...batchOf(entry.batchId) } as const;
+      for (const listener of listeners) {
+        listener(file);
+        listener(batch);
+      }
+    }
+    checkIdle();
+  };
+  const isBusy = (e: Entry) => ['preparing', 'waiting', 'sending', 'saving'].includes(e.status);
+  const checkIdle = () => {
+    if ([...entries.values()].some(isBusy)) return;
+    for (const resolve of idleWaiters) resolve();
+    idleWaiters.clear();
+  };
+
+  const persist = async (job: UploadJob) => deps.state.putJob(await sealJob(deps.stateKey, job));
+  const forget = async (job: UploadJob) => {
+    for (const blob of job.blobs) if (blob.staged) await deps.state.deleteStaged(blob.id);
+    await deps.state.deleteJob(job.id);
+  };
+
+  const openCiphertext = (entry: Entry, job: UploadJob, blob: BlobPlan) => (): AsyncIterable<Uint8Array> => {
+    if (blob.staged) return deps.state.readStaged(blob.id);
+    const source = entry.source;
+    if (!source) throw new Error('an unstaged blob without its source');
+    return encryptBlob(base64ToBytes(job.photo.fileKey) as BlobKey, source.stream(), source.size);
+  };
+
+  /** Sends the job's uncommitted blobs; answers null when all are committed, else why it stopped. */
+  const sendJob = async (
+    entry: Entry,
+    job: UploadJob,
+    signal: AbortSignal,
+  ): Promise<TransportError | 'aborted' | null> => {
+    // The original first: it is the one a full quota refuses, and then nothing else has been reserved.
+    const order = [...job.blobs].sort(
+      (a, b) => Number(b.role === 'original') - Number(a.role === 'original'),
+    );
+    for (const blob of order) {
+      if (blob.committed) continue;
+      const sent = await sendBlob({
+        api: deps.api,
+        plan: blob,
+        open: openCiphertext(entry, job, blob),
+        signal,
+        onProgress: (bytes) => {
+          entry.inFlightBytes = bytes;
+          emit(entry);
+        },
+      });
+      entry.inFlightBytes = 0;
+      if (signal.aborted) return 'aborted';
+      if (!sent.ok) return sent.error;
+      blob.committed = true;
+      entry.committedBytes += blob.cipherSize;
+      await persist(job);
+      emit(entry);
+    }
+    return null;
+  };
+
+  const runJob = async (entry: Entry) => {
+    const job = entry.job!;
+    const controller = new AbortController();
+    entry.controller = controller;
+    entry.status = 'sending';
+    emit(entry);
+    let attempt = 0;
+    for (;;) {
+      const stopped = await sendJob(entry, job, controller.signal);
+      if (stopped === null) break;
+      if (stopped === 'aborted' || controller.signal.aborted) return; // paused, cancelled or closed
+      const networkDown = stopped.type === 'NetworkFailure';
+      attempt++;
+      if (!isRetryableBlobError(stopped) || (!networkDown && attempt >= maxAttempts)) {
+        entry.status = 'failed';
+        entry.failure = failureOf(stopped);
+        job.failure = entry.failure;
+        await persist(job);
+        emit(entry);
+        return;
+      }
+      entry.status = 'waiting';
+      emit(entry);
+      await abortableSleep(
+        backoffDelay(attempt, random, retryBaseMs, retryMaxMs),
+        AbortSignal.any([controller.signal, wake.signal]),
+      );
+      if (controller.signal.aborted) return;
+      entry.status = 'sending';
+      emit(entry);
+    }
+    entry.controller = null;
+    entry.status = 'saving';
+    emit(entry);
+    saving = saving.then(() => saveFinished());
+    await saving;
+  };
+
+  /** Writes the records of every job whose blobs are all committed, in one library write. */
+  const saveFinished = async () => {
+    const ready = [...entries.values()].filter((e) => e.status === 'saving' && e.job);
+    if (ready.length === 0) return;
+    const fresh: Entry[] = [];
+    for (const entry of ready) {
+      // A record written before a crash, whose job was not yet forgotten: do not write it twice.
+      const existing = deps.findPhotoByContentHash(entry.job!.photo.contentHash);
+      if (existing) entry.photoId = existing;
+      else fresh.push(entry);
+    }
+    const ids = await deps.addPhotos(fresh.map((e) => photoOf(e.job!)));
+    fresh.forEach((entry, i) => {
+      entry.photoId = ids[i]!;
+    });
+    for (const entry of ready) {
+      await forget(entry.job!);
+      entry.job = null;
+      entry.source = undefined;
+      entry.status = 'done';
+      emit(entry);
+    }
+    if (ids.length > 0) deps.onPhotosAdded?.(ids);
+  };
+
+  const pump = () => {
+    if (paused || closed) return;
+    for (const entry of entries.values()) {
+      if (sending >= concurrency) return;
+      if (entry.status !== 'waiting' || entry.controller || entry.failure) continue;
+      sending++;
+      void runJob(entry).finally(() => {
+        sending--;
+        entry.controller = null;
+        pump();
+      });
+    }
+  };
+
+  const track = (job: UploadJob, source: FileSource | undefined): Entry => {
+    const entry: Entry = {
+      job,
+      jobId: job.id,
+      batchId: job.batchId,
+      fileName: job.photo.fileName,
+      source,
+      status: job.failure ? 'failed' : 'waiting',
+      committedBytes: job.blobs.filter((b) => b.committed).reduce((s, b) => s + b.cipherSize, 0),
+      inFlightBytes: 0,
+      totalBytes: job.blobs.reduce((s, b) => s + b.cipherSize, 0),
+      photoId: null,
+      failure: job.failure,
+      controller: null,
+    };
+    entries.set(job.id, entry);
+    return entry;
+  };
+
+  const prepareOne = async (batchId: string, source: FileSource, placeholder: Entry) => {
+    const contentHash = await contentHashOfSource(deps.contentHashKey, source);
+    const existing = deps.findPhotoByContentHash(contentHash) ?? queuedHashes.get(contentHash);
+    if (existing !== undefined) {
+      placeholder.status = 'duplicate';
+      placeholder.photoId = deps.findPhotoByContentHash(contentHash) ?? null;
+      emit(placeholder);
+      return;
+    }
+    queuedHashes.set(contentHash, placeholder.jobId);
+    const job = await prepareJob(
+      { state: deps.state, contentHashKey: deps.contentHashKey, thumbnails: deps.thumbnails, newId, now },
+      source,
+      contentHash,
+      batchId,
+    );
+    await persist(job);
+    entries.delete(placeholder.jobId);
+    if (placeholder.status === 'cancelled') {
+      await forget(job);
+      return;
+    }
+    const entry = track(job, source);
+    emit(entry);
+    pump();
+  };
+
+  return {
+    subscribe(listener: (event: UploadEvent) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    /** Picks up the jobs a previous run left (after a reload or a crash). Call once, before `add`. */
+    async start(): Promise<void> {
+      for (const sealed of await deps.state.listJobs()) {
+        const job = await openJob(deps.stateKey, sealed);
+        if (!job || entries.has(job.id)) continue;
+        let source: FileSource | undefined;
+        const original = job.blobs.find((b) => b.role === 'original')!;
+        if (!original.staged && !original.committed) {
+          source = job.sourceRef && deps.reopen ? await deps.reopen(job.sourceRef) : undefined;
+          if (!source || source.size !== original.plainSize) {
+            job.failure = { type: 'SourceGone', detail: `${job.photo.fileName} cannot be read again` };
+            await persist(job);
+          }
+        }
+        queuedHashes.set(job.photo.contentHash, job.id);
+        emit(track(job, source));
+      }
+      pump();
+    },
+
+    /** Queues files as one batch; answers the batch id at once (progress comes as events). */
+    add(sources: readonly FileSource[]): string {
+      if (closed) throw new Error('uploader closed');
+      const batchId = newId();
+      for (const source of sources) {
+        const placeholder: Entry = {
+          job: null,
+          jobId: newId(),
+          batchId,
+          fileName: source.name,
+          source: undefined,
+          status: 'preparing',
+          committedBytes: 0,
+          inFlightBytes: 0,
+          totalBytes: 0,
+          photoId: null,
+          failure: null,
+          controller: null,
+        };
+        entries.set(placeholder.jobId, placeholder);
+        emit(placeholder);
+        // Prepared one at a time: hashing, decoding and encrypting are CPU-bound, sending overlaps with them.
+        preparing = preparing.then(() =>
+          prepareOne(batchId, source, placeholder).catch((error: unknown) => {
+            placeholder.status = 'failed';
+            placeholder.failure = {
+              type: 'SourceGone',
+              detail: error instanceof Error ? error.message : String(error),
+            };
+            emit(placeholder);
+          }),
+        );
+      }
+      return batchId;
+    },
+
+    files(): readonly FileProgress[] {
+      return [...entries.values()].map(progressOf);
+    },
+    batch: batchOf,
+
+    /** Resolves when nothing is preparing, waiting or sending (failed files wait for `retry`). */
+    whenIdle(): Promise<void> {
+      return new Promise((resolve) => {
+        idleWaiters.add(resolve);
+        checkIdle();
+      });
+    },
+
+    /** Stops sending (what is in flight is abandoned and sent again on resume); preparing goes on. */
+    pause() {
+      paused = true;
+      for (const entry of entries.values()) {
+        if (!entry.controller) continue;
+        entry.controller.abort();
+        entry.controller = null;
+        entry.inFlightBytes = 0;
+        if (entry.status === 'sending') entry.status = 'waiting';
+        emit(entry);
+      }
+    },
+    resume() {
+      paused = false;
+      pump();
+    },
+    /** The network is back (or the user insists): end every backoff wait now. */
+    retryNow() {
+      wake.abort();
+      wake = new AbortController();
+      pump();
+    },
+    /** Sends a failed file again. */
+    async retry(jobId: string) {
+      const entry = entries.get(jobId);
+      if (!entry?.job || entry.status !== 'failed') return;
+      entry.failure = null;
+      entry.job.failure = null;
+      await persist(entry.job);
+      entry.status = 'waiting';
+      emit(entry);
+      pump();
+    },
+    /** Drops a file from the queue; what it reserved on the server is collected when the reservation expires. */
+    async cancel(jobId: string) {
+      const entry = entries.get(jobId);
+      if (!entry || (!isBusy(entry) && entry.status !== 'failed')) return;
+      entry.controller?.abort();
+      entry.controller = null;
+      if (entry.status === 'saving') return; // too late: the record is being written
+      if (entry.job) await forget(entry.job);
+      entry.job = null;
+      entry.status = 'cancelled';
+      emit(entry);
+      pump();
+    },
+    /** Stops everything without forgetting anything (lock, log out, or a test's simulated crash). */
+    close() {
+      closed = true;
+      for (const entry of entries.values()) entry.controller?.abort();
+      listeners.clear();
+    },
+  };
+};
+
+export type Uploader = ReturnType<typeof createUploader>;
