@@ -46,9 +46,14 @@ export type ReserveBlobRequest = z.input<typeof ReserveBlobRequest>;
 /** Where to send the bytes. Presigned URLs are short-lived: ask again (POST /v1/blobs/{id}/upload) to resume. */
 export const UploadTarget = z.discriminatedUnion('kind', [
   z.object({
-    /** PUT the whole body to this server path with the access token; Content-Length must equal the size. */
+    /**
+     * PUT to this server path with the access token: the whole body, or the rest from `uploadedBytes` on with
+     * `Content-Range: bytes <uploadedBytes>-<size - 1>/<size>` (any piece in order resumes the same way).
+     */
     kind: z.literal('server'),
     path: z.string().startsWith('/'),
+    /** Bytes of this upload the server already holds (from an earlier, interrupted PUT). */
+    uploadedBytes: ByteCount,
   }),
   z.object({
     /** PUT the whole body to `url`, without an Authorization header. */

@@ -257,21 +257,20 @@ describe('blob API on the filesystem store, over a real socket', () => {
   });
   afterAll(() => server?.close());
 
-  it('leaves no visible blob when an upload is killed mid-way, and the upload can be retried', async () => {
+  it('shows no blob after an upload is killed mid-way, and resumes it from the bytes that arrived', async () => {
     const client = blobClient(server, await registerTestUser(server));
     const bytes = randomBytes(4 * MiB);
     const reserved = await client.reserve(bytes.length);
     const id = reserved.body.blob.id;
+    expect(reserved.body.upload).toMatchObject({ kind: 'server', uploadedBytes: 0 });
     const listening = await listenOnFreePort(server.app);
+    const auth = { Authorization: `Bearer ${client.user.accessToken}` };
     try {
       const url = new URL(`/v1/blobs/${id}/content`, listening.url);
       await new Promise<void>((resolve) => {
         const req = httpRequest(url, {
           method: 'PUT',
-          headers: {
-            Authorization: `Bearer ${client.user.accessToken}`,
-            'Content-Length': String(bytes.length),
-          },
+          headers: { ...auth, 'Content-Length': String(bytes.length) },
         });
         req.on('error', () => resolve());
         req.write(bytes.subarray(0, MiB), () => {
@@ -284,24 +283,52 @@ describe('blob API on the filesystem store, over a real socket', () => {
       expect(commit.status).toBe(409);
       expect(commit.body.code).toBe('blob_size_mismatch');
       expect((await client.download(id)).status).toBe(404);
-      // The killed request's temporary file goes away once the server notices the dropped connection.
-      const root = (server.deps.blobs.config.store as { rootDir: string }).rootDir;
-      const { readdir } = await import('node:fs/promises');
-      await vi.waitFor(async () => {
-        const files = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-        expect(files.filter((f) => f.isFile())).toEqual([]);
-      });
 
-      const retried = await fetch(url, {
-        method: 'PUT',
-        headers: { Authorization: `Bearer ${client.user.accessToken}` },
-        body: bytes,
+      // The server keeps what arrived once it has noticed the dropped connection.
+      await vi.waitFor(async () => {
+        const target = await client.uploadTarget(id);
+        expect(target.body.upload).toMatchObject({ kind: 'server', uploadedBytes: expect.any(Number) });
+        expect((target.body.upload as { uploadedBytes: number }).uploadedBytes).toBeGreaterThan(0);
       });
-      expect(retried.status).toBe(204);
+      // Resume like a client: ask where to continue, send the rest; a stale answer (the killed request was
+      // still being written) is refused with 409 and the client asks again.
+      let resumedFrom = -1;
+      for (let attempt = 0; attempt < 5 && resumedFrom < 0; attempt++) {
+        const target = await client.uploadTarget(id);
+        if (target.body.upload.kind !== 'server') throw new Error('expected the server upload target');
+        const from = target.body.upload.uploadedBytes;
+        const response = await fetch(url, {
+          method: 'PUT',
+          headers: { ...auth, 'Content-Range': `bytes ${from}-${bytes.length - 1}/${bytes.length}` },
+          body: bytes.subarray(from),
+        });
+        if (response.status === 204) resumedFrom = from;
+        else expect(response.status).toBe(409);
+      }
+      expect(resumedFrom).toBeGreaterThan(0);
+      expect(resumedFrom).toBeLessThanOrEqual(MiB);
       expect((await client.commit(id)).status).toBe(200);
       expect((await client.download(id)).bytes!.equals(bytes)).toBe(true);
     } finally {
       await listening.stop(1000);
     }
+  });
+
+  it('refuses a piece that does not continue the upload, and an upload that is whole but the wrong size', async () => {
+    const client = blobClient(server, await registerTestUser(server));
+    const id = (await client.reserve(1000)).body.blob.id;
+    const put = (body: Uint8Array, headers: Record<string, string> = {}) =>
+      server.request(`/v1/blobs/${id}/content`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${client.user.accessToken}`, ...headers },
+        body,
+      });
+    expect((await put(randomBytes(400), { 'Content-Range': 'bytes 0-399/1000' })).status).toBe(204);
+    const gap = await put(randomBytes(100), { 'Content-Range': 'bytes 500-599/1000' });
+    expect(gap.status).toBe(409);
+    expect(((await gap.json()) as { detail: string }).detail).toContain('from byte 400');
+    expect((await put(randomBytes(100), { 'Content-Range': 'bytes 0-99/2000' })).status).toBe(409);
+    expect((await put(randomBytes(999))).status).toBe(409);
+    expect((await client.commit(id)).body.code).toBe('blob_size_mismatch');
   });
 });

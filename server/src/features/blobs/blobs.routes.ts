@@ -73,9 +73,11 @@ export function createBlobRoutes(deps: Pick<AppDeps, 'db' | 'clock'>, blobs: Blo
   routes.put('/blobs/:id/content', async (c) => {
     const id = idOf(c);
     const declared = c.req.header('content-length');
-    const contentLength = declared === undefined ? null : Number(declared);
     const body = c.req.raw.body ?? new Response(new Uint8Array(0)).body!;
-    const result = await uploadBlobContent(blobs, c.get('auth').userId, id, body, contentLength);
+    const result = await uploadBlobContent(blobs, c.get('auth').userId, id, body, {
+      contentLength: declared === undefined ? null : Number(declared),
+      contentRange: c.req.header('content-range') ?? null,
+    });
     if (!result.ok) throw blobProblem(result.error);
     return c.body(null, 204);
   });
@@ -144,6 +146,12 @@ function blobProblem(error: BlobError) {
       );
     case 'SizeMismatch':
       return problem(409, 'blob_size_mismatch', error.detail);
+    case 'UploadOffsetMismatch':
+      return problem(
+        409,
+        'blob_size_mismatch',
+        `The server holds ${error.uploadedBytes} bytes of this upload: send the rest from byte ${error.uploadedBytes}.`,
+      );
     case 'PartsRequired':
       return problem(400, 'validation_failed', 'See `issues`.', {
         issues: [
@@ -215,10 +223,11 @@ export const blobRouteSpecs: readonly RouteSpec[] = [
     method: 'put',
     path: '/v1/blobs/{id}/content',
     operationId: 'uploadBlobContent',
-    summary: 'Upload the whole blob through the server (the `server` upload target)',
+    summary: 'Upload a blob through the server (the `server` upload target), whole or in resumable pieces',
     description:
-      'The body is the raw ciphertext (application/octet-stream) of exactly the declared size. A body that ' +
-      'is cut off or has another size stores nothing; send it again. Then commit.',
+      'The body is raw ciphertext (application/octet-stream): the whole blob, or with `Content-Range: bytes ' +
+      "first-last/size` the next piece. What arrives of a cut-off upload is kept: the upload target's " +
+      '`uploadedBytes` says where to continue. The blob is visible (and can be committed) once complete.',
     tags,
     auth: true,
     request: blobIdPath,

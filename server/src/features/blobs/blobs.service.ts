@@ -45,8 +45,10 @@ import {
   type ByteRange,
   type CompletedPart,
   isDirectUploadStore,
+  isResumableUploadStore,
   partCount,
   partSizeFor,
+  type SizeMismatch,
 } from './stores/blob-store';
 
 export type BlobsDeps = {
@@ -69,6 +71,7 @@ export type BlobError =
       readonly requestedBytes: number;
     }
   | { readonly type: 'SizeMismatch'; readonly detail: string }
+  | { readonly type: 'UploadOffsetMismatch'; readonly uploadedBytes: number }
   | { readonly type: 'PartsRequired' }
   | { readonly type: 'RangeNotSatisfiable'; readonly size: number };
 
@@ -161,7 +164,10 @@ export async function getUploadTarget(
 
 async function uploadTargetFor(deps: BlobsDeps, blob: BlobRow): Promise<Result<UploadTarget, BlobError>> {
   const store = await storeOf(deps, blob);
-  if (!isDirectUploadStore(store)) return ok({ kind: 'server', path: blobContentPath(blob.id) });
+  if (!isDirectUploadStore(store)) {
+    const uploadedBytes = isResumableUploadStore(store) ? await store.uploadedBytes(blob.storage_key) : 0;
+    return ok({ kind: 'server', path: blobContentPath(blob.id), uploadedBytes });
+  }
   const key = blob.storage_key;
   if (blob.size <= store.multipartThresholdBytes) {
     const put = await store.presignPut(key, blob.size);
@@ -187,36 +193,65 @@ async function uploadTargetFor(deps: BlobsDeps, blob: BlobRow): Promise<Result<U
 }
 
 /**
- * Streams the body into the blob's store (the 'server' upload target). The body must be exactly the declared size;
- * anything else stores nothing, and the upload can simply be sent again.
+ * Streams the body into the blob's store (the 'server' upload target): the whole blob, or with a Content-Range
+ * the next piece of a resumable upload. The blob must come out exactly the declared size; a whole-body upload of
+ * another size stores nothing, and a cut-off piece keeps what arrived (the target's `uploadedBytes`).
  */
 export async function uploadBlobContent(
   deps: BlobsDeps,
   userId: string,
   id: string,
   body: ReadableStream<Uint8Array>,
-  contentLength: number | null,
-): Promise<Result<void, BlobError>> {
+  headers: { readonly contentLength: number | null; readonly contentRange: string | null },
+): Promise<Result<{ readonly complete: boolean }, BlobError>> {
   const blob = await findBlob(deps.db, id);
   if (!blob || blob.owner_id !== userId) return err({ type: 'BlobNotFound' });
   if (blob.state === 'committed')
     return err({ type: 'BlobExists', detail: 'This blob is committed already.' });
-  if (contentLength !== null && contentLength !== blob.size) {
+  const piece =
+    headers.contentRange === null
+      ? { offset: 0, length: blob.size }
+      : parseContentRange(headers.contentRange, blob.size);
+  if (!piece) {
     return err({
       type: 'SizeMismatch',
-      detail: `The body must be ${blob.size} bytes, not ${contentLength}.`,
+      detail: `Content-Range must be "bytes <first>-<last>/${blob.size}".`,
+    });
+  }
+  if (headers.contentLength !== null && headers.contentLength !== piece.length) {
+    return err({
+      type: 'SizeMismatch',
+      detail: `The body must be ${piece.length} bytes, not ${headers.contentLength}.`,
     });
   }
   const store = await storeOf(deps, blob);
-  const stored = await store.put(blob.storage_key, body, blob.size);
-  if (!stored.ok) {
-    const { expectedBytes, receivedBytes } = stored.error;
-    return err({
-      type: 'SizeMismatch',
-      detail: `The body must be ${expectedBytes} bytes; ${receivedBytes > expectedBytes ? 'more' : receivedBytes} arrived.`,
-    });
+  if (isResumableUploadStore(store)) {
+    const appended = await store.append(blob.storage_key, { ...piece, size: blob.size }, body);
+    if (appended.ok) return appended;
+    if (appended.error.type === 'OffsetMismatch') {
+      return err({ type: 'UploadOffsetMismatch', uploadedBytes: appended.error.uploadedBytes });
+    }
+    return err({ type: 'SizeMismatch', detail: sizeMismatchDetail(appended.error) });
   }
-  return ok(undefined);
+  if (piece.offset !== 0 || piece.length !== blob.size) {
+    return err({ type: 'SizeMismatch', detail: 'This store takes the whole blob in one request.' });
+  }
+  const stored = await store.put(blob.storage_key, body, blob.size);
+  if (!stored.ok) return err({ type: 'SizeMismatch', detail: sizeMismatchDetail(stored.error) });
+  return ok({ complete: true });
+}
+
+function sizeMismatchDetail({ expectedBytes, receivedBytes }: SizeMismatch): string {
+  return `The body must be ${expectedBytes} bytes; ${receivedBytes > expectedBytes ? 'more' : receivedBytes} arrived.`;
+}
+
+/** `bytes first-last/size` (RFC 9110 §14.4) for a piece of a `size`-byte blob, as offset and length. */
+function parseContentRange(header: string, size: number): { offset: number; length: number } | null {
+  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header.trim());
+  if (!match) return null;
+  const [first, last, total] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (total !== size || last < first || last >= size) return null;
+  return { offset: first, length: last - first + 1 };
 }
 
 /**

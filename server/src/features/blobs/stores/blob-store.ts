@@ -40,6 +40,30 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
 }
 
+/** An append that does not start where the unfinished upload ends. */
+export type OffsetMismatch = { readonly type: 'OffsetMismatch'; readonly uploadedBytes: number };
+
+/**
+ * A store the server uploads into in resumable pieces (the 'server' upload target on the filesystem). The unfinished
+ * upload is invisible; the blob appears, atomically, when its last byte is appended.
+ */
+export interface ResumableUploadStore extends BlobStore {
+  /** Bytes held for the unfinished upload under `key` (0 when there is none). */
+  uploadedBytes(key: string): Promise<number>;
+  /**
+   * Appends `body`, which must be `length` bytes, at `offset` of the unfinished upload of a `size`-byte blob
+   * (`offset` 0 starts over). A body cut off keeps what arrived, so the upload resumes from there.
+   */
+  append(
+    key: string,
+    piece: { readonly offset: number; readonly length: number; readonly size: number },
+    body: BlobBody,
+  ): Promise<Result<{ readonly complete: boolean }, SizeMismatch | OffsetMismatch>>;
+}
+
+export const isResumableUploadStore = (store: BlobStore): store is ResumableUploadStore =>
+  'append' in store && typeof store.append === 'function';
+
 export type PresignedRequest = { readonly url: string; readonly expiresAt: Date };
 export type CompletedPart = { readonly partNumber: number; readonly etag: string };
 export type MultipartError =

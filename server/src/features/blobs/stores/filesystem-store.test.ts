@@ -74,13 +74,78 @@ describe('filesystem blob store files', () => {
     await store.put('ab/kept', chunksOf(randomBytes(10)), 10);
     const stale = join(dir, 'ab', '.tmp-crashed-1');
     const fresh = join(dir, 'ab', '.tmp-in-progress-2');
+    const abandoned = join(dir, 'ab', '.partial-abandoned');
     await writeFile(stale, 'partial');
     await writeFile(fresh, 'partial');
+    await writeFile(abandoned, 'partial');
     const anHourAgo = new Date(Date.now() - 3600_000);
     await utimes(stale, anHourAgo, anHourAgo);
+    await utimes(abandoned, anHourAgo, anHourAgo);
 
-    expect(await store.removeStaleTemporaryFiles(new Date(Date.now() - 600_000))).toBe(1);
+    expect(await store.removeStaleTemporaryFiles(new Date(Date.now() - 600_000))).toBe(2);
     expect((await filesUnder(dir)).sort()).toEqual(['ab/.tmp-in-progress-2', 'ab/kept']);
     expect((await stat(join(dir, 'ab', 'kept'))).size).toBe(10);
+  });
+
+  it('assembles a resumable upload from pieces, showing the blob only once the last piece is in', async () => {
+    const store = createFilesystemBlobStore(dir);
+    const bytes = randomBytes(300_000);
+    const first = await store.append(
+      'ab/r1',
+      { offset: 0, length: 100_000, size: bytes.length },
+      chunksOf(bytes.subarray(0, 100_000)),
+    );
+    expect(first).toEqual({ ok: true, value: { complete: false } });
+    expect(await store.stat('ab/r1')).toBeNull();
+    expect(await store.uploadedBytes('ab/r1')).toBe(100_000);
+
+    const last = await store.append(
+      'ab/r1',
+      { offset: 100_000, length: 200_000, size: bytes.length },
+      chunksOf(bytes.subarray(100_000)),
+    );
+    expect(last).toEqual({ ok: true, value: { complete: true } });
+    expect((await readAll((await store.read('ab/r1'))!.body)).equals(bytes)).toBe(true);
+    expect(await store.uploadedBytes('ab/r1')).toBe(0);
+    expect(await filesUnder(dir)).toEqual(['ab/r1']);
+  });
+
+  it('keeps what arrived of a piece cut off mid-way, so the upload resumes from there', async () => {
+    const store = createFilesystemBlobStore(dir);
+    const bytes = randomBytes(256 * 1024);
+    const cut = await store.append(
+      'ab/r2',
+      { offset: 0, length: bytes.length, size: bytes.length },
+      droppedAfter(bytes, 128 * 1024),
+    );
+    expect(cut.ok).toBe(false);
+    expect(await store.stat('ab/r2')).toBeNull();
+    const held = await store.uploadedBytes('ab/r2');
+    expect(held).toBe(128 * 1024);
+
+    const wrongOffset = await store.append(
+      'ab/r2',
+      { offset: 1000, length: bytes.length - 1000, size: bytes.length },
+      chunksOf(bytes.subarray(1000)),
+    );
+    expect(wrongOffset).toEqual({ ok: false, error: { type: 'OffsetMismatch', uploadedBytes: held } });
+
+    const rest = await store.append(
+      'ab/r2',
+      { offset: held, length: bytes.length - held, size: bytes.length },
+      chunksOf(bytes.subarray(held)),
+    );
+    expect(rest).toEqual({ ok: true, value: { complete: true } });
+    expect((await readAll((await store.read('ab/r2'))!.body)).equals(bytes)).toBe(true);
+  });
+
+  it('drops an unfinished upload on delete, and on a fresh start at offset 0', async () => {
+    const store = createFilesystemBlobStore(dir);
+    await store.append('ab/r3', { offset: 0, length: 10, size: 100 }, chunksOf(randomBytes(10)));
+    await store.delete('ab/r3');
+    expect(await store.uploadedBytes('ab/r3')).toBe(0);
+    await store.append('ab/r3', { offset: 0, length: 10, size: 100 }, chunksOf(randomBytes(10)));
+    await store.append('ab/r3', { offset: 0, length: 5, size: 100 }, chunksOf(randomBytes(5)));
+    expect(await store.uploadedBytes('ab/r3')).toBe(5);
   });
 });

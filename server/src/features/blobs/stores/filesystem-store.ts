@@ -5,21 +5,33 @@
  * A blob is written to a temporary file in its final directory, fsynced, renamed over the final name, and the
  * directory is fsynced, so after a crash a reader finds either the complete file or none: never a partial one.
  * Temporary names start with `.tmp-`; a crash can leave them behind, and `removeStaleTemporaryFiles` sweeps them.
+ *
+ * Resumable uploads append to `.partial-<name>` beside the final name (fsynced after every piece) and rename it
+ * over the final name once complete: the same guarantee, and a killed upload keeps what arrived. Appends to one
+ * key are serialised in this process; the filesystem store serves one server process (its data dir is local).
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, type Dirent } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { err, ok } from '../../../result';
-import { assertValidKey, type BlobRead, type BlobStore, type ByteRange } from './blob-store';
+import { err, ok, type Result } from '../../../result';
+import {
+  assertValidKey,
+  type BlobRead,
+  type ByteRange,
+  type OffsetMismatch,
+  type ResumableUploadStore,
+  type SizeMismatch,
+} from './blob-store';
 import { toAsyncIterable } from './body';
 
 const TEMP_PREFIX = '.tmp-';
+const PARTIAL_PREFIX = '.partial-';
 
-export type FilesystemBlobStore = BlobStore & {
+export type FilesystemBlobStore = ResumableUploadStore & {
   readonly kind: 'filesystem';
-  /** Deletes temporary files (left by crashed or killed writes) last modified before `before`. */
+  /** Deletes temporary and unfinished upload files last modified before `before`. */
   removeStaleTemporaryFiles(before: Date): Promise<number>;
 };
 
@@ -27,6 +39,22 @@ export function createFilesystemBlobStore(rootDir: string): FilesystemBlobStore 
   const pathOf = (key: string): string => {
     assertValidKey(key);
     return join(rootDir, ...key.split('/'));
+  };
+  const partialPathOf = (key: string): string => {
+    const path = pathOf(key);
+    return join(dirname(path), `${PARTIAL_PREFIX}${basename(path)}`);
+  };
+  const appendsByKey = new Map<string, Promise<unknown>>();
+  /** Runs `task` after every earlier task for `key` (a per-key queue). */
+  const serialised = <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const previous = appendsByKey.get(key) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.catch(() => undefined);
+    appendsByKey.set(key, settled);
+    void settled.then(() => {
+      if (appendsByKey.get(key) === settled) appendsByKey.delete(key);
+    });
+    return next;
   };
 
   return {
@@ -111,6 +139,65 @@ export function createFilesystemBlobStore(rootDir: string): FilesystemBlobStore 
 
     async delete(key) {
       await rm(pathOf(key), { force: true });
+      await rm(partialPathOf(key), { force: true });
+    },
+
+    async uploadedBytes(key) {
+      try {
+        return (await stat(partialPathOf(key))).size;
+      } catch (error) {
+        if (isNotFound(error)) return 0;
+        throw error;
+      }
+    },
+
+    append(key, { offset, length, size }, body) {
+      return serialised(
+        key,
+        async (): Promise<Result<{ complete: boolean }, SizeMismatch | OffsetMismatch>> => {
+          const finalPath = pathOf(key);
+          const partialPath = partialPathOf(key);
+          await mkdir(dirname(finalPath), { recursive: true });
+          if (offset + length > size) {
+            return err({ type: 'SizeMismatch', expectedBytes: size, receivedBytes: offset + length });
+          }
+          const file = await open(partialPath, offset === 0 ? 'w' : 'a');
+          try {
+            const { size: held } = await file.stat();
+            if (held !== offset) return err({ type: 'OffsetMismatch', uploadedBytes: held });
+            let received = 0;
+            let diskFailed = false;
+            try {
+              for await (const chunk of toAsyncIterable(body)) {
+                if (received + chunk.byteLength > length) {
+                  received += chunk.byteLength;
+                  break;
+                }
+                received += chunk.byteLength;
+                try {
+                  await file.write(chunk);
+                } catch (error) {
+                  diskFailed = true;
+                  throw error;
+                }
+              }
+            } catch (error) {
+              if (diskFailed) throw error;
+              // The sender went away: keep what arrived (whole chunks, in order) for the resumed upload.
+            }
+            await file.sync();
+            if (received !== length) {
+              return err({ type: 'SizeMismatch', expectedBytes: length, receivedBytes: received });
+            }
+            if (offset + length < size) return ok({ complete: false });
+          } finally {
+            await file.close();
+          }
+          await rename(partialPath, finalPath);
+          await fsyncDirectory(dirname(finalPath));
+          return ok({ complete: true });
+        },
+      );
     },
 
     async removeStaleTemporaryFiles(before) {
@@ -127,7 +214,7 @@ export function createFilesystemBlobStore(rootDir: string): FilesystemBlobStore 
           const path = join(dir, entry.name);
           if (entry.isDirectory()) {
             await walk(path);
-          } else if (entry.name.startsWith(TEMP_PREFIX)) {
+          } else if (entry.name.startsWith(TEMP_PREFIX) || entry.name.startsWith(PARTIAL_PREFIX)) {
             const info = await stat(path).catch(() => null);
             if (info && info.mtime < before) {
               await rm(path, { force: true });
