@@ -25,7 +25,7 @@ import {
   unlockVaultWithPassword,
 } from '@halyon/client-core';
 import sodium from 'libsodium-wrappers-sumo';
-import { bestMs, megabytesPerSecond, opsPerSecond, opsPerSecondSync } from './lib/crypto-timing';
+import { bestMsOfEach, bestOpsPerSecondOfEach, megabytesPerSecond } from './lib/crypto-timing';
 
 await sodium.ready;
 
@@ -54,10 +54,10 @@ const slices = (bytes: Uint8Array, size: number) => {
 const created = await createVault(password, userId);
 if (!created.ok) throw new Error(`createVault: ${created.error.type}`);
 const { envelope, vault } = created.value;
-const unlockMs = await bestMs(3, async () => {
+async function unlockOurs() {
   const unlocked = await unlockVaultWithPassword(envelope, password, userId);
   if (!unlocked.ok) throw new Error(unlocked.error.type);
-});
+}
 
 const sodiumSalt = sodium.randombytes_buf(sodium.crypto_pwhash_SALTBYTES);
 const sodiumMaster = sodium.randombytes_buf(32);
@@ -78,7 +78,7 @@ const sodiumWrapped = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
   sodiumWrapNonce,
   sodiumKek,
 );
-const libsodiumUnlockMs = await bestMs(3, () => {
+function unlockLibsodium() {
   const root = sodium.crypto_pwhash(
     32,
     password,
@@ -90,7 +90,8 @@ const libsodiumUnlockMs = await bestMs(3, () => {
   const kek = sodium.crypto_kdf_derive_from_key(32, 1, 'halyonkk', root);
   sodium.crypto_kdf_derive_from_key(32, 2, 'halyonkk', root); // the auth key
   sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sodiumWrapped, null, sodiumWrapNonce, kek);
-});
+}
+const [unlockMs, libsodiumUnlockMs] = await bestMsOfEach(3, unlockOurs, unlockLibsodium);
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1 KiB records
@@ -104,11 +105,6 @@ const recordContext = {
 };
 const record = randomBlob(1024);
 const recordCiphertext = encryptRecord(collectionKey, recordContext, record);
-const recordEncryptPerS = opsPerSecondSync(5, 300, () => encryptRecord(collectionKey, recordContext, record));
-const recordDecryptPerS = opsPerSecondSync(5, 300, () => {
-  if (!decryptRecord(collectionKey, recordContext, recordCiphertext).ok)
-    throw new Error('record decrypt failed');
-});
 
 const sodiumRecordKey = sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
 const sodiumAd = new TextEncoder().encode(JSON.stringify(recordContext));
@@ -120,23 +116,39 @@ const sodiumRecord = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
   sodiumNonce,
   sodiumRecordKey,
 );
-const libsodiumRecordEncryptPerS = opsPerSecondSync(5, 300, () =>
+
+const encryptRecordOurs = () => encryptRecord(collectionKey, recordContext, record);
+const encryptRecordLibsodium = () =>
   sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
     record,
     sodiumAd,
     null,
     sodium.randombytes_buf(24),
     sodiumRecordKey,
-  ),
-);
-const libsodiumRecordDecryptPerS = opsPerSecondSync(5, 300, () =>
+  );
+function decryptRecordOurs() {
+  if (!decryptRecord(collectionKey, recordContext, recordCiphertext).ok)
+    throw new Error('record decrypt failed');
+}
+const decryptRecordLibsodium = () =>
   sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
     null,
     sodiumRecord,
     sodiumAd,
     sodiumNonce,
     sodiumRecordKey,
-  ),
+  );
+const [recordEncryptPerS, libsodiumRecordEncryptPerS] = await bestOpsPerSecondOfEach(
+  5,
+  300,
+  encryptRecordOurs,
+  encryptRecordLibsodium,
+);
+const [recordDecryptPerS, libsodiumRecordDecryptPerS] = await bestOpsPerSecondOfEach(
+  5,
+  300,
+  decryptRecordOurs,
+  decryptRecordLibsodium,
 );
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -159,12 +171,6 @@ async function decryptOurs(key: BlobKey, pieces: Uint8Array[]): Promise<number> 
 
 const blobKey = generateBlobKey();
 const blobCiphertext = await encryptOurs(blobKey);
-const blobEncryptMbS = megabytesPerSecond(BLOB_BYTES, await bestMs(5, () => encryptOurs(blobKey)));
-const blobDecryptMbS = megabytesPerSecond(
-  BLOB_BYTES,
-  await bestMs(5, () => decryptOurs(blobKey, blobCiphertext)),
-);
-
 const streamKey = sodium.crypto_secretstream_xchacha20poly1305_keygen();
 function sodiumStreamEncrypt(): { header: Uint8Array; chunks: Uint8Array[] } {
   const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(streamKey);
@@ -188,17 +194,31 @@ function sodiumStreamDecrypt(): void {
     if (!pulled) throw new Error('secretstream pull failed');
   }
 }
-const libsodiumBlobEncryptMbS = megabytesPerSecond(BLOB_BYTES, await bestMs(5, sodiumStreamEncrypt));
-const libsodiumBlobDecryptMbS = megabytesPerSecond(BLOB_BYTES, await bestMs(5, sodiumStreamDecrypt));
+const encryptBlobOurs = () => encryptOurs(blobKey);
+const decryptBlobOurs = () => decryptOurs(blobKey, blobCiphertext);
+const [blobEncryptMs, libsodiumBlobEncryptMs, blobDecryptMs, libsodiumBlobDecryptMs] = await bestMsOfEach(
+  7,
+  encryptBlobOurs,
+  sodiumStreamEncrypt,
+  decryptBlobOurs,
+  sodiumStreamDecrypt,
+);
+const blobEncryptMbS = megabytesPerSecond(BLOB_BYTES, blobEncryptMs);
+const blobDecryptMbS = megabytesPerSecond(BLOB_BYTES, blobDecryptMs);
+const libsodiumBlobEncryptMbS = megabytesPerSecond(BLOB_BYTES, libsodiumBlobEncryptMs);
+const libsodiumBlobDecryptMbS = megabytesPerSecond(BLOB_BYTES, libsodiumBlobDecryptMs);
 
 // Chunk-size sweep (docs/crypto.md, "Blob chunk size").
 const chunkSweep: { chunkKiB: number; encryptMbS: number; decryptMbS: number }[] = [];
 for (const chunkBytes of [64 * 1024, 256 * 1024, 1 * MiB, 4 * MiB]) {
   const sealed = await encryptOurs(blobKey, chunkBytes);
+  const encryptAtSize = () => encryptOurs(blobKey, chunkBytes);
+  const decryptAtSize = () => decryptOurs(blobKey, sealed);
+  const [encryptMs, decryptMs] = await bestMsOfEach(5, encryptAtSize, decryptAtSize);
   chunkSweep.push({
     chunkKiB: chunkBytes / 1024,
-    encryptMbS: megabytesPerSecond(BLOB_BYTES, await bestMs(5, () => encryptOurs(blobKey, chunkBytes))),
-    decryptMbS: megabytesPerSecond(BLOB_BYTES, await bestMs(5, () => decryptOurs(blobKey, sealed))),
+    encryptMbS: megabytesPerSecond(BLOB_BYTES, encryptMs),
+    decryptMbS: megabytesPerSecond(BLOB_BYTES, decryptMs),
   });
 }
 
@@ -219,19 +239,6 @@ const sealedKey = await sealCollectionKey({
   sender: alice,
   recipient: bob,
 });
-const sealPerS = await opsPerSecond(5, 300, () =>
-  sealCollectionKey({ key: sharedKey, context: shareContext, sender: alice, recipient: bob }),
-);
-const openPerS = await opsPerSecond(5, 300, async () => {
-  const opened = await openSealedCollectionKey({
-    sealed: sealedKey,
-    context: shareContext,
-    recipient: bob,
-    sender: alice,
-  });
-  if (!opened.ok) throw new Error(opened.error.type);
-});
-
 const sodiumAlice = sodium.crypto_sign_keypair();
 const sodiumBob = sodium.crypto_box_keypair();
 const sodiumShared = sodium.randombytes_buf(32);
@@ -240,21 +247,34 @@ function sodiumSeal() {
   return { sealed, signature: sodium.crypto_sign_detached(sealed, sodiumAlice.privateKey) };
 }
 const sodiumSealed = sodiumSeal();
-const libsodiumSealPerS = opsPerSecondSync(5, 300, sodiumSeal);
-const libsodiumOpenPerS = opsPerSecondSync(5, 300, () => {
+const sealOurs = () =>
+  sealCollectionKey({ key: sharedKey, context: shareContext, sender: alice, recipient: bob });
+async function openOurs() {
+  const opened = await openSealedCollectionKey({
+    sealed: sealedKey,
+    context: shareContext,
+    recipient: bob,
+    sender: alice,
+  });
+  if (!opened.ok) throw new Error(opened.error.type);
+}
+function openLibsodium() {
   if (
     !sodium.crypto_sign_verify_detached(sodiumSealed.signature, sodiumSealed.sealed, sodiumAlice.publicKey)
   ) {
     throw new Error('signature');
   }
   sodium.crypto_box_seal_open(sodiumSealed.sealed, sodiumBob.publicKey, sodiumBob.privateKey);
-});
+}
+const [sealPerS, libsodiumSealPerS] = await bestOpsPerSecondOfEach(5, 300, sealOurs, sodiumSeal);
+const [openPerS, libsodiumOpenPerS] = await bestOpsPerSecondOfEach(5, 300, openOurs, openLibsodium);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Report
 
 const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 const rows: [string, number, number, string][] = [
+  // [name, Halyon, libsodium, unit]
   ['unlock at default params (ms, lower is better)', unlockMs, libsodiumUnlockMs, 'ms'],
   ['1 KiB record encrypt (ops/s)', recordEncryptPerS, libsodiumRecordEncryptPerS, 'ops/s'],
   ['1 KiB record decrypt (ops/s)', recordDecryptPerS, libsodiumRecordDecryptPerS, 'ops/s'],

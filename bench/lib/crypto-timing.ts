@@ -1,53 +1,61 @@
 /**
  * @module Timing helpers for the crypto benchmark. The machine is shared (two cores, other processes running),
- * so every figure is the best of several runs: interference only ever makes a run slower, so the fastest run is
- * the closest to what the code costs. Halyon and libsodium are measured the same way in the same process.
+ * so the two sides of each comparison are measured in alternating rounds (both see the same background load)
+ * and each keeps its best round: interference only ever makes a round slower, so the fastest round is the
+ * closest to what the code costs.
  */
 
-/** Fastest wall time in milliseconds of `runs` calls (after one warm-up call). */
-export async function bestMs(runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
+type Work = () => Promise<unknown> | unknown;
+/** One figure per function passed, as a tuple of the same length. */
+type NumberPerWork<F extends Work[]> = { [K in keyof F]: number };
+
+async function timeMs(fn: Work): Promise<number> {
+  const start = performance.now();
   await fn();
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
+  return performance.now() - start;
 }
 
-/** Best calls per second over `windows` windows of `windowMs` each (after a warm-up window). */
-export async function opsPerSecond(
-  windows: number,
+/** Fastest wall time in ms of each function, over `rounds` alternating rounds (after one warm-up call each). */
+export async function bestMsOfEach<const F extends Work[]>(
+  rounds: number,
+  ...fns: F
+): Promise<NumberPerWork<F>> {
+  for (const fn of fns) await fn();
+  const best = fns.map(() => Number.POSITIVE_INFINITY);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, fn] of fns.entries()) best[i] = Math.min(best[i]!, await timeMs(fn));
+  }
+  return best as NumberPerWork<F>;
+}
+
+async function callsPerSecond(windowMs: number, fn: Work, isSync: boolean): Promise<number> {
+  let calls = 0;
+  const start = performance.now();
+  while (performance.now() - start < windowMs) {
+    if (isSync) for (let i = 0; i < 64; i++) fn();
+    else for (let i = 0; i < 64; i++) await fn();
+    calls += 64;
+  }
+  return calls / ((performance.now() - start) / 1000);
+}
+
+/**
+ * Best calls per second of each function over `rounds` alternating windows of `windowMs`. Functions returning a
+ * promise are awaited one call at a time; synchronous ones run without an await per call.
+ */
+export async function bestOpsPerSecondOfEach<const F extends Work[]>(
+  rounds: number,
   windowMs: number,
-  fn: () => Promise<unknown> | unknown,
-): Promise<number> {
-  let best = 0;
-  for (let w = -1; w < windows; w++) {
-    let calls = 0;
-    const start = performance.now();
-    while (performance.now() - start < windowMs) {
-      for (let i = 0; i < 16; i++) await fn();
-      calls += 16;
+  ...fns: F
+): Promise<NumberPerWork<F>> {
+  const isSync = fns.map((fn) => !(fn() instanceof Promise)); // also the warm-up call
+  const best = fns.map(() => 0);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, fn] of fns.entries()) {
+      best[i] = Math.max(best[i]!, await callsPerSecond(windowMs, fn, isSync[i]!));
     }
-    if (w >= 0) best = Math.max(best, calls / ((performance.now() - start) / 1000));
   }
-  return best;
-}
-
-/** Same as opsPerSecond for synchronous work, without an await per call. */
-export function opsPerSecondSync(windows: number, windowMs: number, fn: () => unknown): number {
-  let best = 0;
-  for (let w = -1; w < windows; w++) {
-    let calls = 0;
-    const start = performance.now();
-    while (performance.now() - start < windowMs) {
-      for (let i = 0; i < 64; i++) fn();
-      calls += 64;
-    }
-    if (w >= 0) best = Math.max(best, calls / ((performance.now() - start) / 1000));
-  }
-  return best;
+  return best as NumberPerWork<F>;
 }
 
 export const megabytesPerSecond = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
