@@ -27,7 +27,9 @@ function startServerProcess(): {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HALYON_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
   delete env.DATABASE_URL;
   if (scratch) env.DATABASE_URL = scratch.url;
-  const child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+  // As server/package.json's start script: tsx as a loader in the server's own process, not as a wrapper
+  // process (the wrapper SIGKILLs its child when the child is slow to acknowledge a relayed SIGTERM).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: join(REPO_ROOT, 'server'),
     env,
     stdio: ['ignore', 'pipe', 'inherit'],

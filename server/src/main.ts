@@ -108,8 +108,10 @@ async function main(): Promise<void> {
     logger.info('stopped');
     process.exit(exitCode);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // `on`, not `once`: a second signal during a slow shutdown (tsx relays signals; so do some supervisors) must
+  // not fall through to the default handler and kill the process mid-drain.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error: unknown) => {
