@@ -37,7 +37,7 @@ const SCHEMA_VERSIONS: ReadonlyArray<{
     version: 1,
     stores: {
       records: '[collectionId+recordId], collectionId',
-      outbox: '[collectionId+recordId], queuedAt',
+      outbox: '[collectionId+recordId], [lane+queuedAt]',
       highWater: '[collectionId+recordId]',
       cursors: 'collectionId',
       memberships: 'collectionId',
@@ -47,9 +47,16 @@ const SCHEMA_VERSIONS: ReadonlyArray<{
   },
 ];
 
+/**
+ * `lane` is 0 for ops waiting to be sent and 1 for parked ones, so the next batch is one indexed range read
+ * (a filtered cursor is slow on large outboxes).
+ */
+type OutboxRow = OutboxOp & { readonly lane: 0 | 1 };
+const toRow = (op: OutboxOp): OutboxRow => ({ ...op, lane: op.parked === null ? 0 : 1 });
+
 class HalyonDexie extends Dexie {
   records!: Table<StoredRecord, [string, string]>;
-  outbox!: Table<OutboxOp, [string, string]>;
+  outbox!: Table<OutboxRow, [string, string]>;
   highWater!: Table<HighWaterMark, [string, string]>;
   cursors!: Table<CursorRow, string>;
   memberships!: Table<Membership, string>;
@@ -157,20 +164,20 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
     listRecords: () => db.records.toArray(),
 
     putOutbox: async (op) => {
-      await db.outbox.put(op);
+      await db.outbox.put(toRow(op));
     },
     getOutbox: (keys) => db.outbox.bulkGet(keys.map(keyOf)),
     putOutboxMany: async (ops) => {
-      await db.outbox.bulkPut([...ops]);
+      await db.outbox.bulkPut(ops.map(toRow));
     },
-    unparkAll: () => db.outbox.filter((op) => op.parked !== null).modify({ parked: null }),
-    takeOutbox: async (limit) =>
+    unparkAll: () =>
       db.outbox
-        .orderBy('queuedAt')
-        .filter((op) => op.parked === null)
-        .limit(limit)
-        .toArray(),
-    listOutbox: () => db.outbox.orderBy('queuedAt').toArray(),
+        .where('[lane+queuedAt]')
+        .between([1, Dexie.minKey], [1, Dexie.maxKey])
+        .modify({ parked: null, lane: 0 }),
+    takeOutbox: (limit) =>
+      db.outbox.where('[lane+queuedAt]').between([0, Dexie.minKey], [0, Dexie.maxKey]).limit(limit).toArray(),
+    listOutbox: async () => (await db.outbox.toArray()).sort((a, b) => a.queuedAt - b.queuedAt),
     countOutbox: () => db.outbox.count(),
     confirmApplied: (applied, updatedAt) =>
       db.transaction('rw', [db.records, db.highWater, db.outbox], async () => {
@@ -201,7 +208,7 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
       db.transaction('rw', [db.outbox], async () => {
         const pending = await db.outbox.get(keyOf(key));
         if (pending?.opId !== sentOpId) return false;
-        if (next) await db.outbox.put(next);
+        if (next) await db.outbox.put(toRow(next));
         else await db.outbox.delete(keyOf(key));
         return true;
       }),

@@ -63,7 +63,13 @@ export const admitRemote = async (
   records: readonly WireRecord[],
 ): Promise<Result<Admission, readonly RefusedRecord[]>> => {
   const keys = records.map((r) => ({ collectionId: r.collectionId, recordId: r.recordId }));
-  const [highWater, held] = await Promise.all([store.getHighWater(keys), store.getRecords(keys)]);
+  const highWater = await store.getHighWater(keys);
+  // What the device holds is only needed where the version equals the mark (usually none: skip the reads).
+  const sameVersion = keys.filter((_, i) => highWater[i] === records[i]!.version);
+  const heldSame = sameVersion.length > 0 ? await store.getRecords(sameVersion) : [];
+  const heldByKey = new Map(
+    heldSame.map((r, i) => [`${sameVersion[i]!.collectionId}/${sameVersion[i]!.recordId}`, r]),
+  );
   const refused: RefusedRecord[] = [];
   const admitted: AdmittedRecord[] = [];
   // A record may appear twice in one answer; the later copy must be newer than the earlier one.
@@ -81,7 +87,7 @@ export const admitRemote = async (
       continue;
     }
     if (record.version === mark) {
-      const mine = held[i];
+      const mine = heldByKey.get(key);
       const identical =
         !seenInAnswer.has(key) &&
         mine !== undefined &&

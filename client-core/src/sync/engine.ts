@@ -155,7 +155,8 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
       cursors,
     );
     if (admitted.length === 0) return;
-    const pending = await store.getOutbox(admitted.map((a) => a.stored));
+    const pending =
+      (await store.countOutbox()) === 0 ? [] : await store.getOutbox(admitted.map((a) => a.stored));
     const changes = admitted.map(({ stored, doc }, i) => ({
       key: { collectionId: stored.collectionId, recordId: stored.recordId },
       doc: stored.deleted ? null : visibleDoc(doc, pending[i]),
