@@ -124,6 +124,7 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
  */
 class PostgresListener {
   readonly #callbacksByChannel = new Map<string, Set<(payload: string) => void>>();
+  readonly #listenedByChannel = new Map<string, Promise<void>>();
   #client: Promise<pg.Client> | undefined;
   #closed = false;
 
@@ -138,13 +139,19 @@ class PostgresListener {
     if (!callbacks) {
       callbacks = new Set();
       this.#callbacksByChannel.set(channel, callbacks);
-      await client.query(`LISTEN ${quoteIdent(channel)}`);
+      this.#listenedByChannel.set(
+        channel,
+        client.query(`LISTEN ${quoteIdent(channel)}`).then(() => {}),
+      );
     }
     callbacks.add(onPayload);
+    // A second subscriber to a new channel also waits until LISTEN is in effect.
+    await this.#listenedByChannel.get(channel);
     return async () => {
       const current = this.#callbacksByChannel.get(channel);
       if (!current?.delete(onPayload) || current.size > 0) return;
       this.#callbacksByChannel.delete(channel);
+      this.#listenedByChannel.delete(channel);
       if (!this.#closed) await (await this.#connected()).query(`UNLISTEN ${quoteIdent(channel)}`);
     };
   }

@@ -49,11 +49,12 @@ function endpointHtml(spec: RouteSpec): string {
 }
 
 export function renderDocsPage(specs: readonly RouteSpec[]): string {
-  const tags = [...new Set(specs.flatMap((s) => s.tags))];
+  // Each endpoint is listed once, under its first tag.
+  const tags = [...new Set(specs.map((s) => s.tags[0] ?? 'other'))];
   const sections = tags.map(
     (tag) =>
       `<h2 id="tag-${escapeHtml(tag)}">${escapeHtml(tag)}</h2>\n${specs
-        .filter((s) => s.tags[0] === tag || (s.tags.includes(tag) && !tags.includes(s.tags[0] ?? '')))
+        .filter((s) => (s.tags[0] ?? 'other') === tag)
         .map(endpointHtml)
         .join('\n')}`,
   );
