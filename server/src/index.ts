@@ -7,3 +7,4 @@ export { type DatabaseHandle, openDatabase } from './db/database';
 export type { AppDeps, Clock } from './deps';
 export { startHttpServer } from './http/serve';
 export { listenOnFreePort, registerTestUser, startTestServer } from './test/test-server';
+export { type RunningS3rver, startS3rver } from './features/blobs/stores/s3rver-harness';
