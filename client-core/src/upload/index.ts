@@ -5,6 +5,7 @@
  */
 export { type BlobApi, createFetchBlobApi, type FetchBlobApiOptions } from './blob-api';
 export { createCanvasThumbnailMaker } from './canvas-thumbnails';
+export { createContentHashLookup } from './content-hash-lookup';
 export { type FileSource, fileSourceFromBlob, fileSourceFromBytes } from './file-source';
 export { type MediaType, sniffMediaType } from './media-type';
 export { noThumbnails, type ThumbnailMaker, type Thumbnails } from './thumbnails';

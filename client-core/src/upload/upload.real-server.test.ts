@@ -1,0 +1,371 @@
+/// <reference path="../../../server/src/features/blobs/stores/s3rver.d.ts" />
+/**
+ * The upload pipeline and downloads against the real server (in-process, on a loopback port), once with the
+ * filesystem store (the server's own PUT endpoint) and once with S3 (s3rver: presigned PUT and presigned parts).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StorageUsage } from '@halyon/protocol';
+import {
+  listenOnFreePort,
+  type RunningS3rver,
+  registerTestUser,
+  startHttpServer,
+  startS3rver,
+  startTestServer,
+} from '@halyon/server';
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BlobKey,
+  type ContentHashKey,
+  deriveContentHashKey,
+  generateBlobKey,
+  type MasterKey,
+} from '../crypto';
+import { downloadOriginal, downloadZip, loadThumbnail } from '../download/download';
+import { type HalyonClient, openHalyonClient } from '../library/client';
+import { openMemoryStore } from '../store/test-store';
+import { openUploadStore, type UploadStore } from '../store/upload-store';
+import { createFetchTransport } from '../transport/fetch-transport';
+import { createFetchBlobApi } from './blob-api';
+import { createContentHashLookup } from './content-hash-lookup';
+import { type FileSource, fileSourceFromBlob } from './file-source';
+import { fileSourceFromPath } from './node-file-source';
+import { createSharpThumbnailMaker } from './sharp-thumbnails';
+import { createUploader, type UploadEvent } from './uploader';
+
+const MiB = 1024 * 1024;
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'halyon-upload-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const readAll = async (stream: ReadableStream<Uint8Array>) =>
+  new Uint8Array(await new Response(stream).arrayBuffer());
+
+const writeTemp = async (name: string, bytes: Uint8Array) => {
+  const path = join(dir, `${randomBytes(4).toString('hex')}-${name}`);
+  await writeFile(path, bytes);
+  return path;
+};
+
+const photoBytes = (format: 'jpeg' | 'png' | 'webp' | 'gif' | 'avif', width = 1600, height = 1200) => {
+  const noise = randomBytes(width * height * 3);
+  let image = sharp(noise, { raw: { width, height, channels: 3 } });
+  image =
+    format === 'jpeg'
+      ? image.jpeg().withExif({
+          IFD0: { Make: 'Halyon', Model: 'Cam 1' },
+          IFD2: { DateTimeOriginal: '2021:07:04 10:30:00' },
+        })
+      : image.toFormat(format);
+  return image.toBuffer().then((b) => new Uint8Array(b));
+};
+
+let uploadStores = 0;
+
+type Stores = 'filesystem' | 's3';
+
+describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %s store', (storeKind) => {
+  let s3: RunningS3rver | undefined;
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let http: Awaited<ReturnType<typeof listenOnFreePort>>;
+
+  beforeAll(async () => {
+    let env: Record<string, string> = {};
+    if (storeKind === 's3') {
+      s3 = await startS3rver('uploads');
+      env = {
+        BLOB_STORE: 's3',
+        BLOB_S3_ENDPOINT: s3.endpoint,
+        BLOB_S3_BUCKET: s3.bucket,
+        BLOB_S3_FORCE_PATH_STYLE: 'true',
+        BLOB_S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        BLOB_S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+        BLOB_MULTIPART_THRESHOLD_BYTES: String(5 * MiB),
+        BLOB_PART_SIZE_BYTES: String(5 * MiB),
+      };
+    }
+    server = await startTestServer({ env });
+    http = await listenOnFreePort(server.app);
+  });
+  afterAll(async () => {
+    await http?.stop(1000);
+    await server?.close();
+    await s3?.stop();
+  });
+
+  /** A signed-in device with an uploader; `online` false makes every blob request fail as if offline. */
+  const device = async (shared?: {
+    user: Awaited<ReturnType<typeof registerTestUser>>;
+    masterKey: MasterKey;
+  }) => {
+    const user = shared?.user ?? (await registerTestUser(server));
+    const masterKey = shared?.masterKey ?? (randomBytes(32) as unknown as MasterKey);
+    const transport = createFetchTransport({ baseUrl: http.url, accessToken: () => user.accessToken });
+    const client = await openHalyonClient({ store: await openMemoryStore(), transport, masterKey });
+    const network = { online: true };
+    const api = createFetchBlobApi({
+      baseUrl: http.url,
+      accessToken: () => user.accessToken,
+      fetch: (input, init) =>
+        network.online ? fetch(input, init) : Promise.reject(new TypeError('fetch failed: offline')),
+    });
+    const contentHashKey: ContentHashKey = await deriveContentHashKey(masterKey);
+    const stateKey = generateBlobKey() as BlobKey;
+    const openUploader = (state: UploadStore) =>
+      createUploader({
+        api,
+        state,
+        stateKey,
+        contentHashKey,
+        thumbnails: createSharpThumbnailMaker(),
+        addPhotos: (photos) => client.library.addPhotos(photos),
+        findPhotoByContentHash: createContentHashLookup(client.library),
+        reopen: (path) => fileSourceFromPath(path),
+        retryBaseMs: 20,
+        retryMaxMs: 200,
+      });
+    const state = await openUploadStore(`uploads-${process.pid}-${++uploadStores}`, {
+      indexedDB,
+      IDBKeyRange,
+    });
+    const syncOrThrow = async (c: HalyonClient = client) => {
+      const result = await c.sync();
+      if (!result.ok) throw new Error(`sync failed: ${JSON.stringify(result.error)}`);
+    };
+    const usage = async () =>
+      (await server.json<StorageUsage>('GET', '/v1/blobs/usage', undefined, user.accessToken)).body;
+    return { user, masterKey, client, api, state, openUploader, network, syncOrThrow, usage };
+  };
+
+  it('uploads every image format with its EXIF and thumbnails, shows it on another device only after sync, and downloads it byte for byte', async () => {
+    const phone = await device();
+    const files = {
+      'beach.jpg': await photoBytes('jpeg'),
+      'chart.png': await photoBytes('png', 300, 200),
+      'cat.webp': await photoBytes('webp'),
+      'loop.gif': await photoBytes('gif', 200, 150),
+      'sky.avif': await photoBytes('avif', 640, 480),
+      // An MP4's first box: stored and downloadable, without a thumbnail here (sharp reads no video).
+      'clip.mp4': new Uint8Array([
+        0,
+        0,
+        0,
+        24,
+        ...Buffer.from('ftypisom'),
+        0,
+        0,
+        2,
+        0,
+        ...Buffer.from('isomiso2mp41'),
+        ...randomBytes(5000),
+      ]),
+    };
+    const uploader = phone.openUploader(phone.state);
+    await uploader.start();
+    const events: UploadEvent[] = [];
+    uploader.subscribe((e) => events.push(e));
+    const sources = await Promise.all(
+      Object.entries(files).map(async ([name, bytes]) => fileSourceFromPath(await writeTemp(name, bytes))),
+    );
+    const batchId = uploader.add(sources);
+    await uploader.whenIdle();
+
+    expect(uploader.batch(batchId)).toMatchObject({ files: 6, finished: 6, failed: 0 });
+    const lastBatch = events.filter((e) => e.type === 'batch').at(-1)!;
+    expect(lastBatch.sentBytes).toBe(lastBatch.totalBytes);
+
+    const laptop = await openHalyonClient({
+      store: await openMemoryStore(),
+      transport: createFetchTransport({ baseUrl: http.url, accessToken: () => phone.user.accessToken }),
+      masterKey: phone.masterKey,
+    });
+    await phone.syncOrThrow(laptop);
+    expect(laptop.library.queries.timeline()).toEqual([]); // nothing pushed yet
+    await phone.syncOrThrow();
+    await phone.syncOrThrow(laptop);
+    const photos = laptop.library.queries.timeline().flatMap((d) => d.photos);
+    const byName = new Map(photos.map((p) => [p.fileName.replace(/^[0-9a-f]+-/, ''), p]));
+    expect([...byName.keys()].sort()).toEqual(Object.keys(files).sort());
+    expect(byName.get('beach.jpg')).toMatchObject({
+      mime: 'image/jpeg',
+      width: 1600,
+      height: 1200,
+      exif: { make: 'Halyon', model: 'Cam 1', orientation: 1 },
+    });
+    expect(new Date(byName.get('beach.jpg')!.takenAt).getFullYear()).toBe(2021);
+    expect(byName.get('sky.avif')).toMatchObject({ mime: 'image/avif', width: 640 });
+    expect(byName.get('clip.mp4')).toMatchObject({ mime: 'video/mp4', blobs: { thumbnail: null } });
+
+    for (const [name, bytes] of Object.entries(files)) {
+      const photo = byName.get(name)!;
+      const file = await downloadOriginal({ api: phone.api }, photo);
+      if (!file.ok) throw new Error(JSON.stringify(file.error));
+      expect(file.value.fileName).toBe(photo.fileName);
+      expect(sha256(await readAll(file.value.stream))).toBe(sha256(bytes));
+    }
+    const cache = await openMemoryStore();
+    const thumbnail = await loadThumbnail(
+      { api: phone.api, thumbnailCache: cache },
+      byName.get('beach.jpg')!,
+      'thumbnail',
+    );
+    if (!thumbnail.ok || !thumbnail.value) throw new Error('no thumbnail');
+    expect(await sharp(thumbnail.value).metadata()).toMatchObject({ width: 256, height: 192 });
+    expect(await cache.thumbnailCacheSize()).toBeGreaterThan(0);
+
+    const zip = await readAll(downloadZip({ api: phone.api }, photos.slice(0, 2)));
+    expect(Buffer.from(zip.subarray(0, 4)).toString('latin1')).toBe('PK\u0003\u0004');
+    for (const p of photos.slice(0, 2)) expect(Buffer.from(zip).includes(Buffer.from(p.fileName))).toBe(true);
+  });
+
+  it('attaches a photo chosen again instead of uploading it twice', async () => {
+    const phone = await device();
+    const uploader = phone.openUploader(phone.state);
+    await uploader.start();
+    const path = await writeTemp('same.jpg', await photoBytes('jpeg', 800, 600));
+    uploader.add([await fileSourceFromPath(path), await fileSourceFromPath(path)]);
+    await uploader.whenIdle();
+    const usedAfterFirst = (await phone.usage()).usedBytes;
+    const again = uploader.add([await fileSourceFromPath(path)]);
+    await uploader.whenIdle();
+
+    const files = uploader.files();
+    expect(files.filter((f) => f.status === 'done')).toHaveLength(1);
+    expect(files.filter((f) => f.status === 'duplicate')).toHaveLength(2);
+    const done = files.find((f) => f.status === 'done')!;
+    expect(files.find((f) => f.batchId === again)?.photoId).toBe(done.photoId);
+    expect((await phone.usage()).usedBytes).toBe(usedAfterFirst);
+    expect(phone.client.library.queries.timeline().flatMap((d) => d.photos)).toHaveLength(1);
+  });
+
+  it('refuses a photo over the quota with a typed error and changes nothing', async () => {
+    const phone = await device();
+    await server.deps.db
+      .withTables<{ blob_quotas: { user_id: string; quota_bytes: number | null } }>()
+      .insertInto('blob_quotas')
+      .values({ user_id: phone.user.userId, quota_bytes: 100_000 })
+      .execute();
+    const uploader = phone.openUploader(phone.state);
+    await uploader.start();
+    uploader.add([await fileSourceFromPath(await writeTemp('big.jpg', await photoBytes('jpeg', 1000, 800)))]);
+    await uploader.whenIdle();
+
+    const [file] = uploader.files();
+    expect(file).toMatchObject({ status: 'failed', failure: { type: 'QuotaExceeded' } });
+    expect(await phone.usage()).toMatchObject({ usedBytes: 0, reservedBytes: 0 });
+    await phone.syncOrThrow();
+    expect(phone.client.library.queries.timeline()).toEqual([]);
+  });
+
+  it('resumes after the client stops mid-upload: no record before its blobs, no blob twice, identical bytes', async () => {
+    const phone = await device();
+    const bytes = randomBytes(14 * MiB);
+    const path = await writeTemp('movie.mov', bytes);
+    const first = phone.openUploader(phone.state);
+    await first.start();
+    const halfway = new Promise<void>((resolve) =>
+      first.subscribe((e) => {
+        if (e.type === 'file' && e.sentBytes > 2 * MiB) resolve();
+      }),
+    );
+    first.add([await fileSourceFromPath(path)]);
+    await halfway;
+    first.close(); // the tab is closed mid-upload
+    await phone.syncOrThrow();
+    const other = await openHalyonClient({
+      store: await openMemoryStore(),
+      transport: createFetchTransport({ baseUrl: http.url, accessToken: () => phone.user.accessToken }),
+      masterKey: phone.masterKey,
+    });
+    await phone.syncOrThrow(other);
+    expect(other.library.queries.timeline()).toEqual([]);
+    expect((await phone.usage()).usedBytes).toBe(0);
+
+    const second = phone.openUploader(phone.state); // the reload
+    await second.start();
+    await second.whenIdle();
+    expect(second.files()).toMatchObject([
+      { status: 'done', fileName: expect.stringContaining('movie.mov') },
+    ]);
+    expect(await phone.state.listJobs()).toEqual([]);
+    await phone.syncOrThrow();
+    await phone.syncOrThrow(other);
+    const [photo] = other.library.queries.timeline().flatMap((d) => d.photos);
+    const usage = await phone.usage();
+    expect(usage.reservedBytes).toBe(0);
+    expect(usage.usedBytes).toBeGreaterThan(bytes.length); // the one original (padded), not two
+    expect(usage.usedBytes).toBeLessThan(bytes.length * 1.2);
+    const file = await downloadOriginal({ api: phone.api }, photo!);
+    if (!file.ok) throw new Error(JSON.stringify(file.error));
+    expect(sha256(await readAll(file.value.stream))).toBe(sha256(bytes));
+  });
+
+  it('keeps sending after the server is restarted mid-upload', async () => {
+    const phone = await device();
+    const bytes = randomBytes(12 * MiB);
+    const uploader = phone.openUploader(phone.state);
+    await uploader.start();
+    const started = new Promise<void>((resolve) =>
+      uploader.subscribe((e) => {
+        if (e.type === 'file' && e.status === 'sending') resolve();
+      }),
+    );
+    uploader.add([await fileSourceFromPath(await writeTemp('trip.mp4', bytes))]);
+    await started;
+    const port = http.port;
+    await http.stop(0); // every connection is cut
+    http = await startHttpServer(server.app, { host: '127.0.0.1', port });
+    uploader.retryNow();
+    await uploader.whenIdle();
+    expect(uploader.files()).toMatchObject([{ status: 'done' }]);
+    await phone.syncOrThrow();
+    const [photo] = phone.client.library.queries.timeline().flatMap((d) => d.photos);
+    const file = await downloadOriginal({ api: phone.api }, photo!);
+    if (!file.ok) throw new Error(JSON.stringify(file.error));
+    expect(sha256(await readAll(file.value.stream))).toBe(sha256(bytes));
+    expect((await phone.usage()).reservedBytes).toBe(0);
+  });
+
+  it('queues photos chosen offline encrypted in the local store and sends them when the network returns', async () => {
+    const phone = await device();
+    phone.network.online = false;
+    const uploader = phone.openUploader(phone.state);
+    await uploader.start();
+    const bytes = await photoBytes('jpeg', 900, 700);
+    const picked: FileSource = fileSourceFromBlob(
+      new Blob([bytes]),
+      'offline-secret-name.jpg',
+      Date.UTC(2020, 0, 1),
+    );
+    uploader.add([picked]);
+    const waiting = new Promise<void>((resolve) =>
+      uploader.subscribe((e) => {
+        if (e.type === 'file' && e.status === 'waiting') resolve();
+      }),
+    );
+    await waiting;
+    const [job] = await phone.state.listJobs();
+    expect(Buffer.from(job!.sealed).includes(Buffer.from('offline-secret-name'))).toBe(false);
+
+    phone.network.online = true;
+    uploader.retryNow();
+    await uploader.whenIdle();
+    expect(uploader.files()).toMatchObject([{ status: 'done' }]);
+    await phone.syncOrThrow();
+    const [photo] = phone.client.library.queries.timeline().flatMap((d) => d.photos);
+    expect(photo?.fileName).toBe('offline-secret-name.jpg');
+    const file = await downloadOriginal({ api: phone.api }, photo!);
+    if (!file.ok) throw new Error(JSON.stringify(file.error));
+    expect(sha256(await readAll(file.value.stream))).toBe(sha256(bytes));
+  });
+});
