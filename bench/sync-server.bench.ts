@@ -5,7 +5,8 @@
  *       INSERT ... ON CONFLICT DO UPDATE ... WHERE version = base, bump seq, commit) and paged selects of 500 rows,
  *       through pg directly;
  *   (b) the same work through HTTP against the real server (src/main.ts as its own process): push in 500-op
- *       batches, pull in 500-record pages; records/s and the ratio to (a);
+ *       batches, pull in 500-record pages; records/s and the ratio to (a). (a) and (b) alternate batch by batch
+ *       so that both see the same machine load;
  *   (c) latency under 50 concurrent clients (one collection each): a 1-op push, and an empty pull.
  * The server runs with the per-token rate limit raised out of the way: this measures capacity, not the limiter.
  * The last line printed is one JSON object.
@@ -96,7 +97,6 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-const ciphertext = () => randomBytes(RECORD_BYTES).toString('base64');
 const seconds = (startNs: bigint) => Number(process.hrtime.bigint() - startNs) / 1e9;
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -125,22 +125,54 @@ function http(baseUrl: string): Http {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// (a) raw
+// (a) raw and (b) HTTP, interleaved batch by batch: the machine's load drifts (other processes share its two
+// cores), and alternating makes both sides of each ratio see the same conditions.
 
-async function rawBench(pool: pg.Pool, ownerId: string, records: number) {
-  const collectionId = randomUUID();
-  await pool.query('insert into collections (id, owner_id) values ($1, $2)', [collectionId, ownerId]);
-  const payloads = Array.from({ length: records }, () => randomBytes(RECORD_BYTES));
+interface Throughput {
+  readonly rawUpsertPerS: number;
+  readonly rawSelectPerS: number;
+  readonly pushPerS: number;
+  readonly pullPerS: number;
+}
 
+interface PushAnswer {
+  results: { status: string; seq?: number }[];
+}
+interface PullAnswer {
+  changes: unknown[];
+  cursors: Record<string, number>;
+  hasMore: boolean;
+}
+
+async function throughput(
+  pool: pg.Pool,
+  api: Http,
+  user: { token: string; userId: string },
+  records: number,
+) {
+  const rawCollection = randomUUID();
+  await pool.query('insert into collections (id, owner_id) values ($1, $2)', [rawCollection, user.userId]);
+  const httpCollection = randomUUID();
+  await api.post('/v1/collections', { id: httpCollection, encryptedKey: 'AAAA' }, user.token);
   const client = await pool.connect();
-  const upsertStart = process.hrtime.bigint();
+  let rawUpsertS = 0;
+  let pushS = 0;
   try {
     for (let offset = 0; offset < records; offset += BATCH) {
-      const chunk = payloads.slice(offset, offset + BATCH);
+      const payloads = Array.from({ length: BATCH }, () => randomBytes(RECORD_BYTES));
+      const ops = payloads.map((bytes) => ({
+        opId: randomUUID(),
+        collectionId: httpCollection,
+        recordId: randomUUID(),
+        baseVersion: 0,
+        ciphertext: bytes.toString('base64'),
+      }));
+
+      let start = process.hrtime.bigint();
       await client.query('begin');
       const { rows } = await client.query<{ seq: string }>(
         'select seq from collections where id = $1 for update',
-        [collectionId],
+        [rawCollection],
       );
       const seq0 = Number(rows[0]!.seq);
       await client.query(
@@ -149,38 +181,63 @@ async function rawBench(pool: pg.Pool, ownerId: string, records: number) {
          on conflict (collection_id, record_id) do update
            set version = excluded.version, ciphertext = excluded.ciphertext, seq = excluded.seq
            where records.version = excluded.version - 1`,
-        [collectionId, chunk.map(() => randomUUID()), chunk, RECORD_BYTES, chunk.map((_, i) => seq0 + i + 1)],
+        [
+          rawCollection,
+          payloads.map(() => randomUUID()),
+          payloads,
+          RECORD_BYTES,
+          payloads.map((_, i) => seq0 + i + 1),
+        ],
       );
-      await client.query('update collections set seq = $2 where id = $1', [
-        collectionId,
-        seq0 + chunk.length,
-      ]);
+      await client.query('update collections set seq = $2 where id = $1', [rawCollection, seq0 + BATCH]);
       await client.query('commit');
+      rawUpsertS += seconds(start);
+
+      start = process.hrtime.bigint();
+      const answer = await api.post<PushAnswer>('/v1/sync/push', { ops }, user.token);
+      pushS += seconds(start);
+      if (answer.results.some((r) => r.status !== 'applied'))
+        throw new Error('a benchmark push did not apply');
     }
   } finally {
     client.release();
   }
-  const upsertPerS = records / seconds(upsertStart);
 
-  const selectStart = process.hrtime.bigint();
-  let cursor = 0;
+  let rawSelectS = 0;
+  let pullS = 0;
+  let rawCursor = 0;
+  let cursors: Record<string, number> = { [httpCollection]: 0 };
   let selected = 0;
-  for (;;) {
+  let pulled = 0;
+  for (let more = true; more; ) {
+    let start = process.hrtime.bigint();
     const { rows } = await pool.query<{ seq: string }>(
       `select record_id, version, seq, deleted, ciphertext, blob_ids, updated_at from records
        where collection_id = $1 and seq > $2 order by seq limit $3`,
-      [collectionId, cursor, BATCH],
+      [rawCollection, rawCursor, BATCH],
     );
-    if (rows.length === 0) break;
+    rawSelectS += seconds(start);
     selected += rows.length;
-    cursor = Number(rows.at(-1)!.seq);
+    rawCursor = Number(rows.at(-1)?.seq ?? rawCursor);
+
+    start = process.hrtime.bigint();
+    const page = await api.post<PullAnswer>('/v1/sync/pull', { cursors, limit: BATCH }, user.token);
+    pullS += seconds(start);
+    pulled += page.changes.length;
+    cursors = page.cursors;
+    more = page.hasMore;
   }
-  const selectPerS = selected / seconds(selectStart);
-  return { upsertPerS, selectPerS };
+  if (pulled !== records || selected !== records) throw new Error(`pulled ${pulled}, selected ${selected}`);
+  return {
+    rawUpsertPerS: records / rawUpsertS,
+    rawSelectPerS: records / rawSelectS,
+    pushPerS: records / pushS,
+    pullPerS: records / pullS,
+  } satisfies Throughput;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// (b) and (c) through HTTP
+// (c) latency
 
 async function registerAndLogin(api: Http): Promise<{ token: string; userId: string }> {
   const email = `bench-${randomUUID()}@example.test`;
@@ -200,49 +257,6 @@ async function registerAndLogin(api: Http): Promise<{ token: string; userId: str
   });
   const login = await api.post<{ accessToken: string; userId: string }>('/v1/auth/login', { email, authKey });
   return { token: login.accessToken, userId: login.userId };
-}
-
-interface PushAnswer {
-  results: { status: string; seq?: number }[];
-}
-interface PullAnswer {
-  changes: unknown[];
-  cursors: Record<string, number>;
-  hasMore: boolean;
-}
-
-async function httpThroughput(api: Http, token: string, records: number) {
-  const collectionId = randomUUID();
-  await api.post('/v1/collections', { id: collectionId, encryptedKey: 'AAAA' }, token);
-  const bodies = Array.from({ length: records / BATCH }, () =>
-    Array.from({ length: BATCH }, () => ({
-      opId: randomUUID(),
-      collectionId,
-      recordId: randomUUID(),
-      baseVersion: 0,
-      ciphertext: ciphertext(),
-    })),
-  );
-
-  const pushStart = process.hrtime.bigint();
-  for (const ops of bodies) {
-    const answer = await api.post<PushAnswer>('/v1/sync/push', { ops }, token);
-    if (answer.results.some((r) => r.status !== 'applied')) throw new Error('a benchmark push did not apply');
-  }
-  const pushPerS = records / seconds(pushStart);
-
-  const pullStart = process.hrtime.bigint();
-  let cursors: Record<string, number> = { [collectionId]: 0 };
-  let pulled = 0;
-  for (;;) {
-    const page = await api.post<PullAnswer>('/v1/sync/pull', { cursors, limit: BATCH }, token);
-    pulled += page.changes.length;
-    cursors = page.cursors;
-    if (!page.hasMore) break;
-  }
-  if (pulled !== records) throw new Error(`pulled ${pulled} of ${records}`);
-  const pullPerS = pulled / seconds(pullStart);
-  return { pushPerS, pullPerS };
 }
 
 async function latency(api: Http, token: string) {
@@ -301,14 +315,14 @@ try {
   const started = await startServer();
   server = started.child;
   const api = http(started.url);
-  const { token, userId } = await registerAndLogin(api);
+  const user = await registerAndLogin(api);
 
   // Warm both paths first so neither pays first-use costs (JIT, plans, connections) in the figures.
-  await rawBench(pool, userId, 4 * BATCH);
-  await httpThroughput(api, token, 4 * BATCH);
-  const raw = await rawBench(pool, userId, RECORDS);
-  const viaHttp = await httpThroughput(api, token, RECORDS);
-  const lat = await latency(api, token);
+  await throughput(pool, api, user, 4 * BATCH);
+  const tp = await throughput(pool, api, user, RECORDS);
+  const raw = { upsertPerS: tp.rawUpsertPerS, selectPerS: tp.rawSelectPerS };
+  const viaHttp = { pushPerS: tp.pushPerS, pullPerS: tp.pullPerS };
+  const lat = await latency(api, user.token);
 
   const pushRatio = viaHttp.pushPerS / raw.upsertPerS;
   const pullRatio = viaHttp.pullPerS / raw.selectPerS;
