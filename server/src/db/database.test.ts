@@ -135,6 +135,19 @@ describe(`database (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () 
   });
 });
 
+describe('listen', () => {
+  it('has a subscriber listening once its own subscription resolves, even if another one started first', async () => {
+    const received: string[] = [];
+    const first = database.listen('halyon_fresh', (p) => received.push(`a:${p}`));
+    const unlistenSecond = await database.listen('halyon_fresh', (p) => received.push(`b:${p}`));
+    // Sent before the first subscription is awaited: the second has resolved, so it must hear this.
+    await sql`SELECT pg_notify('halyon_fresh', 'x')`.execute(database.db);
+    await waitFor(() => received.includes('b:x'));
+    await (await first)();
+    await unlistenSecond();
+  });
+});
+
 async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
