@@ -5,6 +5,6 @@ export { createApp, routeSpecs } from './app';
 export { type Config, configFromEnv } from './config';
 export { type DatabaseHandle, openDatabase } from './db/database';
 export type { AppDeps, Clock } from './deps';
+export { type RunningS3rver, startS3rver } from './features/blobs/stores/s3rver-harness';
 export { startHttpServer } from './http/serve';
 export { listenOnFreePort, registerTestUser, startTestServer } from './test/test-server';
-export { type RunningS3rver, startS3rver } from './features/blobs/stores/s3rver-harness';

@@ -20,6 +20,11 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
+/** Escapes, then shows `code spans` (as written in RouteSpec descriptions) as code. */
+function proseHtml(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
 function jsonBlock(label: string, value: unknown): string {
   return `<details><summary>${escapeHtml(label)}</summary><pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre></details>`;
 }
@@ -27,9 +32,9 @@ function jsonBlock(label: string, value: unknown): string {
 function endpointHtml(spec: RouteSpec): string {
   const parts = [
     `<h3 id="${escapeHtml(spec.operationId)}"><span class="m">${spec.method.toUpperCase()}</span> <code>${escapeHtml(spec.path)}</code></h3>`,
-    `<p><strong>${escapeHtml(spec.summary)}</strong>${spec.auth ? ' — needs <code>Authorization: Bearer &lt;access token&gt;</code>' : ''}</p>`,
+    `<p><strong>${proseHtml(spec.summary)}</strong>${spec.auth ? ' — needs <code>Authorization: Bearer &lt;access token&gt;</code>' : ''}</p>`,
   ];
-  if (spec.description) parts.push(`<p>${escapeHtml(spec.description)}</p>`);
+  if (spec.description) parts.push(`<p>${proseHtml(spec.description)}</p>`);
   if (spec.request?.params)
     parts.push(jsonBlock('Path parameters', schemaToJson(spec.request.params, 'input')));
   if (spec.request?.query)
