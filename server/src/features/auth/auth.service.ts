@@ -4,6 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import {
+  IdentityBundle,
   KdfParams,
   type LoginRequest,
   type LoginResponse,
@@ -193,7 +194,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
           recoveryWrappedMasterKey: base64(vault.recovery_wrapped_key),
           wrappedIdentityKeys: base64(vault.wrapped_identity_keys),
         },
-        identity: vault.identity_bundle as LoginResponse['identity'],
+        identity: IdentityBundle.parse(vault.identity_bundle),
       });
     },
 
