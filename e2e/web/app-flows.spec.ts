@@ -147,3 +147,31 @@ test('locking takes every decrypted image off the page and revokes its object UR
   await expect(page.locator('img[src^="blob:"]')).toHaveCount(0);
   expect(await liveObjectUrls()).toBe(0);
 });
+
+test('a selection goes into an existing album and under a new tag', async ({ page, galleryApp }) => {
+  const problems = await watchPageProblems(page);
+  await page.goto(galleryApp.origin);
+  const cell = (n: number) => page.locator(`#photo-cell-p${String(n).padStart(6, '0')}`);
+
+  await cell(1).click({ modifiers: ['ControlOrMeta'] });
+  await cell(2).click({ modifiers: ['ControlOrMeta'] });
+  await page.getByRole('button', { name: 'Add to album' }).click();
+  await page.getByRole('menuitem', { name: 'Garden' }).click();
+  await expect(page.getByRole('option', { selected: true })).toHaveCount(0);
+
+  await cell(3).click({ modifiers: ['ControlOrMeta'] });
+  await cell(5).click({ modifiers: ['Shift'] });
+  await page.getByRole('button', { name: 'Tag' }).click();
+  await page.getByRole('menuitem', { name: 'New tag…' }).click();
+  await page.getByRole('dialog', { name: 'New tag' }).getByLabel('Name').fill('Beach');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+
+  await page.getByRole('link', { name: 'Albums' }).click();
+  await expect(page.getByRole('link', { name: /Garden/ })).toContainText('2 items');
+  await page.getByRole('link', { name: 'Tags' }).click();
+  await expect(page.getByRole('link', { name: /Beach/ })).toContainText('3');
+  await page.getByRole('link', { name: /Beach/ }).click();
+  await expect(page.getByRole('option')).toHaveCount(3);
+  expect(problems.cspViolations).toEqual([]);
+});

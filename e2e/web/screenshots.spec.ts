@@ -21,7 +21,11 @@ test('timeline, viewer, uploads, albums and settings', async ({ page, galleryApp
   await page.locator('#photo-cell-p000002').click({ modifiers: ['ControlOrMeta'] });
   await page.locator('#photo-cell-p000005').click({ modifiers: ['Shift'] });
   await shoot(page, 'timeline-selection');
+  await page.getByRole('button', { name: 'Add to album' }).click();
+  await expect(page.getByRole('menuitem', { name: 'Garden' })).toBeVisible();
+  await shoot(page, 'add-to-album-menu');
   await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Clear selection' }).click();
 
   await page.locator('#photo-cell-p000000').click();
   await page.getByRole('button', { name: 'Info' }).click();

@@ -169,8 +169,11 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
     if (i < 40 && i % 2 === 0) photo.albumIds.push('a1' as AlbumId);
     if (i >= 8 && i < 14) photo.albumIds.push('a2' as AlbumId);
   });
-  for (const tag of tags) tag.photoCount = photos.filter((p) => p.tagIds.includes(tag.id)).length;
-  for (const album of albums) album.photoCount = photos.filter((p) => p.albumIds.includes(album.id)).length;
+  const recount = (): void => {
+    for (const tag of tags) tag.photoCount = photos.filter((p) => p.tagIds.includes(tag.id)).length;
+    for (const album of albums) album.photoCount = photos.filter((p) => p.albumIds.includes(album.id)).length;
+  };
+  recount();
 
   let uploads: UploadItem[] = scene.withUploads
     ? [
@@ -341,18 +344,49 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
     emptyTrash: async () => ok(undefined),
 
     listTags: async () => tags.map((t) => ({ ...t })),
-    createTag: async (name) => ok({ id: `t${tags.length + 1}` as TagId, name, photoCount: 0 }),
+    createTag: async (name) => {
+      const tag = { id: `t${tags.length + 1}` as TagId, name, photoCount: 0 };
+      tags.push(tag);
+      emit({ type: 'libraryChanged', parts: ['tags'] });
+      return ok({ ...tag });
+    },
     renameTag: async () => ok(undefined),
     deleteTag: async () => ok(undefined),
-    tagPhotos: async () => ok(undefined),
+    tagPhotos: async (tagId, photoIds) => {
+      for (const id of photoIds) {
+        const photo = photosById.get(id);
+        if (photo && !photo.tagIds.includes(tagId)) photo.tagIds.push(tagId);
+      }
+      recount();
+      emit({ type: 'libraryChanged', parts: ['photos', 'tags'] });
+      return ok(undefined);
+    },
     untagPhotos: async () => ok(undefined),
     listAlbums: async () => albums.map((a) => ({ ...a })),
-    createAlbum: async (name) =>
-      ok({ id: `a${albums.length + 1}` as AlbumId, name, coverPhotoId: null, photoCount: 0, updatedAt: NOW }),
+    createAlbum: async (name) => {
+      const album = {
+        id: `a${albums.length + 1}` as AlbumId,
+        name,
+        coverPhotoId: null,
+        photoCount: 0,
+        updatedAt: NOW,
+      };
+      albums.push(album);
+      emit({ type: 'libraryChanged', parts: ['albums'] });
+      return ok({ ...album });
+    },
     renameAlbum: async () => ok(undefined),
     deleteAlbum: async () => ok(undefined),
     setAlbumCover: async () => ok(undefined),
-    addToAlbum: async () => ok(undefined),
+    addToAlbum: async (albumId, photoIds) => {
+      for (const id of photoIds) {
+        const photo = photosById.get(id);
+        if (photo && !photo.albumIds.includes(albumId)) photo.albumIds.push(albumId);
+      }
+      recount();
+      emit({ type: 'libraryChanged', parts: ['photos', 'albums'] });
+      return ok(undefined);
+    },
     removeFromAlbum: async () => ok(undefined),
     moveInAlbum: async () => ok(undefined),
 

@@ -6,17 +6,20 @@
 
 import ArchiveIcon from 'lucide-solid/icons/archive';
 import ArchiveRestore from 'lucide-solid/icons/archive-restore';
+import BookImage from 'lucide-solid/icons/book-image';
 import Download from 'lucide-solid/icons/download';
 import Images from 'lucide-solid/icons/images';
 import RotateCcw from 'lucide-solid/icons/rotate-ccw';
 import Star from 'lucide-solid/icons/star';
+import TagIcon from 'lucide-solid/icons/tag';
 import Trash from 'lucide-solid/icons/trash';
 import X from 'lucide-solid/icons/x';
 import { createEffect, createMemo, createResource, createSignal, type JSX, Show } from 'solid-js';
-import type { LibraryView, PhotoDetails, PhotoId } from '../../app/vault-client';
+import type { AlbumId, LibraryView, PhotoDetails, PhotoId, TagId } from '../../app/vault-client';
 import { makeObjectUrlGetter, useVault, useVaultEvents } from '../../app/vault-context';
 import { IconButton } from '../../ui/button';
 import { saveBlob } from '../../ui/save-blob';
+import { CollectionMenu } from '../organise/collection-menu';
 import { PhotoViewer } from '../viewer/photo-viewer';
 import { EMPTY_SELECTION, keepVisible, type Selection } from './selection';
 import { TimelineGrid } from './timeline-grid';
@@ -33,6 +36,16 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
   const [photos] = createResource(
     () => ({ view: props.view, revision: events.revision().photos }),
     ({ view }) => client.listPhotos(view),
+    { initialValue: [] },
+  );
+  const [albums] = createResource(
+    () => events.revision().albums,
+    () => client.listAlbums(),
+    { initialValue: [] },
+  );
+  const [tags] = createResource(
+    () => events.revision().tags,
+    () => client.listTags(),
     { initialValue: [] },
   );
   const [selection, setSelection] = createSignal<Selection>(EMPTY_SELECTION);
@@ -61,6 +74,26 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
   const downloadSelection = async (): Promise<void> => {
     const result = await client.getOriginalsZip(selectedIds());
     if (result.ok) saveBlob(result.value, 'Halyon photos.zip');
+  };
+  const addSelectionToAlbum = (albumId: AlbumId): void => {
+    void client.addToAlbum(albumId, selectedIds());
+    setSelection(EMPTY_SELECTION);
+  };
+  const addSelectionToNewAlbum = async (name: string): Promise<void> => {
+    const ids = selectedIds();
+    setSelection(EMPTY_SELECTION);
+    const created = await client.createAlbum(name);
+    if (created.ok) await client.addToAlbum(created.value.id, ids);
+  };
+  const tagSelection = (tagId: TagId): void => {
+    void client.tagPhotos(tagId, selectedIds());
+    setSelection(EMPTY_SELECTION);
+  };
+  const tagSelectionWithNewTag = async (name: string): Promise<void> => {
+    const ids = selectedIds();
+    setSelection(EMPTY_SELECTION);
+    const created = await client.createTag(name);
+    if (created.ok) await client.tagPhotos(created.value.id, ids);
   };
   const act = (command: (ids: ReadonlyArray<PhotoId>) => Promise<unknown>) => () => {
     void command(selectedIds());
@@ -94,6 +127,24 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
                   label="Add to favourites"
                   icon={<Star aria-hidden="true" />}
                   onClick={act((ids) => client.setFavourite(ids, true))}
+                />
+                <CollectionMenu
+                  label="Add to album"
+                  icon={<BookImage aria-hidden="true" />}
+                  itemIcon={<BookImage aria-hidden="true" />}
+                  items={albums.latest}
+                  newLabel="New album…"
+                  onPick={(id) => addSelectionToAlbum(id as AlbumId)}
+                  onCreate={(name) => void addSelectionToNewAlbum(name)}
+                />
+                <CollectionMenu
+                  label="Tag"
+                  icon={<TagIcon aria-hidden="true" />}
+                  itemIcon={<TagIcon aria-hidden="true" />}
+                  items={tags.latest}
+                  newLabel="New tag…"
+                  onPick={(id) => tagSelection(id as TagId)}
+                  onCreate={(name) => void tagSelectionWithNewTag(name)}
                 />
                 <IconButton
                   label="Download"
