@@ -3,7 +3,15 @@ import { PullResponse, PushResponse, ReconcileResponse } from '@halyon/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTestUser, startTestServer, type TestServer } from '../../test/test-server';
 import { blobClient } from '../blobs/blobs.test-helpers';
-import { ciphertextOf, deleteOp, pullAll, putOp, syncClient, userWithCollection } from './sync.test-helpers';
+import {
+  ciphertextOf,
+  deleteOp,
+  pullAll,
+  putOp,
+  type SyncClient,
+  syncClient,
+  userWithCollection,
+} from './sync.test-helpers';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -359,5 +367,26 @@ describe('reconcile', () => {
     const response = await client.reconcile({ collectionId, after: null, until: null, known });
     expect(response.status).toBe(413);
     expect(response.body.code).toBe('batch_too_large');
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 rate_limited with Retry-After once a token spends its burst', async () => {
+    const limited = await startTestServer({ env: { RATE_LIMIT_BURST: '2', RATE_LIMIT_PER_SECOND: '1' } });
+    try {
+      const { client, collectionId } = await userWithCollection(limited);
+      const statuses: number[] = [];
+      let refused: Awaited<ReturnType<SyncClient['pull']>> | undefined;
+      for (let i = 0; i < 6; i++) {
+        const response = await client.pull({ [collectionId]: 0 });
+        statuses.push(response.status);
+        if (response.status === 429) refused = response;
+      }
+      expect(statuses).toContain(429);
+      expect(refused?.body.code).toBe('rate_limited');
+      expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
   });
 });

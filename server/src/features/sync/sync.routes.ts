@@ -1,7 +1,7 @@
 /**
  * @module The sync HTTP edge, mounted under /v1: validates every request with the protocol schemas, calls the
  * service, shapes every answer with the server epoch, and turns the service's expected failures into problems.
- * Every route requires an access token. The body cap is the app's global one (config.sync.maxBodyBytes).
+ * Every route requires an access token and is rate-limited per token (429 rate_limited with Retry-After). The body cap is the app's global one (config.sync.maxBodyBytes).
  */
 import {
   CreateCollectionRequest,
@@ -21,6 +21,7 @@ import type { AppEnv } from '../../http/app-env';
 import { problem } from '../../http/problem';
 import { readJson, readQuery } from '../../http/read-json';
 import { requireAuth } from '../../middleware/auth';
+import { rateLimit } from '../../middleware/rate-limit';
 import type { RouteSpec } from '../../openapi/route-spec';
 import {
   type CheckBlobRefs,
@@ -55,8 +56,13 @@ export function createSyncRoutes(deps: AppDeps, options: SyncRoutesOptions = {})
     checkBlobRefs: options.checkBlobRefs ?? refuseBlobRefs,
   };
   const routes = new Hono<AppEnv>();
-  routes.use('/collections', requireAuth(deps));
-  routes.use('/sync/*', requireAuth(deps));
+  // Per access token, after authentication: one bucket across every sync endpoint.
+  const authenticated = [
+    requireAuth(deps),
+    rateLimit({ ...deps.config.rateLimit, clock: deps.clock }),
+  ] as const;
+  routes.use('/collections', ...authenticated);
+  routes.use('/sync/*', ...authenticated);
 
   routes.post('/collections', async (c) => {
     const input = await readJson(c, CreateCollectionRequest);
