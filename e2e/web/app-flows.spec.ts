@@ -175,3 +175,24 @@ test('a selection goes into an existing album and under a new tag', async ({ pag
   await expect(page.getByRole('option')).toHaveCount(3);
   expect(problems.cspViolations).toEqual([]);
 });
+
+test('the viewer edits a caption and a favourite, and shows the change at once', async ({
+  page,
+  galleryApp,
+}) => {
+  await page.goto(galleryApp.origin);
+  await page.locator('#photo-cell-p000000').click();
+  await page.getByRole('button', { name: 'Info' }).click();
+  const caption = page.getByLabel('Caption');
+  await expect(caption).toHaveValue('Sunset over the harbour');
+  await caption.fill('Evening swim <b>not bold</b>');
+  await caption.press('Enter');
+
+  await page.getByRole('button', { name: 'Add to favourites' }).click();
+  await expect(page.getByRole('button', { name: 'Remove from favourites' })).toBeVisible();
+  await page.getByRole('button', { name: 'Next photo' }).click();
+  await page.getByRole('button', { name: 'Previous photo' }).click();
+  await expect(caption).toHaveValue('Evening swim <b>not bold</b>');
+  await page.getByRole('button', { name: 'Close' }).click();
+  await expect(page.locator('#photo-cell-p000000')).toHaveAttribute('aria-label', /favourite/);
+});

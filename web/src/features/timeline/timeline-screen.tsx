@@ -205,6 +205,7 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
         {(id) => (
           <PhotoViewer
             photoId={id()}
+            revision={events.revision().photos}
             hasPrevious={openIndex() > 0}
             hasNext={openIndex() >= 0 && openIndex() < photos.latest.length - 1}
             onPrevious={() => openAt(openIndex() - 1)}
@@ -215,6 +216,7 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
             onToggleFavourite={(photo) => void client.setFavourite([photo.id], !photo.isFavourite)}
             onDownload={(photo) => void downloadOriginal(photo)}
             onTrash={(photo) => void client.trash([photo.id])}
+            onEditCaption={(photo, caption) => void client.editPhoto(photo.id, { caption })}
           />
         )}
       </Show>

@@ -22,6 +22,8 @@ import './viewer.css';
 
 export interface PhotoViewerProps {
   readonly photoId: PhotoId;
+  /** Changes whenever the library changed, so the details shown are never stale (favourite, caption). */
+  readonly revision: number;
   readonly hasPrevious: boolean;
   readonly hasNext: boolean;
   readonly onPrevious: () => void;
@@ -33,6 +35,7 @@ export interface PhotoViewerProps {
   readonly onToggleFavourite: (photo: PhotoDetails) => void;
   readonly onDownload: (photo: PhotoDetails) => void;
   readonly onTrash: (photo: PhotoDetails) => void;
+  readonly onEditCaption: (photo: PhotoDetails, caption: string) => void;
 }
 
 const ZOOM_STEPS = [1, 1.5, 2, 3, 4] as const;
@@ -41,7 +44,10 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
 export const PhotoViewer = (props: PhotoViewerProps) => {
   const [zoomStep, setZoomStep] = createSignal(0);
   const [isInfoOpen, setInfoOpen] = createSignal(false);
-  const [details] = createResource(() => props.photoId, props.loadDetails);
+  const [details] = createResource(
+    () => ({ id: props.photoId, revision: props.revision }),
+    ({ id }) => props.loadDetails(id),
+  );
   const [previewUrl, setPreviewUrl] = createSignal<string | null>(null);
   const [previewFailed, setPreviewFailed] = createSignal(false);
 
@@ -74,8 +80,9 @@ export const PhotoViewer = (props: PhotoViewerProps) => {
   const zoomBy = (delta: number) =>
     setZoomStep((s) => Math.min(ZOOM_STEPS.length - 1, Math.max(0, s + delta)));
   const photo = (): PhotoDetails | undefined => {
-    const result = details();
-    return result?.ok ? result.value : undefined;
+    // `latest` keeps the details up while they refresh; the id check drops the previous photo's.
+    const result = details.latest;
+    return result?.ok && result.value.id === props.photoId ? result.value : undefined;
   };
 
   const onKeyDown = (event: KeyboardEvent): void => {
@@ -191,10 +198,26 @@ export const PhotoViewer = (props: PhotoViewerProps) => {
                 >
                   {(p) => (
                     <dl>
-                      <Show when={p().caption}>
-                        <dt>Caption</dt>
-                        <dd>{p().caption}</dd>
-                      </Show>
+                      <dt>
+                        <label for="viewer-caption">Caption</label>
+                      </dt>
+                      <dd>
+                        <textarea
+                          id="viewer-caption"
+                          class="viewer__caption"
+                          rows={2}
+                          placeholder="Add a caption"
+                          value={p().caption}
+                          onKeyDown={(event) => {
+                            // Enter saves (Shift+Enter for a new line); Escape should not close the viewer from here.
+                            if (event.key === 'Enter' && !event.shiftKey) {
+                              event.preventDefault();
+                              event.currentTarget.blur();
+                            }
+                          }}
+                          onChange={(event) => props.onEditCaption(p(), event.currentTarget.value.trim())}
+                        />
+                      </dd>
                       <dt>Taken</dt>
                       <dd>{dateFormat.format(p().takenAt)}</dd>
                       <dt>File</dt>
