@@ -14,6 +14,7 @@ import type {
   UploadTarget,
 } from '@halyon/protocol';
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
 import type { Database } from '../../db/schema';
 import { err, ok, type Result } from '../../result';
 import type { BlobStores, StorageConfigRecord } from './blob-stores';
@@ -386,7 +387,7 @@ export async function getUsage(deps: BlobsDeps, userId: string): Promise<Storage
 export async function registerBucket(
   deps: BlobsDeps,
   userId: string,
-  input: Required<Omit<RegisterBucketRequest, 'endpoint'>> & { readonly endpoint?: string | undefined },
+  input: z.output<typeof RegisterBucketRequest>,
 ): Promise<Result<BucketInfo, BucketError>> {
   const { storageKey } = deps.config;
   if (!storageKey) return err({ type: 'BucketsDisabled' });
