@@ -66,9 +66,13 @@ test('sign-in, register with strength meter, recovery key', async ({ page, galle
 
 test('phone layout', async ({ page, galleryApp }) => {
   await page.setViewportSize({ width: 390, height: 844 });
+  await page.emulateMedia({ reducedMotion: 'reduce' }); // the drawer opens without a slide, for a stable shot
   await page.goto(galleryApp.origin);
   await expect(page.locator('#photo-cell-p000000 img')).toBeVisible();
+  // The closed drawer is out of the tab order, not just off screen.
+  await expect(page.getByRole('link', { name: 'Albums' })).toBeHidden();
   await shoot(page, 'phone-timeline');
   await page.getByRole('button', { name: 'Menu' }).click();
+  await expect(page.getByRole('link', { name: 'Albums' })).toBeVisible();
   await shoot(page, 'phone-navigation');
 });
