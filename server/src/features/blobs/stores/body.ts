@@ -48,3 +48,33 @@ export function exactSizeLimiter(size: number): ExactSizeLimiter {
   });
   return Object.assign(transform, { mismatch: () => mismatch, shortBody });
 }
+
+/**
+ * Regroups a body into pieces of at least `minBytes` (the last may be smaller), so a file gets a few large
+ * writes instead of one per network chunk. When the source fails, what was gathered is still yielded first: a
+ * resumable upload keeps every byte that arrived.
+ */
+export async function* coalesce(
+  source: AsyncIterable<Uint8Array>,
+  minBytes: number,
+): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const take = (): Uint8Array => {
+    const out = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    return out;
+  };
+  try {
+    for await (const chunk of source) {
+      pending.push(chunk);
+      pendingBytes += chunk.byteLength;
+      if (pendingBytes >= minBytes) yield take();
+    }
+  } catch (error) {
+    if (pendingBytes > 0) yield take();
+    throw error;
+  }
+  if (pendingBytes > 0) yield take();
+}

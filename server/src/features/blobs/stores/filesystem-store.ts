@@ -24,10 +24,12 @@ import {
   type ResumableUploadStore,
   type SizeMismatch,
 } from './blob-store';
-import { toAsyncIterable } from './body';
+import { coalesce, toAsyncIterable } from './body';
 
 const TEMP_PREFIX = '.tmp-';
 const PARTIAL_PREFIX = '.partial-';
+/** Network chunks are small; the file gets writes of at least this size. */
+const WRITE_BYTES = 1024 * 1024;
 
 export type FilesystemBlobStore = ResumableUploadStore & {
   readonly kind: 'filesystem';
@@ -77,7 +79,7 @@ export function createFilesystemBlobStore(rootDir: string): FilesystemBlobStore 
         }
       };
       try {
-        for await (const chunk of toAsyncIterable(body)) {
+        for await (const chunk of coalesce(toAsyncIterable(body), WRITE_BYTES)) {
           received += chunk.byteLength;
           if (received > size) break;
           await toDisk(() => file.write(chunk));
@@ -168,7 +170,7 @@ export function createFilesystemBlobStore(rootDir: string): FilesystemBlobStore 
             let received = 0;
             let diskFailed = false;
             try {
-              for await (const chunk of toAsyncIterable(body)) {
+              for await (const chunk of coalesce(toAsyncIterable(body), WRITE_BYTES)) {
                 if (received + chunk.byteLength > length) {
                   received += chunk.byteLength;
                   break;
