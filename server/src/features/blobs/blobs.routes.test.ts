@@ -246,6 +246,23 @@ describe.each(variants)('blob API on the $name', (variant) => {
     expect((await owner.download(id)).status).toBe(200);
   });
 
+  it('refuses every blob request without an access token', async () => {
+    const id = randomUUID();
+    for (const [method, path] of [
+      ['POST', '/v1/blobs'],
+      ['GET', '/v1/blobs/usage'],
+      ['PUT', `/v1/blobs/${id}/content`],
+      ['GET', `/v1/blobs/${id}/content`],
+      ['POST', `/v1/blobs/${id}/commit`],
+      ['GET', `/v1/blobs/${id}/download`],
+      ['PUT', '/v1/storage/bucket'],
+    ] as const) {
+      const response = await server.json<{ code: string }>(method, path, method === 'GET' ? undefined : {});
+      expect(response.status, `${method} ${path}`).toBe(401);
+      expect(response.body.code).toBe('unauthorized');
+    }
+  });
+
   it('answers a range outside the blob with 416', async () => {
     const client = await newClient();
     const id = await client.store(randomBytes(100));

@@ -1,6 +1,7 @@
 /**
  * @module The blobs HTTP edge, mounted under /v1: reserve, upload targets, the server's own upload and download
- * endpoint, commit, download targets, usage, and the caller's own bucket. Every route needs an access token.
+ * endpoint, commit, download targets, usage, and the caller's own bucket. Every route needs an access token and is
+ * rate-limited per session.
  *
  * Mounted in app.ts before the global body cap: the upload endpoint streams up to the blob's declared size (held
  * to it byte by byte by the store), and the JSON routes here carry their own small cap.
@@ -25,6 +26,7 @@ import { problem } from '../../http/problem';
 import { parseOrThrow, readJson } from '../../http/read-json';
 import { requireAuth } from '../../middleware/auth';
 import { bodyLimit } from '../../middleware/body-limit';
+import { rateLimit } from '../../middleware/rate-limit';
 import type { RouteSpec } from '../../openapi/route-spec';
 import {
   type BlobError,
@@ -45,10 +47,19 @@ import {
 const JSON_BODY_LIMIT = 1024 * 1024; // a commit lists at most 10,000 parts
 const BlobIdParams = z.object({ id: Uuid });
 
-export function createBlobRoutes(deps: Pick<AppDeps, 'db' | 'clock'>, blobs: BlobsDeps): Hono<AppEnv> {
+export function createBlobRoutes(
+  deps: Pick<AppDeps, 'db' | 'clock' | 'config'>,
+  blobs: BlobsDeps,
+): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  // Paths, not '*': a '*' here would also run for every other router mounted under /v1.
-  for (const path of ['/blobs', '/blobs/*', '/storage/*']) routes.use(path, requireAuth(deps));
+  const authenticated = [
+    requireAuth(deps),
+    rateLimit({ ...deps.config.rateLimit, clock: deps.clock }),
+  ] as const;
+  // Paths, not '*': a '*' here would also run for every other router mounted under /v1. ('/blobs/*' also
+  // matches '/blobs'.)
+  routes.use('/blobs/*', ...authenticated);
+  routes.use('/storage/*', ...authenticated);
   const jsonLimit = bodyLimit(JSON_BODY_LIMIT);
   const idOf = (c: { req: { param(): Record<string, string> } }) =>
     parseOrThrow(BlobIdParams, c.req.param()).id;

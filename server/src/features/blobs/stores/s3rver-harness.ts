@@ -1,3 +1,4 @@
+/// <reference path="./s3rver.d.ts" />
 /**
  * @module Test support: an s3rver (S3-protocol server) on a free loopback port, with a temporary directory and one
  * bucket, for the S3 store and blob API tests. Stop it with `stop()`, which also removes the directory.
