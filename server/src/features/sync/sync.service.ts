@@ -116,9 +116,10 @@ export function listCollections(
 // Push
 
 /**
- * Applies a batch as compare-and-set per op, in one transaction: lock the collections, read the versions and op
- * ids the batch touches, decide everything in memory (push-plan.ts) while holding the locks, write it in one
- * statement. A handful of round trips whatever the batch size.
+ * Applies a batch as compare-and-set per op, in one transaction: lock the collections and read the versions the
+ * batch touches (one statement), decide everything in memory (push-plan.ts) while holding the locks, write it in
+ * one statement. Four round trips whatever the batch size (BEGIN, lock-and-read, write, COMMIT), plus one for
+ * blob references and one when some op is refused by version.
  */
 export async function push(
   deps: SyncServiceDeps,
