@@ -35,6 +35,7 @@ import { createFetchBlobApi } from './blob-api';
 import { createContentHashLookup } from './content-hash-lookup';
 import { type FileSource, fileSourceFromBlob } from './file-source';
 import { fileSourceFromPath } from './node-file-source';
+import { createNodeUploadFetch } from './node-upload-fetch';
 import { createSharpThumbnailMaker } from './sharp-thumbnails';
 import { createUploader, type UploadEvent } from './uploader';
 
@@ -71,6 +72,7 @@ const photoBytes = (format: 'jpeg' | 'png' | 'webp' | 'gif' | 'avif', width = 16
 };
 
 let uploadStores = 0;
+const nodeFetch = createNodeUploadFetch();
 
 type Stores = 'filesystem' | 's3';
 
@@ -117,7 +119,7 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
       baseUrl: http.url,
       accessToken: () => user.accessToken,
       fetch: (input, init) =>
-        network.online ? fetch(input, init) : Promise.reject(new TypeError('fetch failed: offline')),
+        network.online ? nodeFetch(input, init) : Promise.reject(new TypeError('fetch failed: offline')),
     });
     const contentHashKey: ContentHashKey = await deriveContentHashKey(masterKey);
     const stateKey = generateBlobKey() as BlobKey;
