@@ -1,8 +1,9 @@
 /**
  * @module [Note: Auth-key hashing]: the client derives a 32-byte auth key from the password with Argon2id and sends
  * only that. The auth key is password-equivalent, so it is stored only as a slow, salted hash: scrypt from
- * node:crypto (no native addon), N = 2^15, r = 8, p = 1 by default (32 MiB, ~0.1 s here; OWASP's minimum is
- * N = 2^17 for raw passwords, but this input already costs an attacker a 128 MiB Argon2id per guess).
+ * node:crypto (no native addon), N = 2^15, r = 8, p = 1 by default (32 MiB; 0.2 s measured on this 2-core machine
+ * under load). OWASP's minimum is N = 2^17 for raw passwords, but this input already costs an attacker a 128 MiB
+ * Argon2id per guess.
  * The parameters are stored with each hash, so raising them in config applies to new hashes and to each account
  * at its next login (`needsRehash`).
  */
