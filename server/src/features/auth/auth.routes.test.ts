@@ -417,3 +417,35 @@ describe('per-address limit on the account endpoints', () => {
     expect((await prelogin(freshIp())).status).toBe(200);
   });
 });
+
+describe('hash upgrades', () => {
+  it('rehashes the auth key at the next login after the configured cost was raised', async () => {
+    const registration = await register();
+    const stored = async () =>
+      (
+        await server.deps.db
+          .selectFrom('users')
+          .select('auth_key_hash')
+          .where('email', '=', registration.email)
+          .executeTakeFirstOrThrow()
+      ).auth_key_hash;
+    expect(await stored()).toMatch(/^scrypt\$ln=10,/);
+
+    const config = {
+      ...server.deps.config,
+      auth: { ...server.deps.config.auth, scrypt: { logN: 11, r: 8, p: 1 } },
+    };
+    const app = new Hono<AppEnv>()
+      .use(requestId())
+      .route('/v1/auth', createAuthRoutes({ ...server.deps, config }));
+    const response = await app.request('/v1/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': freshIp() },
+      body: JSON.stringify({ email: registration.email, authKey: registration.authKey }),
+    });
+    expect(response.status).toBe(200);
+    expect(await stored()).toMatch(/^scrypt\$ln=11,/);
+    // The old configuration still verifies the upgraded hash: parameters travel with it.
+    expect((await login(registration.email, registration.authKey, freshIp())).status).toBe(200);
+  });
+});
