@@ -196,3 +196,49 @@ test('the viewer edits a caption and a favourite, and shows the change at once',
   await page.getByRole('button', { name: 'Close' }).click();
   await expect(page.locator('#photo-cell-p000000')).toHaveAttribute('aria-label', /favourite/);
 });
+
+test('a forgotten password is replaced with the recovery key', async ({ page, galleryApp }) => {
+  const words =
+    'harbor lantern quiet meadow copper violet anchor drift maple orbit pebble signal ' +
+    'tundra velvet willow amber canyon ember falcon glacier horizon island jasmine kestrel';
+  await page.goto(`${galleryApp.origin}/?state=signedOut`);
+  await page.getByRole('button', { name: 'Forgot your password?' }).click();
+  await page.getByLabel('E-mail').fill('ada@example.org');
+  const key = page.getByLabel(/^Recovery key/);
+  await key.fill(words.split(' ').slice(1).join(' '));
+  await page.getByLabel('New password').fill('copper violet anchor drift');
+  await page.getByRole('button', { name: 'Recover' }).click();
+  await expect(page.getByRole('alert')).toContainText('A recovery key has 24 words; this has 23.');
+
+  await key.fill(words.replace('harbor', 'harbour'));
+  await page.getByRole('button', { name: 'Recover' }).click();
+  await expect(page.getByRole('alert')).toContainText('That recovery key is not valid.');
+
+  await key.fill(words.toUpperCase().replaceAll(' ', '\n'));
+  await page.getByRole('button', { name: 'Recover' }).click();
+  await expect(page.getByRole('listbox', { name: 'Photos' })).toBeVisible();
+});
+
+test('settings change the password only with the current one and a strong new one', async ({
+  page,
+  galleryApp,
+}) => {
+  await page.goto(`${galleryApp.origin}/settings`);
+  const current = page.getByLabel('Current password');
+  const next = page.getByLabel('New password');
+  const change = page.getByRole('button', { name: 'Change password' });
+  await current.fill('not it');
+  await next.fill('violet anchor drift maple');
+  await change.click();
+  await expect(page.getByRole('alert')).toContainText('The current password is not right.');
+
+  await current.fill('correct horse battery staple');
+  await next.fill('password1');
+  await change.click();
+  await expect(page.getByRole('alert')).toContainText('Choose a stronger password.');
+
+  await next.fill('violet anchor drift maple');
+  await change.click();
+  await expect(page.getByRole('status').filter({ hasText: 'Password changed.' })).toBeVisible();
+  await expect(current).toHaveValue('');
+});

@@ -300,11 +300,18 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
     },
     lock: async () => setState({ status: 'locked', email: DEMO_EMAIL }),
     logOut: async () => setState({ status: 'signedOut' }),
-    recover: async (_input, onProgress) => {
+    recover: async (input, onProgress) => {
       await deriveKeys(onProgress);
+      if (input.recoveryWords.join(' ') !== RECOVERY_WORDS.join(' ')) {
+        return { ok: false, error: { type: 'InvalidRecoveryKey' } };
+      }
+      setState({ status: 'unlocked', email: input.email });
       return ok(undefined);
     },
-    changePassword: async () => ok(undefined),
+    changePassword: async (input) =>
+      input.currentPassword === 'correct horse battery staple'
+        ? ok(undefined)
+        : { ok: false, error: { type: 'WrongCredentials' } },
 
     listPhotos: async (view) => photos.filter((p) => inView(p, view)).map((p) => p.summary),
     getPhoto: async (id) => {

@@ -5,6 +5,7 @@
 
 import { type Accessor, createSignal, Match, Show, Switch } from 'solid-js';
 import { LoginScreen } from '../features/auth/login-screen';
+import { RecoverScreen } from '../features/auth/recover-screen';
 import { RegisterScreen } from '../features/auth/register-screen';
 import { UnlockScreen } from '../features/auth/unlock-screen';
 import { createTheme } from '../features/settings/create-theme';
@@ -27,13 +28,20 @@ const SignedOut = (props: {
   readonly client: VaultClient;
   readonly onRegistering: (isRegistering: boolean) => void;
 }) => {
-  const [screen, setScreen] = createSignal<'login' | 'register'>('login');
+  const [screen, setScreen] = createSignal<'login' | 'register' | 'recover'>('login');
   return (
     <Switch>
       <Match when={screen() === 'login'}>
         <LoginScreen
           onLogIn={(input, onProgress) => props.client.logIn(input, onProgress)}
           onCreateAccount={() => setScreen('register')}
+          onForgotPassword={() => setScreen('recover')}
+        />
+      </Match>
+      <Match when={screen() === 'recover'}>
+        <RecoverScreen
+          onRecover={(input, onProgress) => props.client.recover(input, onProgress)}
+          onSignIn={() => setScreen('login')}
         />
       </Match>
       <Match when={screen() === 'register'}>

@@ -14,6 +14,7 @@ export interface LoginScreenProps {
     onProgress: (progress: KeyDerivationProgress) => void,
   ) => Promise<Result<void, AuthError>>;
   readonly onCreateAccount: () => void;
+  readonly onForgotPassword: () => void;
 }
 
 export const LoginScreen = (props: LoginScreenProps) => {
@@ -62,6 +63,9 @@ export const LoginScreen = (props: LoginScreenProps) => {
           {(p) => <KeyDerivationStatus progress={p()} />}
         </Show>
       </form>
+      <Button variant="quiet" class="auth__forgot" onClick={() => props.onForgotPassword()}>
+        Forgot your password?
+      </Button>
       <div class="auth__switch">
         New here?{' '}
         <Button variant="quiet" onClick={() => props.onCreateAccount()}>

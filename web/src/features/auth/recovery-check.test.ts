@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cryptoRandomIndex, isRecoveryCheckCorrect, pickCheckPositions } from './recovery-check';
+import {
+  cryptoRandomIndex,
+  isRecoveryCheckCorrect,
+  pickCheckPositions,
+  recoveryWordsFrom,
+} from './recovery-check';
 
 const words = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima'.split(' ');
 
@@ -21,5 +26,20 @@ describe('recovery key check', () => {
     expect(isRecoveryCheckCorrect(words, [0, 4, 11], ['alpha', 'echo', 'kilo'])).toBe(false);
     expect(isRecoveryCheckCorrect(words, [0, 4, 11], ['alpha', 'echo'])).toBe(false);
     expect(isRecoveryCheckCorrect(words, [0, 4, 11], ['', '', ''])).toBe(false);
+  });
+});
+
+describe('recoveryWordsFrom', () => {
+  it('reads words separated by spaces, commas and line breaks, in any case', () => {
+    expect(recoveryWordsFrom(' Harbor lantern,quiet\n\nMEADOW  ')).toEqual([
+      'harbor',
+      'lantern',
+      'quiet',
+      'meadow',
+    ]);
+  });
+
+  it('reads nothing from blank input', () => {
+    expect(recoveryWordsFrom(' \n ')).toEqual([]);
   });
 });

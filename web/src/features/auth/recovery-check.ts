@@ -1,6 +1,6 @@
 /**
- * @module The "did you really write it down" check after registration: the person types back a few words of
- * the recovery key, picked at random positions.
+ * @module Recovery key helpers: the "did you really write it down" check after registration (the person types
+ * back a few words, picked at random positions), and reading a typed or pasted key.
  */
 
 /** `count` distinct positions in [0, total), ascending. `randomIndex(n)` returns an integer in [0, n). */
@@ -38,3 +38,12 @@ export const isRecoveryCheckCorrect = (
 ): boolean =>
   positions.length === answers.length &&
   positions.every((position, i) => normalise(answers[i] ?? '') === normalise(words[position] ?? '\0'));
+
+export const RECOVERY_WORD_COUNT = 24;
+
+/** Splits typed or pasted words on spaces, commas and line breaks, lower-cased. */
+export const recoveryWordsFrom = (text: string): ReadonlyArray<string> =>
+  text
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter((word) => word !== '');

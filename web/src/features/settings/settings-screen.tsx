@@ -8,6 +8,7 @@ import { okValue } from '../../app/result';
 import { useVault } from '../../app/vault-context';
 import { Button } from '../../ui/button';
 import { formatBytes } from '../../ui/format';
+import { ChangePassword } from './change-password';
 import type { ThemeChoice } from './create-theme';
 import './settings.css';
 
@@ -84,6 +85,13 @@ export const SettingsScreen = (props: {
         >
           <For each={AUTO_LOCK_CHOICES}>{(c) => <option value={String(c.minutes)}>{c.label}</option>}</For>
         </select>
+      </section>
+      <section class="settings__section" aria-labelledby="settings-password">
+        <h2 id="settings-password">Password</h2>
+        <p class="settings__hint">
+          Your photos stay as they are: only the key that protects them is re-wrapped.
+        </p>
+        <ChangePassword onChangePassword={(input) => client.changePassword(input)} />
       </section>
       <section class="settings__section" aria-labelledby="settings-storage">
         <h2 id="settings-storage">Storage</h2>
