@@ -71,6 +71,10 @@ const ConnectedApp = (props: ConnectedAppProps) => {
   const events = createVaultEvents(props.client);
   const [isRegistering, setRegistering] = createSignal(false);
   const state = () => events.vaultState();
+  const lockedEmail = () => {
+    const current = state();
+    return current?.status === 'locked' && !isRegistering() ? current.email : undefined;
+  };
 
   return (
     <VaultProvider client={props.client} events={events}>
@@ -78,10 +82,10 @@ const ConnectedApp = (props: ConnectedAppProps) => {
         <Match when={state()?.status === 'unlocked' && !isRegistering()}>
           <SignedInApp isOnline={props.isOnline} theme={props.theme.theme} onTheme={props.theme.setTheme} />
         </Match>
-        <Match when={state()?.status === 'locked' && !isRegistering() && state()}>
-          {(locked) => (
+        <Match when={lockedEmail()}>
+          {(email) => (
             <UnlockScreen
-              email={(locked() as { email: string }).email}
+              email={email()}
               onUnlock={(password, onProgress) => props.client.unlock(password, onProgress)}
               onLogOut={() => void props.client.logOut()}
             />
@@ -100,10 +104,11 @@ export const App = (props: AppProps) => {
   const theme = createTheme();
   const appUpdate = createAppUpdate({ enabled: props.enableServiceWorker });
   const isOnline = createOnlineStatus();
+  const readyClient = () => (props.connection.status === 'ready' ? props.connection.client : undefined);
   return (
     <>
       <Show
-        when={props.connection.status === 'ready' && props.connection}
+        when={readyClient()}
         fallback={
           <div class="app-unavailable" role="alert">
             <img src="/icon.svg" alt="" width="56" height="56" />
@@ -112,13 +117,7 @@ export const App = (props: AppProps) => {
           </div>
         }
       >
-        {(connection) => (
-          <ConnectedApp
-            client={(connection() as { client: VaultClient }).client}
-            theme={theme}
-            isOnline={isOnline}
-          />
-        )}
+        {(client) => <ConnectedApp client={client()} theme={theme} isOnline={isOnline} />}
       </Show>
       <Show when={appUpdate.isUpdateWaiting()}>
         <UpdatePrompt onReload={appUpdate.applyUpdate} />

@@ -67,6 +67,11 @@ export const RegisterScreen = (props: RegisterScreenProps) => {
   const [answers, setAnswers] = createSignal<ReadonlyArray<string>>([]);
   const [checkFailed, setCheckFailed] = createSignal(false);
   const strength = createMemo(() => estimatePasswordStrength(password()));
+  /** The current step when it is of `kind`, narrowed, for `<Match>`. */
+  const stepOf = <K extends Step['kind']>(kind: K): Extract<Step, { kind: K }> | undefined => {
+    const current = step();
+    return current.kind === kind ? (current as Extract<Step, { kind: K }>) : undefined;
+  };
   const mismatch = () => confirmation().length > 0 && confirmation() !== password();
 
   const submit = async (event: SubmitEvent): Promise<void> => {
@@ -167,7 +172,7 @@ export const RegisterScreen = (props: RegisterScreenProps) => {
           </div>
         </AuthLayout>
       </Match>
-      <Match when={step().kind === 'recovery' && (step() as Extract<Step, { kind: 'recovery' }>)}>
+      <Match when={stepOf('recovery')}>
         {(s) => (
           <AuthLayout title="Your recovery key">
             <p class="auth__lead">
@@ -191,7 +196,7 @@ export const RegisterScreen = (props: RegisterScreenProps) => {
           </AuthLayout>
         )}
       </Match>
-      <Match when={step().kind === 'check' && (step() as Extract<Step, { kind: 'check' }>)}>
+      <Match when={stepOf('check')}>
         {(s) => (
           <AuthLayout title="Check your recovery key">
             <p class="auth__lead">Type these words from your recovery key.</p>

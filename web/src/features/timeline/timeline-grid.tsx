@@ -9,19 +9,7 @@ import { createVirtualizer } from '@tanstack/solid-virtual';
 import CircleCheck from 'lucide-solid/icons/circle-check';
 import Play from 'lucide-solid/icons/play';
 import Star from 'lucide-solid/icons/star';
-import {
-  createEffect,
-  createMemo,
-  createSignal,
-  For,
-  Match,
-  on,
-  onCleanup,
-  onMount,
-  Show,
-  Switch,
-  untrack,
-} from 'solid-js';
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, untrack } from 'solid-js';
 import type { PhotoId, PhotoSummary } from '../../app/vault-client';
 import { DateScrubber } from './date-scrubber';
 import { type Selection, selectAll, selectRange, toggleInSelection } from './selection';
@@ -294,9 +282,12 @@ export const TimelineGrid = (props: TimelineGridProps) => {
   };
 
   const Header = (headerProps: { readonly rowIndex: number }) => {
-    const row = () => layout().rows[headerProps.rowIndex];
+    const header = () => {
+      const row = layout().rows[headerProps.rowIndex];
+      return row && row.kind !== 'cells' ? row : undefined;
+    };
     return (
-      <Show when={row()?.kind !== 'cells' ? row() : undefined}>
+      <Show when={header()}>
         {(r) => (
           <div
             class="timeline-header"
@@ -307,14 +298,7 @@ export const TimelineGrid = (props: TimelineGridProps) => {
               height: `${layout().rowHeights[headerProps.rowIndex] ?? 0}px`,
             }}
           >
-            <Switch>
-              <Match when={r().kind === 'month'}>
-                <h2>{(r() as { label: string }).label}</h2>
-              </Match>
-              <Match when={r().kind === 'day'}>
-                <h3>{(r() as { label: string }).label}</h3>
-              </Match>
-            </Switch>
+            {r().kind === 'month' ? <h2>{r().label}</h2> : <h3>{r().label}</h3>}
           </div>
         )}
       </Show>
