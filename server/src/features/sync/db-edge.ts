@@ -6,11 +6,14 @@ import { type RawBuilder, sql } from 'kysely';
 
 /*
  * [Note: Ciphertext crosses the db edge as base64]
- * The wire format is base64 and the column is bytea. Measured on this machine, PGlite moves bytea parameters and
- * results ~15x slower than PostgreSQL, while `decode($1, 'base64')` / `encode(col, 'base64')` inside SQL cost
- * almost nothing on either dialect. So the server never holds ciphertext as bytes: it hands the client's base64
- * string to `decode` on write and returns `encode`'s output on read (minus the newline PostgreSQL inserts every
- * 76 characters). One code path, no Buffer round trip, and the base64 the client sent is the base64 it gets back.
+ * The wire format is base64 and the column is bytea. The server never holds ciphertext as bytes: it hands the
+ * client's base64 string to `decode(x, 'base64')` on write and returns `encode(col, 'base64')` on read, minus the
+ * newline PostgreSQL inserts every 76 characters. One code path, and the base64 a client sent is the base64 it
+ * gets back. Measured here (1 KiB records, 500 per statement, best of 5, both dialects):
+ *   read  PGlite: encode+replace 78k/s vs bytea -> Buffer -> base64 8.7k/s;  PostgreSQL: 63k/s vs 67k/s
+ *   write PGlite: decode from json 15.7k/s vs bytea[] parameter 5.5k/s;     PostgreSQL: 24k/s vs 13k/s
+ * Strip the newlines with replace(), never translate(): translate is character-by-character and cut reads to
+ * 19k/s on both dialects.
  *
  * Batches (the ops of a push, the ids of a pull) travel as ONE json parameter read with json_to_recordset /
  * json_array_elements_text: the same SQL on both drivers, no array-parameter serialisation differences, and one
@@ -19,7 +22,7 @@ import { type RawBuilder, sql } from 'kysely';
 
 /** The standard-base64 text of a bytea column, without the line breaks `encode` adds. */
 export function base64Of(column: RawBuilder<unknown>): RawBuilder<string> {
-  return sql<string>`translate(encode(${column}, 'base64'), chr(10), '')`;
+  return sql<string>`replace(encode(${column}, 'base64'), chr(10), '')`;
 }
 
 /** Milliseconds since the epoch of a timestamptz column, as a double (cheaper to parse than a timestamp). */
