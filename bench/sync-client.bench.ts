@@ -102,10 +102,15 @@ const user = await registerTestUser(server);
 const masterKey = randomBytes(32) as unknown as MasterKey;
 const transportFor = () =>
   withoutBlobRefs(createFetchTransport({ baseUrl: http.url, accessToken: () => user.accessToken }));
+/** Syncs until done; a dropped connection is retried at once, as the runner would after its backoff. */
 const syncOrThrow = async (client: Awaited<ReturnType<typeof openHalyonClient>>) => {
-  const result = await client.sync();
-  if (!result.ok) throw new Error(`sync failed: ${JSON.stringify(result.error)}`);
-  return result.value;
+  for (let attempt = 1; ; attempt++) {
+    const result = await client.sync();
+    if (result.ok) return result.value;
+    const dropped = result.error.type === 'Transport' && result.error.error.type === 'NetworkFailure';
+    if (!dropped || attempt >= 5) throw new Error(`sync failed: ${JSON.stringify(result.error)}`);
+    console.log(`(retrying after ${JSON.stringify(result.error)})`);
+  }
 };
 
 try {

@@ -35,7 +35,9 @@ export type SyncEvent =
   | { readonly type: 'progress'; readonly phase: 'push' | 'pull' | 'reconcile'; readonly done: number }
   | { readonly type: 'opParked'; readonly key: RecordKey; readonly code: string; readonly message: string }
   /** A local edit lost to a delete-forever made elsewhere (the documented rule: the tombstone wins). */
-  | { readonly type: 'superseded'; readonly key: RecordKey };
+  | { readonly type: 'superseded'; readonly key: RecordKey }
+  /** Local edits were queued (other tabs re-read them; the runner syncs soon). */
+  | { readonly type: 'localWrite'; readonly keys: readonly RecordKey[] };
 
 export const DELETE_FOREVER = Symbol('delete forever');
 
@@ -210,6 +212,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
         changes.push({ key: write.key, doc: next === DELETE_FOREVER ? null : next });
       });
       await store.putOutboxMany(queued);
+      if (queued.length > 0) emit({ type: 'localWrite', keys: queued.map(keyOf) });
       return changes;
     });
 

@@ -1,32 +1,10 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import { openLocalStore } from '../store/local-store';
-import { createTabCoordinator, type LockManagerLike } from './tabs';
+import { createTabCoordinator } from './tabs';
 import { createTestDevice, testUuid } from './testing/device';
+import { createLocks } from './testing/locks';
 import { createMemoryServer } from './testing/memory-server';
-
-/** Web Locks' exclusive mode for one process: requests wait in line; an abort while waiting gives up at once. */
-const createLocks = (): LockManagerLike => {
-  const queues = new Map<string, Promise<void>>();
-  return {
-    request(name, { signal }, callback) {
-      const before = queues.get(name) ?? Promise.resolve();
-      let gaveUp = false;
-      const run = before.then(() => (gaveUp ? undefined : callback()));
-      queues.set(
-        name,
-        run.catch(() => undefined),
-      );
-      const aborted = new Promise<never>((_, reject) =>
-        signal?.addEventListener('abort', () => {
-          gaveUp = true;
-          reject(new Error('AbortError'));
-        }),
-      );
-      return Promise.race([run, aborted]);
-    },
-  };
-};
 
 const LIBRARY = testUuid(1, 'c0');
 const tagKey = (n: number) => ({ collectionId: LIBRARY, recordId: testUuid(n) });
@@ -95,7 +73,7 @@ describe('tab coordination', () => {
     });
 
     await followerTab.createTag(tagKey(1), 'Written in tab 2');
-    follower.announceWrite();
+    follower.announceWrite([tagKey(1)]);
     await vi.waitFor(() => expect(server.records(LIBRARY)).toHaveLength(1));
 
     const phone = await createTestDevice({ nodeId: 'phone', transport: server.transport });

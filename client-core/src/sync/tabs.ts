@@ -19,14 +19,14 @@ export interface ChannelLike {
 }
 
 export type TabMessage =
-  | { readonly type: 'wrote' }
+  | { readonly type: 'wrote'; readonly keys: readonly RecordKey[] }
   | { readonly type: 'changed'; readonly keys: readonly RecordKey[] };
 
 const isTabMessage = (data: unknown): data is TabMessage =>
   typeof data === 'object' &&
   data !== null &&
-  ((data as TabMessage).type === 'wrote' ||
-    ((data as TabMessage).type === 'changed' && Array.isArray((data as { keys?: unknown }).keys)));
+  ((data as TabMessage).type === 'wrote' || (data as TabMessage).type === 'changed') &&
+  Array.isArray((data as { keys?: unknown }).keys);
 
 export interface TabCoordinatorDeps {
   readonly locks: LockManagerLike;
@@ -37,7 +37,7 @@ export interface TabCoordinatorDeps {
   readonly lead: (signal: AbortSignal) => Promise<void>;
   /** Another tab wrote: sync soon (called on the leader only). */
   readonly onPeerWrote: () => void;
-  /** The leader changed these records in the shared store: re-read them (called on followers). */
+  /** Another tab changed these records in the shared store (a local write, or the leader's sync): re-read them. */
   readonly onPeerChanged: (keys: readonly RecordKey[]) => void;
 }
 
@@ -46,8 +46,8 @@ export const createTabCoordinator = (deps: TabCoordinatorDeps) => {
   let leading = false;
   deps.channel.addEventListener('message', ({ data }) => {
     if (!isTabMessage(data)) return;
+    deps.onPeerChanged(data.keys);
     if (data.type === 'wrote' && leading) deps.onPeerWrote();
-    if (data.type === 'changed' && !leading) deps.onPeerChanged(data.keys);
   });
   // Waits in line for the lock; holds it until this tab closes.
   const held = deps.locks
@@ -62,8 +62,9 @@ export const createTabCoordinator = (deps: TabCoordinatorDeps) => {
     .catch(() => undefined); // an abort while still waiting for the lock
   return {
     isLeader: () => leading,
-    /** After a local write, so the leader pushes it (the leader itself just syncs). */
-    announceWrite: () => deps.channel.postMessage({ type: 'wrote' } satisfies TabMessage),
+    /** After a local write: other tabs show it, and the leader pushes it. */
+    announceWrite: (keys: readonly RecordKey[]) =>
+      deps.channel.postMessage({ type: 'wrote', keys } satisfies TabMessage),
     /** On the leader, after applying server changes. */
     announceChanges: (keys: readonly RecordKey[]) => {
       if (keys.length > 0) deps.channel.postMessage({ type: 'changed', keys } satisfies TabMessage);
