@@ -1,6 +1,9 @@
 // Code inside page.evaluate runs in the browser: it needs the DOM types, which the e2e package leaves out.
 /// <reference lib="dom" />
 
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test, watchPageProblems } from './fixtures';
 
 const HOSTILE_ALBUM_NAME = '<img src=x onerror="window.__pwned=1">Summer';
@@ -59,4 +62,14 @@ test('names carrying script payloads render as text and run nothing', async ({ p
   expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(await page.locator('script:not([src])').count()).toBe(0);
   expect(problems).toEqual({ cspViolations: [], consoleErrors: [], pageErrors: [] });
+});
+
+test('the production build ships no demo data', () => {
+  const assets = fileURLToPath(new URL('../../web/dist/assets', import.meta.url));
+  for (const file of readdirSync(assets)) {
+    const text = readFileSync(join(assets, file), 'utf8');
+    // Strings only the dev-only demo data source (web/gallery) contains.
+    expect(text, file).not.toContain('Pixel 9 Pro');
+    expect(text, file).not.toContain('Lisbon 2026');
+  }
 });
