@@ -72,6 +72,11 @@ export interface UploaderDeps {
   readonly onPhotosAdded?: (photoIds: readonly string[]) => void;
   /** Files sending at once. */
   readonly concurrency?: number;
+  /**
+   * Files prepared at once (hashing, decoding, thumbnails and encryption are CPU-bound; sending overlaps them).
+   * Each holds one decoded image at most.
+   */
+  readonly prepareConcurrency?: number;
   /** Attempts for an error that is not the network being down (which waits for it indefinitely). */
   readonly maxAttempts?: number;
   readonly retryBaseMs?: number;
@@ -140,7 +145,20 @@ export const createUploader = (deps: UploaderDeps) => {
   let sending = 0;
   /** Shortens every backoff wait to now: the network came back, or the user pressed retry. */
   let wake = new AbortController();
-  let preparing: Promise<void> = Promise.resolve();
+  /** Files waiting to be prepared, and how many are being prepared now. */
+  const toPrepare: Array<() => Promise<void>> = [];
+  let preparingNow = 0;
+  const prepareConcurrency = deps.prepareConcurrency ?? 2;
+  const pumpPrepare = () => {
+    while (preparingNow < prepareConcurrency && toPrepare.length > 0 && !closed) {
+      const next = toPrepare.shift()!;
+      preparingNow++;
+      void next().finally(() => {
+        preparingNow--;
+        pumpPrepare();
+      });
+    }
+  };
   let saving: Promise<void> = Promise.resolve();
   /** Content hashes queued in this session, so a file chosen twice is uploaded once. */
   const queuedHashes = new Map<string, string>();
@@ -400,8 +418,7 @@ export const createUploader = (deps: UploaderDeps) => {
         };
         entries.set(placeholder.jobId, placeholder);
         emit(placeholder);
-        // Prepared one at a time: hashing, decoding and encrypting are CPU-bound, sending overlaps with them.
-        preparing = preparing.then(() =>
+        toPrepare.push(() =>
           prepareOne(batchId, source, placeholder).catch((error: unknown) => {
             placeholder.status = 'failed';
             placeholder.failure = {
@@ -412,6 +429,7 @@ export const createUploader = (deps: UploaderDeps) => {
           }),
         );
       }
+      pumpPrepare();
       return batchId;
     },
 

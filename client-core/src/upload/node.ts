@@ -1,0 +1,8 @@
+/**
+ * @module The Node-only upload pieces (`@halyon/client-core/upload/node`): files by path, thumbnails with sharp,
+ * and a fetch that streams request bodies with backpressure. Kept out of the main entry so browser bundles never
+ * see node:fs, node:http or sharp.
+ */
+export { fileSourceFromPath } from './node-file-source';
+export { createNodeUploadFetch } from './node-upload-fetch';
+export { createSharpThumbnailMaker } from './sharp-thumbnails';
