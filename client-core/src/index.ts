@@ -3,6 +3,7 @@
  * transport and the library API. Test doubles (sync/testing, store/test-store) are not part of it.
  */
 export * from './crypto';
+export * from './download/download';
 export { type HalyonClient, type HalyonClientOptions, openHalyonClient } from './library/client';
 export { deriveLibraryCollection, deriveLinkIdKey } from './library/derived-keys';
 export { addOwnedCollectionKeys, createKeyring, createRecordCipher } from './library/keyring';
@@ -10,6 +11,7 @@ export * from './library/kinds';
 export { createLibrary, type Library, type NewPhoto } from './library/library';
 export type { AlbumView, DayGroup, LibraryQueries, PhotoView, TagView } from './library/queries';
 export { type LocalStore, type LocalStoreOptions, openLocalStore } from './store/local-store';
+export { openUploadStore, type UploadStore, type UploadStoreOptions } from './store/upload-store';
 export { base64ToBytes as wireBase64ToBytes, bytesToBase64 as bytesToWireBase64 } from './sync/base64';
 export {
   createSyncEngine,
@@ -36,3 +38,4 @@ export type { StoredRecord, SyncStore } from './sync/sync-store';
 export type { ServerEvent, Transport, TransportError } from './sync/transport';
 export { createAuthClient } from './transport/auth-client';
 export { createFetchTransport } from './transport/fetch-transport';
+export * from './upload';
