@@ -1,0 +1,280 @@
+/// <reference path="../server/src/features/blobs/stores/s3rver.d.ts" />
+/**
+ * Upload benchmark (`npm run bench:upload`): 200 real JPEGs (about 100 MiB, made with sharp from noise at bench
+ * time, with EXIF) through the whole client pipeline (keyed hash, EXIF, sharp thumbnail and preview, encryption,
+ * upload of three blobs each, commits, photo records) and back (download and stream-decrypt each original),
+ * against a plain upload (reserve, send the file's bytes, commit) and download of the same files to the same
+ * store in the same run. Both stores: the filesystem store (the server's own PUT) and S3 (s3rver, presigned).
+ * Both sides send 3 files at a time, over loopback, to the real server in this process.
+ *
+ * The machine is shared: every figure is the best of N runs (a fresh account each run, so nothing de-duplicates).
+ * The ratios in the last line (one JSON object) are those of the slower store.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type BlobApi,
+  createContentHashLookup,
+  createFetchBlobApi,
+  createFetchTransport,
+  createUploader,
+  deriveContentHashKey,
+  downloadOriginal,
+  generateBlobKey,
+  type MasterKey,
+  noThumbnails,
+  openHalyonClient,
+  openLocalStore,
+  openUploadStore,
+  type PhotoView,
+  type ThumbnailMaker,
+} from '@halyon/client-core';
+import {
+  createNodeUploadFetch,
+  createSharpThumbnailMaker,
+  fileSourceFromPath,
+} from '@halyon/client-core/upload/node';
+import { listenOnFreePort, registerTestUser, startS3rver, startTestServer } from '@halyon/server';
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import sharp from 'sharp';
+
+const MiB = 1024 * 1024;
+const FILES = 200;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const CONCURRENCY = 3;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Peak memory, sampled through the whole run (client and server share this process).
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 25);
+
+// ---------------------------------------------------------------------------------------------------------------
+// 200 JPEGs from noise: 900x675 at quality 88 is about 0.5 MiB each.
+
+const dir = await mkdtemp(join(tmpdir(), 'halyon-bench-upload-'));
+const paths: string[] = [];
+let totalBytes = 0;
+{
+  const width = 900;
+  const height = 675;
+  for (let i = 0; i < FILES; i++) {
+    const jpeg = await sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 88 })
+      .withExif({
+        IFD0: { Make: 'Halyon', Model: 'Bench' },
+        IFD2: { DateTimeOriginal: `2024:05:${String(1 + (i % 28)).padStart(2, '0')} 12:00:00` },
+      })
+      .toBuffer();
+    const path = join(dir, `IMG_${String(i).padStart(4, '0')}.JPG`);
+    await writeFile(path, jpeg);
+    paths.push(path);
+    totalBytes += jpeg.length;
+  }
+}
+const totalMiB = totalBytes / MiB;
+console.log(
+  `${FILES} JPEGs, ${totalMiB.toFixed(1)} MiB; best of ${RUNS} runs each; ${CONCURRENCY} files at a time`,
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const inParallel = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) => {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+};
+
+const orThrow = <T>(result: { ok: true; value: T } | { ok: false; error: unknown }, what: string): T => {
+  if (!result.ok) throw new Error(`${what}: ${JSON.stringify(result.error)}`);
+  return result.value;
+};
+
+const drain = async (stream: ReadableStream<Uint8Array>) => {
+  let bytes = 0;
+  for await (const piece of stream) bytes += piece.length;
+  return bytes;
+};
+
+const seconds = async (run: () => Promise<unknown>) => {
+  const start = performance.now();
+  await run();
+  return (performance.now() - start) / 1000;
+};
+
+/** Plain: the file's bytes as they are, through the same blob API and targets. */
+const plainUpload = async (api: BlobApi): Promise<string[]> => {
+  const ids: string[] = [];
+  await inParallel(paths, CONCURRENCY, async (path) => {
+    const bytes = new Uint8Array(await readFile(path));
+    const id = randomUUID();
+    const target = orThrow(await api.reserve(id, bytes.length), 'reserve').upload!;
+    let parts: { partNumber: number; etag: string }[] | undefined;
+    if (target.kind === 'multipart') {
+      parts = [];
+      for (const part of target.parts) {
+        const start = (part.partNumber - 1) * target.partSize;
+        const etag = orThrow(
+          await api.putPart(part.url, bytes.subarray(start, start + target.partSize)),
+          'part',
+        );
+        parts.push({ partNumber: part.partNumber, etag });
+      }
+    } else {
+      orThrow(await api.putWhole(target, bytes, bytes.length), 'put');
+    }
+    orThrow(await api.commit(id, parts), 'commit');
+    ids.push(id);
+  });
+  return ids;
+};
+
+const plainDownload = async (api: BlobApi, ids: readonly string[]) =>
+  inParallel(ids, CONCURRENCY, async (id) => {
+    const target = orThrow(await api.downloadTarget(id), 'download target');
+    await drain(orThrow(await api.openDownload(target), 'download'));
+  });
+
+interface Figures {
+  plainUp: number;
+  plainDown: number;
+  encUp: number;
+  encDown: number;
+  encUpNoThumbs: number;
+}
+
+const benchStore = async (name: string, env: Record<string, string>): Promise<Figures> => {
+  const server = await startTestServer({ env });
+  const http = await listenOnFreePort(server.app);
+  const nodeFetch = createNodeUploadFetch();
+  const best: Figures = { plainUp: 0, plainDown: 0, encUp: 0, encDown: 0, encUpNoThumbs: 0 };
+  const keep = (key: keyof Figures, secondsTaken: number) => {
+    best[key] = Math.max(best[key], totalMiB / secondsTaken);
+  };
+
+  const account = async () => {
+    const user = await registerTestUser(server);
+    const api = createFetchBlobApi({
+      baseUrl: http.url,
+      accessToken: () => user.accessToken,
+      fetch: nodeFetch,
+    });
+    return { user, api };
+  };
+
+  const encryptedRun = async (thumbnails: ThumbnailMaker) => {
+    const { user, api } = await account();
+    const masterKey = crypto.getRandomValues(new Uint8Array(32)) as MasterKey;
+    const client = await openHalyonClient({
+      store: await openLocalStore(`bench-${randomUUID()}`, { indexedDB, IDBKeyRange }),
+      transport: createFetchTransport({ baseUrl: http.url, accessToken: () => user.accessToken }),
+      masterKey,
+    });
+    const uploader = createUploader({
+      api,
+      state: await openUploadStore(`bench-uploads-${randomUUID()}`, { indexedDB, IDBKeyRange }),
+      stateKey: generateBlobKey(),
+      contentHashKey: await deriveContentHashKey(masterKey),
+      thumbnails,
+      addPhotos: (photos) => client.library.addPhotos(photos),
+      findPhotoByContentHash: createContentHashLookup(client.library),
+      concurrency: CONCURRENCY,
+    });
+    await uploader.start();
+    const sources = await Promise.all(paths.map(fileSourceFromPath));
+    const up = await seconds(async () => {
+      uploader.add(sources);
+      await uploader.whenIdle();
+      orThrow(await client.sync(), 'sync'); // the records reach the server too
+    });
+    const failed = uploader.files().filter((f) => f.status !== 'done');
+    if (failed.length > 0)
+      throw new Error(`${failed.length} uploads did not finish: ${JSON.stringify(failed[0])}`);
+    const photos: PhotoView[] = client.library.queries.timeline().flatMap((d) => d.photos);
+    if (photos.length !== FILES) throw new Error(`expected ${FILES} photos, got ${photos.length}`);
+    const down = await seconds(() =>
+      inParallel(photos, CONCURRENCY, async (photo) => {
+        await drain(orThrow(await downloadOriginal({ api }, photo), 'download original').stream);
+      }),
+    );
+    uploader.close();
+    client.lock();
+    return { up, down };
+  };
+
+  for (let run = 1; run <= RUNS; run++) {
+    const { api } = await account();
+    let ids: string[] = [];
+    keep('plainUp', await seconds(async () => (ids = await plainUpload(api))));
+    keep('plainDown', await seconds(() => plainDownload(api, ids)));
+    const full = await encryptedRun(createSharpThumbnailMaker());
+    keep('encUp', full.up);
+    keep('encDown', full.down);
+    keep('encUpNoThumbs', (await encryptedRun(noThumbnails)).up);
+    console.log(`  ${name} run ${run}/${RUNS} done`);
+  }
+  await http.stop(1000);
+  await server.close();
+  return best;
+};
+
+const s3 = await startS3rver('bench');
+const results: Record<string, Figures> = {};
+try {
+  results.filesystem = await benchStore('filesystem', {});
+  results.s3rver = await benchStore('s3rver', {
+    BLOB_STORE: 's3',
+    BLOB_S3_ENDPOINT: s3.endpoint,
+    BLOB_S3_BUCKET: s3.bucket,
+    BLOB_S3_FORCE_PATH_STYLE: 'true',
+    BLOB_S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+    BLOB_S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+  });
+} finally {
+  await s3.stop();
+  await rm(dir, { recursive: true, force: true });
+  clearInterval(sampler);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const f = (n: number) => n.toFixed(1).padStart(8);
+const r = (n: number) => n.toFixed(2).padStart(8);
+console.log('');
+console.log(
+  'MiB/s of JPEG bytes (best of runs) |  plain up | encrypted up (pipeline) | ratio | encrypted up (no thumbnails) | ratio | plain down | encrypted down | ratio',
+);
+for (const [store, x] of Object.entries(results)) {
+  console.log(
+    `${store.padEnd(35)}|${f(x.plainUp)}  |${f(x.encUp)}                 |${r(x.encUp / x.plainUp)}|${f(x.encUpNoThumbs)}                      |${r(x.encUpNoThumbs / x.plainUp)}|${f(x.plainDown)}   |${f(x.encDown)}       |${r(x.encDown / x.plainDown)}`,
+  );
+}
+const slower = Object.values(results).reduce((a, b) => (a.plainUp <= b.plainUp ? a : b));
+console.log(
+  `peak RSS of the process (client, server and s3rver together): ${(peakRss / MiB).toFixed(0)} MiB`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'upload',
+    upload_ratio: Number((slower.encUp / slower.plainUp).toFixed(3)),
+    download_ratio: Number((slower.encDown / slower.plainDown).toFixed(3)),
+    upload_mb_s: Number(slower.encUp.toFixed(1)),
+    plain_upload_mb_s: Number(slower.plainUp.toFixed(1)),
+    download_mb_s: Number(slower.encDown.toFixed(1)),
+    plain_download_mb_s: Number(slower.plainDown.toFixed(1)),
+    upload_ratio_without_thumbnails: Number((slower.encUpNoThumbs / slower.plainUp).toFixed(3)),
+    peak_rss_mb: Math.round(peakRss / MiB),
+    files: FILES,
+    total_mib: Number(totalMiB.toFixed(1)),
+    runs: RUNS,
+    slower_store: Object.entries(results).find(([, x]) => x === slower)?.[0],
+  }),
+);
+process.exit(0);
