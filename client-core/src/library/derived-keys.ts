@@ -1,6 +1,7 @@
 /**
  * @module Values every device of an account derives alike from the master key (HKDF-SHA256, labels below), so
- * devices agree without talking: the library collection (id and key) and the key for link record ids.
+ * devices agree without talking: the library collection (id and key), the key for link record ids, and the key
+ * that seals the upload queue in the local store.
  * The only file in library/ that imports a crypto library.
  *
  * Link ids: first 16 bytes of HMAC-SHA256(linkIdKey, "halyon.link.v1" 0x00 kind 0x00 left 0x00 right), printed as
@@ -9,7 +10,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { CollectionKey, MasterKey } from '../crypto';
+import type { BlobKey, CollectionKey, MasterKey } from '../crypto';
 
 export type LinkKind = 'photoTag' | 'albumPhoto';
 
@@ -59,3 +60,7 @@ export const deriveLibraryCollection = (masterKey: MasterKey): LibraryCollection
 
 export const deriveLinkIdKey = (masterKey: MasterKey): Uint8Array =>
   derive(masterKey, 'halyon.link-id-key.v1');
+
+/** Seals the upload queue's jobs in the local store (upload/upload-state.ts), so a reload can reopen them. */
+export const deriveUploadStateKey = (masterKey: MasterKey): BlobKey =>
+  derive(masterKey, 'halyon.upload-state-key.v1') as BlobKey;

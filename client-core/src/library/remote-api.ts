@@ -149,6 +149,19 @@ export const createRemoteApi = (platform: RemotePlatform) => {
       return ok({ userId: login.userId });
     },
 
+    /**
+     * After sync halted on ServerEpochChanged and the user accepted that the server was restored from a backup:
+     * re-queue what this device holds, adopt the new epoch and sync again. See docs/sync-engine.md.
+     */
+    async acceptRestoredServer(): Promise<boolean> {
+      const current = session;
+      if (current?.status.state !== 'halted' || current.status.error.type !== 'ServerEpochChanged')
+        return false;
+      await current.client.engine.adoptServerEpoch(current.status.error.received);
+      void current.runner.start();
+      return true;
+    },
+
     /** Forgets keys and decrypted data (the store keeps ciphertext); sign in again to continue. */
     lock: close,
 

@@ -163,6 +163,23 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
       db.records.bulkDelete(recordIds.map((id) => [collectionId, id])),
     listRecords: () => db.records.toArray(),
 
+    resetServerState: (epoch, outbox) =>
+      db.transaction(
+        'rw',
+        [db.records, db.highWater, db.cursors, db.memberships, db.meta, db.outbox],
+        async () => {
+          await Promise.all([
+            db.records.clear(),
+            db.highWater.clear(),
+            db.cursors.clear(),
+            db.memberships.clear(),
+          ]);
+          await db.outbox.clear();
+          await db.outbox.bulkPut(outbox.map(toRow));
+          await db.meta.put({ key: META_MEMBERSHIP_CURSOR, value: 0 });
+          await db.meta.put({ key: META_EPOCH, value: epoch });
+        },
+      ),
     putOutbox: async (op) => {
       await db.outbox.put(toRow(op));
     },

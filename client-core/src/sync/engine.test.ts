@@ -216,4 +216,36 @@ describe('sync engine', () => {
     expect(laptop.doc(tagKey(1))?.fields).toEqual({ name: 'Racing', color: 'red' });
     expect(await phone.store.countOutbox()).toBe(0);
   });
+
+  it('adopts a restored server when asked, putting back what the backup lost', async () => {
+    const { server, phone, laptop } = await setup();
+    await phone.createTag(tagKey(1), 'one');
+    await phone.createTag(tagKey(2), 'two');
+    await phone.syncOrThrow();
+    const backup = server.backup();
+    await phone.edit(tagKey(1), { name: 'one, renamed after the backup' });
+    await phone.deleteForever(tagKey(2));
+    await phone.createTag(tagKey(3), 'three, made after the backup');
+    await phone.syncOrThrow();
+    await laptop.syncOrThrow();
+    const restoredEpoch = testUuid(77, 'e0');
+    server.restore(backup, restoredEpoch);
+
+    expect(await laptop.engine.syncOnce()).toMatchObject({
+      ok: false,
+      error: { type: 'ServerEpochChanged' },
+    });
+    await laptop.engine.adoptServerEpoch(restoredEpoch);
+    await laptop.syncOrThrow();
+    await phone.engine.adoptServerEpoch(restoredEpoch);
+    await phone.syncOrThrow();
+    await laptop.syncOrThrow();
+
+    const names = (device: TestDevice) => [...device.docs.values()].map((d) => d.fields.name).sort();
+    expect(names(laptop)).toEqual(['one, renamed after the backup', 'three, made after the backup']);
+    expect(names(phone)).toEqual(names(laptop));
+    expect(server.records(LIBRARY).filter((r) => !r.deleted)).toHaveLength(2);
+    expect(await laptop.store.countOutbox()).toBe(0);
+    expect(await phone.store.countOutbox()).toBe(0);
+  });
 });

@@ -299,6 +299,11 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
       return resolved.ok ? ok(true) : resolved;
     }
     if (result.code === 'group_aborted') return ok(false);
+    if (result.code === 'record_not_found' && op.ciphertext === null) {
+      // Deleting what the server does not have (e.g. after adopting a restored server): already done.
+      await store.replaceOutbox(op.opId, op, null);
+      return ok(true);
+    }
     if (result.code === 'duplicate_op') {
       await store.replaceOutbox(op.opId, op, { ...op, opId: deps.newOpId() });
       return ok(true);
@@ -521,10 +526,54 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     if (changes.length > 0) emit({ type: 'changes', changes });
   };
 
+  /**
+   * After a ServerEpochChanged refusal, once the user accepts that the server was restored from a backup: every
+   * record this device shows is queued again as a new write, and every record it knows was deleted forever as a
+   * delete, then everything learnt from the old server is forgotten and the new epoch remembered. The next sync
+   * merges with what the restored server has (conflicts), so what the backup lost is put back. See
+   * docs/sync-engine.md, "Server epoch".
+   */
+  const adoptServerEpoch = (epoch: string): Promise<number> =>
+    exclusive(async () => {
+      const [docs, records] = await Promise.all([loadDocs(), store.listRecords()]);
+      const blobIdsByKey = new Map(records.map((r) => [recordKeyString(r), r.blobIds]));
+      const queuedAt = deps.now();
+      const outbox: OutboxOp[] = [];
+      for (const { key, doc } of docs.values()) {
+        if (!doc) continue;
+        const context = { ...key, version: 1 };
+        outbox.push({
+          ...keyOf(key),
+          opId: deps.newOpId(),
+          baseVersion: 0,
+          ciphertext: cipher.seal(context, codec.encode(doc)),
+          blobIds: blobIdsByKey.get(recordKeyString(key)) ?? [],
+          queuedAt,
+          parked: null,
+        });
+      }
+      for (const record of records) {
+        if (!record.deleted) continue;
+        outbox.push({
+          ...keyOf(record),
+          opId: deps.newOpId(),
+          baseVersion: 0,
+          ciphertext: null,
+          blobIds: [],
+          queuedAt,
+          parked: null,
+        });
+      }
+      await store.resetServerState(epoch, outbox);
+      knownEpoch = epoch;
+      return outbox.length;
+    });
+
   return {
     write,
     loadDocs,
     refresh,
+    adoptServerEpoch,
     syncOnce,
     /** Puts ops the server refused back in line, e.g. after the user freed quota or regained access. */
     retryParked: () => store.unparkAll(),

@@ -67,6 +67,11 @@ export interface SyncStore {
   dropRecords(collectionId: string, recordIds: readonly string[]): Promise<void>;
   listRecords(): Promise<readonly StoredRecord[]>;
 
+  /**
+   * Forgets everything learnt from the server (records, high-water marks, cursors, memberships) and remembers
+   * `epoch` instead, atomically; the outbox is replaced by `outbox`. For adopting a restored server.
+   */
+  resetServerState(epoch: string, outbox: readonly OutboxOp[]): Promise<void>;
   putOutbox(op: OutboxOp): Promise<void>;
   getOutbox(keys: readonly RecordKey[]): Promise<ReadonlyArray<OutboxOp | undefined>>;
   putOutboxMany(ops: readonly OutboxOp[]): Promise<void>;

@@ -220,9 +220,27 @@ export const createMemoryServer = (options: MemoryServerOptions = {}) => {
         }
       }
     },
-    /** A restored backup: a new epoch. */
+    /** A new epoch, as after restoring a backup. */
     setEpoch(next: string) {
       epoch = next;
+    },
+    /** A copy of every collection's records, as a backup would take. */
+    backup() {
+      return new Map([...collections].map(([id, c]) => [id, { seq: c.seq, records: new Map(c.records) }]));
+    },
+    /** Puts a backup's records back (what happened since is lost) under a new epoch. */
+    restore(
+      backup: ReadonlyMap<string, { seq: number; records: Map<string, ServerRecord> }>,
+      nextEpoch: string,
+    ) {
+      for (const [id, saved] of backup) {
+        const collection = collections.get(id)!;
+        collection.records.clear();
+        for (const [recordId, record] of saved.records) collection.records.set(recordId, record);
+        collection.seq = saved.seq;
+      }
+      appliedOps.clear();
+      epoch = nextEpoch;
     },
     records(collectionId: string): readonly WireRecord[] {
       return [...(collections.get(collectionId)?.records.values() ?? [])].map((r) => r.record);
