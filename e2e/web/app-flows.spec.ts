@@ -242,3 +242,16 @@ test('settings change the password only with the current one and a strong new on
   await expect(page.getByRole('status').filter({ hasText: 'Password changed.' })).toBeVisible();
   await expect(current).toHaveValue('');
 });
+
+test('the viewer changes when a photo was taken, and the timeline moves it', async ({ page, galleryApp }) => {
+  await page.goto(galleryApp.origin);
+  await page.locator('#photo-cell-p000000').click();
+  await page.getByRole('button', { name: 'Info' }).click();
+  await page.getByRole('button', { name: 'Edit date' }).click();
+  await page.getByLabel('Date and time taken').fill('2020-05-17T09:30');
+  await page.getByRole('button', { name: 'Save date' }).click();
+  await expect(page.getByRole('complementary', { name: 'Info' })).toContainText('May 17, 2020');
+  await page.getByRole('button', { name: 'Close' }).click();
+  await expect(page.locator('#photo-cell-p000000')).toHaveCount(0);
+  await expect(page.locator('#photo-cell-p000001')).toBeVisible();
+});

@@ -334,7 +334,10 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
     editPhoto: async (id, changes) =>
       update([id], (p) => {
         if (changes.caption !== undefined) p.caption = changes.caption;
-        if (changes.takenAt !== undefined) p.summary = { ...p.summary, takenAt: changes.takenAt };
+        if (changes.takenAt !== undefined) {
+          p.summary = { ...p.summary, takenAt: changes.takenAt };
+          photos.sort((a, b) => b.summary.takenAt - a.summary.takenAt);
+        }
       }),
     setFavourite: async (ids, isFavourite) => update(ids, (p) => (p.summary = { ...p.summary, isFavourite })),
     setArchived: async (ids, isArchived) => update(ids, (p) => (p.isArchived = isArchived)),

@@ -217,6 +217,7 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
             onDownload={(photo) => void downloadOriginal(photo)}
             onTrash={(photo) => void client.trash([photo.id])}
             onEditCaption={(photo, caption) => void client.editPhoto(photo.id, { caption })}
+            onEditDate={(photo, takenAt) => void client.editPhoto(photo.id, { takenAt })}
           />
         )}
       </Show>

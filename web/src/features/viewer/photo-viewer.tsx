@@ -5,10 +5,12 @@
  */
 
 import { Dialog } from '@kobalte/core/dialog';
+import Check from 'lucide-solid/icons/check';
 import ChevronLeft from 'lucide-solid/icons/chevron-left';
 import ChevronRight from 'lucide-solid/icons/chevron-right';
 import Download from 'lucide-solid/icons/download';
 import Info from 'lucide-solid/icons/info';
+import Pencil from 'lucide-solid/icons/pencil';
 import Star from 'lucide-solid/icons/star';
 import Trash2 from 'lucide-solid/icons/trash';
 import X from 'lucide-solid/icons/x';
@@ -18,6 +20,7 @@ import { createEffect, createResource, createSignal, on, onCleanup, Show } from 
 import type { LibraryError, PhotoDetails, PhotoId, Result } from '../../app/vault-client';
 import { IconButton } from '../../ui/button';
 import { formatBytes } from '../../ui/format';
+import { epochMsToLocalInput, localInputToEpochMs } from './local-date-time';
 import './viewer.css';
 
 export interface PhotoViewerProps {
@@ -36,6 +39,7 @@ export interface PhotoViewerProps {
   readonly onDownload: (photo: PhotoDetails) => void;
   readonly onTrash: (photo: PhotoDetails) => void;
   readonly onEditCaption: (photo: PhotoDetails, caption: string) => void;
+  readonly onEditDate: (photo: PhotoDetails, takenAt: number) => void;
 }
 
 const ZOOM_STEPS = [1, 1.5, 2, 3, 4] as const;
@@ -44,6 +48,7 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeS
 export const PhotoViewer = (props: PhotoViewerProps) => {
   const [zoomStep, setZoomStep] = createSignal(0);
   const [isInfoOpen, setInfoOpen] = createSignal(false);
+  const [isEditingDate, setEditingDate] = createSignal(false);
   const [details] = createResource(
     () => ({ id: props.photoId, revision: props.revision }),
     ({ id }) => props.loadDetails(id),
@@ -56,6 +61,7 @@ export const PhotoViewer = (props: PhotoViewerProps) => {
       () => props.photoId,
       (id) => {
         setZoomStep(0);
+        setEditingDate(false);
         setPreviewFailed(false);
         let isCurrent = true;
         void props.getPreviewUrl(id).then((url) => {
@@ -219,7 +225,45 @@ export const PhotoViewer = (props: PhotoViewerProps) => {
                         />
                       </dd>
                       <dt>Taken</dt>
-                      <dd>{dateFormat.format(p().takenAt)}</dd>
+                      <dd>
+                        <Show
+                          when={isEditingDate()}
+                          fallback={
+                            <div class="viewer__date">
+                              <span>{dateFormat.format(p().takenAt)}</span>
+                              <IconButton
+                                label="Edit date"
+                                icon={<Pencil aria-hidden="true" />}
+                                onClick={() => setEditingDate(true)}
+                              />
+                            </div>
+                          }
+                        >
+                          <form
+                            class="viewer__date"
+                            onSubmit={(event) => {
+                              event.preventDefault();
+                              const input = event.currentTarget.elements.namedItem(
+                                'taken-at',
+                              ) as HTMLInputElement;
+                              const takenAt = localInputToEpochMs(input.value);
+                              if (takenAt === null) return;
+                              props.onEditDate(p(), takenAt);
+                              setEditingDate(false);
+                            }}
+                          >
+                            <input
+                              name="taken-at"
+                              type="datetime-local"
+                              aria-label="Date and time taken"
+                              class="viewer__date-input"
+                              value={epochMsToLocalInput(p().takenAt)}
+                              required
+                            />
+                            <IconButton type="submit" label="Save date" icon={<Check aria-hidden="true" />} />
+                          </form>
+                        </Show>
+                      </dd>
                       <dt>File</dt>
                       <dd class="viewer__file-name">{p().fileName}</dd>
                       <dt>Size</dt>
