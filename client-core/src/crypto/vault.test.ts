@@ -23,9 +23,12 @@ async function newVault(password = 'correct horse') {
 
 const decryptFailed = { ok: false, error: { type: 'DecryptFailed' } };
 
+// Read-only tests share one vault; tests that change or lock a vault make their own.
+const sharedVault = await newVault();
+
 describe('vault', () => {
   it('produces the wire envelope the server stores: base64 fields, a 16-byte salt, the KDF params', async () => {
-    const { envelope, authKeyB64, recoveryWords, identityBundle } = await newVault();
+    const { envelope, authKeyB64, recoveryWords, identityBundle } = sharedVault;
     expect(envelope.kdfParams).toEqual(kdfParams);
     expect(base64ToBytes(envelope.salt)).toHaveLength(16);
     for (const field of ['wrappedMasterKey', 'recoveryWrappedMasterKey', 'wrappedIdentityKeys'] as const) {
@@ -37,7 +40,7 @@ describe('vault', () => {
   });
 
   it('produces exactly the shapes the protocol schemas accept', async () => {
-    const { envelope, authKeyB64, identityBundle } = await newVault();
+    const { envelope, authKeyB64, identityBundle } = sharedVault;
     expect(VaultEnvelope.parse(envelope)).toEqual(envelope);
     expect(IdentityBundle.parse(identityBundle)).toEqual(identityBundle);
     expect(AuthKey.parse(authKeyB64)).toBe(authKeyB64);
@@ -52,7 +55,7 @@ describe('vault', () => {
   });
 
   it('unlocks with the password to the same master key, identity and auth key', async () => {
-    const { vault, envelope, authKeyB64 } = await newVault();
+    const { vault, envelope, authKeyB64 } = sharedVault;
     const unlocked = await unlockVaultWithPassword(envelope, 'correct horse', userId);
     if (!unlocked.ok) throw new Error(unlocked.error.type);
     expect(unlocked.value.vault.masterKey).toEqual(vault.masterKey);
@@ -61,7 +64,7 @@ describe('vault', () => {
   });
 
   it('refuses a wrong password, and an envelope presented for another user', async () => {
-    const { envelope } = await newVault();
+    const { envelope } = sharedVault;
     expect(await unlockVaultWithPassword(envelope, 'wrong horse', userId)).toEqual(decryptFailed);
     expect(await unlockVaultWithPassword(envelope, 'correct horse', 'mallory@example.org')).toEqual(
       decryptFailed,
@@ -69,7 +72,7 @@ describe('vault', () => {
   });
 
   it('refuses an envelope whose wrapped keys the server swapped', async () => {
-    const { envelope } = await newVault();
+    const { envelope } = sharedVault;
     const swaps: VaultEnvelope[] = [
       { ...envelope, wrappedMasterKey: envelope.recoveryWrappedMasterKey },
       { ...envelope, wrappedIdentityKeys: envelope.wrappedMasterKey },
@@ -81,7 +84,7 @@ describe('vault', () => {
   });
 
   it('refuses downgraded KDF params from the server before deriving', async () => {
-    const { envelope } = await newVault();
+    const { envelope } = sharedVault;
     const downgraded = { ...envelope, kdfParams: { algorithm: 'pbkdf2-sha256' as const, iterations: 1000 } };
     let progressed = false;
     const result = await unlockVaultWithPassword(downgraded, 'correct horse', userId, {
@@ -94,14 +97,14 @@ describe('vault', () => {
   });
 
   it('unlocks with the 24 recovery words, in any case and spacing', async () => {
-    const { vault, envelope, recoveryWords } = await newVault();
+    const { vault, envelope, recoveryWords } = sharedVault;
     const typed = `  ${recoveryWords.join('   ').toUpperCase()} `;
     const unlocked = await unlockVaultWithRecoveryWords(envelope, typed, userId);
     expect(unlocked.ok && unlocked.value.masterKey).toEqual(vault.masterKey);
   });
 
   it('refuses recovery words with a typo, a missing word or a bad checksum', async () => {
-    const { envelope, recoveryWords } = await newVault();
+    const { envelope, recoveryWords } = sharedVault;
     const invalid = { ok: false, error: { type: 'InvalidRecoveryPhrase' } };
     expect(await unlockVaultWithRecoveryWords(envelope, recoveryWords.slice(1), userId)).toEqual(invalid);
     expect(
