@@ -70,14 +70,25 @@ describe('fetch transport', () => {
     });
   });
 
-  it('reports a fetch that throws as a network failure', async () => {
+  it('reports a fetch that keeps throwing as a network failure, with its cause', async () => {
     const transport = transportAnswering(() => {
-      throw new TypeError('fetch failed');
+      throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') });
     });
     expect(await transport.info()).toEqual({
       ok: false,
-      error: { type: 'NetworkFailure', message: 'fetch failed' },
+      error: { type: 'NetworkFailure', message: 'fetch failed (connect ECONNREFUSED 127.0.0.1:9)' },
     });
+  });
+
+  it('retries once at once when a connection drops (a stale kept-alive socket)', async () => {
+    let calls = 0;
+    const transport = transportAnswering(() => {
+      calls++;
+      if (calls === 1) throw new TypeError('fetch failed', { cause: new Error('other side closed') });
+      return json(200, { epoch: EPOCH, changes: [], cursors: {}, hasMore: false });
+    });
+    expect((await transport.pull({ cursors: {} })).ok).toBe(true);
+    expect(calls).toBe(2);
   });
 
   it('reads events from a stream, skipping comments, unknown events and split chunks', async () => {
