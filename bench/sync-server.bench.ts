@@ -24,7 +24,7 @@ const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000);
 const BATCH = 500;
 const RECORD_BYTES = 1024;
-const CLIENTS = 50;
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const LATENCY_ROUNDS = Number(process.env.BENCH_LATENCY_ROUNDS ?? 40);
 const SERVER_MAIN = fileURLToPath(new URL('../server/src/main.ts', import.meta.url));
 
