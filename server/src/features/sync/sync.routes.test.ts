@@ -16,7 +16,12 @@ import {
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({
-    env: { SYNC_MAX_RECORD_BYTES: '1024', SYNC_MAX_OPS_PER_PUSH: '50', SYNC_RECONCILE_MAX_KNOWN: '5' },
+    env: {
+      SYNC_MAX_RECORD_BYTES: '1024',
+      SYNC_MAX_OPS_PER_PUSH: '50',
+      SYNC_RECONCILE_MAX_KNOWN: '5',
+      SYNC_MAX_BODY_BYTES: '65536',
+    },
   });
 });
 afterAll(() => server?.close());
@@ -151,6 +156,17 @@ describe('push', () => {
     expect(tooMany.status).toBe(413);
     expect(tooMany.body.code).toBe('batch_too_large');
     expect((await pullAll(client, { [collectionId]: 0 })).changes).toHaveLength(1);
+  });
+
+  it('refuses a body over the size limit with 413 payload_too_large and writes nothing', async () => {
+    const { client, collectionId } = await userWithCollection(server);
+    const ops = Array.from({ length: 48 }, () =>
+      putOp(collectionId, randomUUID(), 0, { ciphertext: ciphertextOf(1024) }),
+    );
+    const response = await client.push(ops);
+    expect(response.status).toBe(413);
+    expect(response.body.code).toBe('payload_too_large');
+    expect((await pullAll(client, { [collectionId]: 0 })).changes).toEqual([]);
   });
 
   it("accepts references to the pusher's committed blobs only", async () => {
