@@ -255,3 +255,29 @@ test('the viewer changes when a photo was taken, and the timeline moves it', asy
   await expect(page.locator('#photo-cell-p000000')).toHaveCount(0);
   await expect(page.locator('#photo-cell-p000001')).toBeVisible();
 });
+
+test('trash: a trashed photo can be restored, and emptying asks first', async ({ page, galleryApp }) => {
+  await page.goto(galleryApp.origin);
+  await page.locator('#photo-cell-p000004').click({ modifiers: ['ControlOrMeta'] });
+  await page.getByRole('button', { name: 'Move to trash' }).click();
+  await expect(page.locator('#photo-cell-p000004')).toHaveCount(0);
+
+  await page.getByRole('link', { name: 'Trash' }).click();
+  await expect(page.locator('#photo-cell-p000004')).toBeVisible();
+  await page.locator('#photo-cell-p000004').click({ modifiers: ['ControlOrMeta'] });
+  await page.getByRole('button', { name: 'Restore' }).click();
+  await expect(page.locator('#photo-cell-p000004')).toHaveCount(0);
+  const trashed = await page.getByRole('option').count();
+  expect(trashed).toBeGreaterThan(0);
+
+  await page.getByRole('button', { name: 'Empty trash' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('option')).toHaveCount(trashed);
+  await page.getByRole('button', { name: 'Empty trash' }).click();
+  await expect(page.getByRole('alertdialog')).toContainText(`${trashed} items will be deleted`);
+  await page.getByRole('button', { name: 'Delete forever' }).click();
+  await expect(page.getByRole('heading', { name: 'Trash is empty' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'Photos', exact: true }).click();
+  await expect(page.locator('#photo-cell-p000004')).toBeVisible();
+});

@@ -351,7 +351,15 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
       }
       return photosChanged();
     },
-    emptyTrash: async () => ok(undefined),
+    emptyTrash: async () => {
+      for (let i = photos.length - 1; i >= 0; i--) {
+        const photo = photos[i]!;
+        if (photo.trashedAt === null) continue;
+        photos.splice(i, 1);
+        photosById.delete(photo.summary.id);
+      }
+      return photosChanged();
+    },
 
     listTags: async () => tags.map((t) => ({ ...t })),
     createTag: async (name) => {

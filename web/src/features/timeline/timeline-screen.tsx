@@ -17,7 +17,8 @@ import X from 'lucide-solid/icons/x';
 import { createEffect, createMemo, createResource, createSignal, type JSX, Show } from 'solid-js';
 import type { AlbumId, LibraryView, PhotoDetails, PhotoId, TagId } from '../../app/vault-client';
 import { makeObjectUrlGetter, useVault, useVaultEvents } from '../../app/vault-context';
-import { IconButton } from '../../ui/button';
+import { Button, IconButton } from '../../ui/button';
+import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { saveBlob } from '../../ui/save-blob';
 import { CollectionMenu } from '../organise/collection-menu';
 import { PhotoViewer } from '../viewer/photo-viewer';
@@ -50,6 +51,7 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
   );
   const [selection, setSelection] = createSignal<Selection>(EMPTY_SELECTION);
   const [openId, setOpenId] = createSignal<PhotoId | null>(null);
+  const [isConfirmingEmptyTrash, setConfirmingEmptyTrash] = createSignal(false);
   const indexById = createMemo(() => new Map(photos.latest.map((p, i) => [p.id, i] as const)));
 
   createEffect(() => setSelection((current) => keepVisible(current, indexById())));
@@ -107,6 +109,11 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
         fallback={
           <div class="timeline-title">
             <h1>{props.title}</h1>
+            <Show when={isTrash() && photos.latest.length > 0}>
+              <Button variant="quiet" onClick={() => setConfirmingEmptyTrash(true)}>
+                Empty trash
+              </Button>
+            </Show>
           </div>
         }
       >
@@ -200,6 +207,17 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
           onOpen={setOpenId}
           getThumbnailUrl={makeObjectUrlGetter((id) => client.getThumbnail(id))}
         />
+      </Show>
+      <Show when={isConfirmingEmptyTrash()}>
+        <ConfirmDialog
+          title="Empty trash?"
+          confirmLabel="Delete forever"
+          onConfirm={() => void client.emptyTrash()}
+          onClose={() => setConfirmingEmptyTrash(false)}
+        >
+          {photos.latest.length.toLocaleString()} {photos.latest.length === 1 ? 'item' : 'items'} will be
+          deleted from all your devices. This cannot be undone.
+        </ConfirmDialog>
       </Show>
       <Show when={openId()}>
         {(id) => (
