@@ -31,11 +31,15 @@ export interface FetchTransportOptions {
 
 type Fetched = Result<Response, TransportError>;
 
+/** The message, with the underlying cause (e.g. "fetch failed (other side closed)") so failures can be told apart. */
+const describeFailure = (cause: unknown): string => {
+  if (!(cause instanceof Error)) return String(cause);
+  const inner = cause.cause instanceof Error ? cause.cause.message : undefined;
+  return inner ? `${cause.message} (${inner})` : cause.message;
+};
+
 const networkFailure = (cause: unknown) =>
-  err<TransportError>({
-    type: 'NetworkFailure',
-    message: cause instanceof Error ? cause.message : String(cause),
-  });
+  err<TransportError>({ type: 'NetworkFailure', message: describeFailure(cause) });
 
 const invalid = (status: number, reason: string) =>
   err<TransportError>({ type: 'InvalidResponse', status, reason });
@@ -107,16 +111,23 @@ export const createFetchTransport = (options: FetchTransportOptions): Transport 
     const token = await options.accessToken();
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const init: RequestInit = {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    };
+    if (signal) init.signal = signal;
+    // One immediate retry: a kept-alive connection the server has just closed fails at once, and every sync
+    // request is safe to repeat (pushes carry op ids, so a repeated push is acknowledged, not applied twice).
     try {
-      const init: RequestInit = {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      };
-      if (signal) init.signal = signal;
       return ok(await doFetch(`${base}${path}`, init));
-    } catch (cause) {
-      return networkFailure(cause);
+    } catch (first) {
+      if (signal?.aborted) return networkFailure(first);
+      try {
+        return ok(await doFetch(`${base}${path}`, init));
+      } catch (cause) {
+        return networkFailure(cause);
+      }
     }
   };
 
