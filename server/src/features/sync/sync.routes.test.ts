@@ -259,6 +259,20 @@ describe('pull', () => {
   });
 });
 
+describe('epoch', () => {
+  it('carries the server epoch in every sync response', async () => {
+    const { client, collectionId } = await userWithCollection(server);
+    const epochs = [
+      (await client.push([putOp(collectionId, randomUUID(), 0)])).body.epoch,
+      (await client.pull({ [collectionId]: 0 })).body.epoch,
+      (await client.reconcile({ collectionId, after: null, until: null, known: [] })).body.epoch,
+      (await server.json<{ epoch: string }>('GET', '/v1/collections', undefined, client.user.accessToken))
+        .body.epoch,
+    ];
+    expect(epochs).toEqual(Array(4).fill(server.deps.meta.epoch));
+  });
+});
+
 describe('authorization', () => {
   it('refuses every sync endpoint without a valid access token', async () => {
     const calls: [string, string][] = [
