@@ -1,7 +1,7 @@
 /**
  * @module Deciding a push: a pure function from the ops and the state read under the collection locks to a result
  * per op and the rows to write. No I/O, so every rule of compare-and-set, replay and atomic groups is testable
- * alone (push-plan.test.ts); push.service.ts does the reading and writing around it.
+ * alone (push-plan.test.ts); sync.service.ts does the reading and writing around it.
  */
 import type { OpRejectCode, PushOp, Role, WireRecord } from '@halyon/protocol';
 import { base64DecodedLength } from './db-edge';
@@ -35,7 +35,7 @@ export interface PushState {
   readonly accessById: ReadonlyMap<string, CollectionAccess>;
   /** Current versions of the records the ops touch, by recordKey. */
   readonly storedByKey: ReadonlyMap<string, StoredVersion>;
-  /** Ops already applied by an earlier push, by opKey. */
+  /** Ops already applied by an earlier push, by opKey (read only for ops refused by version; see sync.service.ts). */
   readonly appliedByKey: ReadonlyMap<string, AppliedOp>;
   /** Status of every blob id the ops refer to. */
   readonly blobStatusById: ReadonlyMap<string, BlobRefStatus>;
