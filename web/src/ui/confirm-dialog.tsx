@@ -1,6 +1,8 @@
 /** @module Asks before something that cannot be undone (Kobalte AlertDialog: focus trapped, Escape cancels). */
 
-import { AlertDialog } from '@kobalte/core/alert-dialog';
+// The module's named parts, not its `AlertDialog` object: Kobalte builds Dialog and AlertDialog by Object.assign
+// on one shared root function, so the objects overwrite each other's Content (role dialog vs alertdialog).
+import * as AlertDialog from '@kobalte/core/alert-dialog';
 import type { JSX } from 'solid-js';
 import { Button } from './button';
 import './ui.css';
@@ -14,7 +16,7 @@ export interface ConfirmDialogProps {
 }
 
 export const ConfirmDialog = (props: ConfirmDialogProps) => (
-  <AlertDialog open onOpenChange={(open) => !open && props.onClose()}>
+  <AlertDialog.Root open onOpenChange={(open) => !open && props.onClose()}>
     <AlertDialog.Portal>
       <AlertDialog.Overlay class="dialog-overlay" />
       <AlertDialog.Content class="dialog">
@@ -36,5 +38,5 @@ export const ConfirmDialog = (props: ConfirmDialogProps) => (
         </div>
       </AlertDialog.Content>
     </AlertDialog.Portal>
-  </AlertDialog>
+  </AlertDialog.Root>
 );

@@ -1,6 +1,8 @@
 /** @module A small modal form asking for one name (new album, new tag, rename). */
 
-import { Dialog } from '@kobalte/core/dialog';
+// The module's named parts, not its `Dialog` object: Kobalte builds Dialog and AlertDialog by Object.assign
+// on one shared root function, so the objects overwrite each other's Content (role dialog vs alertdialog).
+import * as Dialog from '@kobalte/core/dialog';
 import { createSignal } from 'solid-js';
 import { Button } from './button';
 import { TextField } from './text-field';
@@ -18,7 +20,7 @@ export interface NameDialogProps {
 export const NameDialog = (props: NameDialogProps) => {
   const [name, setName] = createSignal(props.initialName ?? '');
   return (
-    <Dialog open onOpenChange={(open) => !open && props.onClose()}>
+    <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>
       <Dialog.Portal>
         <Dialog.Overlay class="dialog-overlay" />
         <Dialog.Content class="dialog">
@@ -45,6 +47,6 @@ export const NameDialog = (props: NameDialogProps) => {
           </form>
         </Dialog.Content>
       </Dialog.Portal>
-    </Dialog>
+    </Dialog.Root>
   );
 };

@@ -4,7 +4,9 @@
  * stays inside and Escape closes it. The preview's object URL is revoked as soon as another photo replaces it.
  */
 
-import { Dialog } from '@kobalte/core/dialog';
+// The module's named parts, not its `Dialog` object: Kobalte builds Dialog and AlertDialog by Object.assign
+// on one shared root function, so the objects overwrite each other's Content (role dialog vs alertdialog).
+import * as Dialog from '@kobalte/core/dialog';
 import Check from 'lucide-solid/icons/check';
 import ChevronLeft from 'lucide-solid/icons/chevron-left';
 import ChevronRight from 'lucide-solid/icons/chevron-right';
@@ -103,7 +105,7 @@ export const PhotoViewer = (props: PhotoViewerProps) => {
   };
 
   return (
-    <Dialog open onOpenChange={(open) => !open && props.onClose()}>
+    <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>
       <Dialog.Portal>
         <Dialog.Content class="viewer" onKeyDown={onKeyDown}>
           <Dialog.Title class="visually-hidden">{photo()?.fileName ?? 'Photo'}</Dialog.Title>
@@ -286,6 +288,6 @@ export const PhotoViewer = (props: PhotoViewerProps) => {
           </div>
         </Dialog.Content>
       </Dialog.Portal>
-    </Dialog>
+    </Dialog.Root>
   );
 };
