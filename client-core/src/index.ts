@@ -5,7 +5,7 @@
 export * from './crypto';
 export * from './download/download';
 export { type HalyonClient, type HalyonClientOptions, openHalyonClient } from './library/client';
-export { deriveLibraryCollection, deriveLinkIdKey } from './library/derived-keys';
+export { deriveLibraryCollection, deriveLinkIdKey, deriveUploadStateKey } from './library/derived-keys';
 export { addOwnedCollectionKeys, createKeyring, createRecordCipher } from './library/keyring';
 export * from './library/kinds';
 export { createLibrary, type Library, type NewPhoto } from './library/library';
