@@ -21,8 +21,11 @@ export interface CompletedPart {
   readonly etag: string;
 }
 
-/** A body for a whole-blob PUT: bytes in memory, or a stream of exactly `size` bytes. */
-export type BlobBody = Uint8Array | ReadableStream<Uint8Array>;
+/**
+ * A body for a whole-blob PUT: bytes in memory, a Blob (which browsers keep on disk when large), or a stream of
+ * exactly `size` bytes (sent chunked; browsers stream request bodies only over HTTP/2).
+ */
+export type BlobBody = Uint8Array | Blob | ReadableStream<Uint8Array>;
 
 export interface BlobApi {
   reserve(id: string, size: number): TransportResult<ReserveBlobResponse>;
@@ -113,9 +116,10 @@ export const createFetchBlobApi = (options: FetchBlobApiOptions): BlobApi => {
       const headers: Record<string, string> = fromServer ? await authHeaders() : {};
       headers['Content-Type'] = 'application/octet-stream';
       // A stream goes out chunked (fetch sets no Content-Length for it); the server holds it to the declared size.
-      if (body instanceof Uint8Array) headers['Content-Length'] = String(size);
+      const streamed = body instanceof ReadableStream;
+      if (!streamed) headers['Content-Length'] = String(size);
       const init: RequestInit & { duplex?: 'half' } = { method: 'PUT', headers, body: body as BodyInit };
-      if (!(body instanceof Uint8Array)) init.duplex = 'half';
+      if (streamed) init.duplex = 'half';
       if (signal) init.signal = signal;
       const url = fromServer ? `${base}${target.path}` : target.url;
       const answer = await expectEmpty(await send(url, init), fromServer);

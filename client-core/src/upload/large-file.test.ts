@@ -7,9 +7,10 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { listenOnFreePort, registerTestUser, startTestServer } from '@halyon/server';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { deriveContentHashKey, generateBlobKey, type MasterKey } from '../crypto';
+import { deriveContentHashKey, type MasterKey } from '../crypto';
 import { downloadOriginal } from '../download/download';
 import { openHalyonClient } from '../library/client';
+import { deriveUploadStateKey } from '../library/derived-keys';
 import { openMemoryStore } from '../store/test-store';
 import { openUploadStore } from '../store/upload-store';
 import { createFetchTransport } from '../transport/fetch-transport';
@@ -109,9 +110,10 @@ it('streams a 2 GiB file through encrypt, upload, download and decrypt with boun
   const uploader = createUploader({
     api,
     state: await openUploadStore(`large-${process.pid}`, { indexedDB, IDBKeyRange }),
-    stateKey: generateBlobKey(),
+    stateKey: deriveUploadStateKey(masterKey),
     contentHashKey: await deriveContentHashKey(masterKey),
     thumbnails: noThumbnails,
+    streamBodies: true,
     addPhotos: (photos) => client.library.addPhotos(photos),
     findPhotoByContentHash: createContentHashLookup(client.library),
   });

@@ -19,6 +19,11 @@ export interface SendBlobOptions {
   readonly signal: AbortSignal;
   /** Ciphertext bytes handed to the network so far in this attempt. */
   readonly onProgress: (sentBytes: number) => void;
+  /**
+   * How a `server` target gets its body: streamed (Node, or a browser talking HTTP/2), or gathered into a Blob
+   * first (a browser on HTTP/1.1, where fetch cannot stream a request; browsers page large Blobs to disk).
+   */
+  readonly streamBodies: boolean;
 }
 
 /** Cuts a stream into pieces of exactly `size` bytes (the last may be shorter), copying only across boundaries. */
@@ -78,9 +83,17 @@ const sendToTarget = async (
   const { api, plan, signal, onProgress } = options;
   switch (target.kind) {
     case 'server': {
-      const body = toReadableStream(counted(options.open(), onProgress));
-      const sent = await api.putWhole(target, body, plan.cipherSize, signal);
-      return sent.ok ? ok(undefined) : sent;
+      if (options.streamBodies) {
+        const body = toReadableStream(counted(options.open(), onProgress));
+        const sent = await api.putWhole(target, body, plan.cipherSize, signal);
+        return sent.ok ? ok(undefined) : sent;
+      }
+      const pieces: Uint8Array[] = [];
+      for await (const piece of options.open()) pieces.push(piece);
+      const sent = await api.putWhole(target, new Blob(pieces as BlobPart[]), plan.cipherSize, signal);
+      if (!sent.ok) return sent;
+      onProgress(plan.cipherSize);
+      return ok(undefined);
     }
     case 'presigned-put': {
       // A bucket needs Content-Length on a presigned PUT; the server answers this target only below its multipart

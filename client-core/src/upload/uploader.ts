@@ -70,6 +70,11 @@ export interface UploaderDeps {
   readonly reopen?: (ref: string) => Promise<FileSource | undefined>;
   /** Called after records were written, e.g. to ask the sync runner for a push. */
   readonly onPhotosAdded?: (photoIds: readonly string[]) => void;
+  /**
+   * Stream request bodies to the server's own upload endpoint (Node with createNodeUploadFetch, or a browser whose
+   * server speaks HTTP/2). Default false: each blob is gathered into a Blob first, which any fetch can send.
+   */
+  readonly streamBodies?: boolean;
   /** Files sending at once. */
   readonly concurrency?: number;
   /**
@@ -232,6 +237,7 @@ export const createUploader = (deps: UploaderDeps) => {
         plan: blob,
         open: openCiphertext(entry, job, blob),
         signal,
+        streamBodies: deps.streamBodies ?? false,
         onProgress: (bytes) => {
           entry.inFlightBytes = bytes;
           emit(entry);
