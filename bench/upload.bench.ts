@@ -5,15 +5,21 @@
  * upload of three blobs each, commits, photo records) and back (download and stream-decrypt each original),
  * against a plain upload (reserve, send the file's bytes, commit) and download of the same files to the same
  * store in the same run. Both stores: the filesystem store (the server's own PUT) and S3 (s3rver, presigned).
- * Both sides send 3 files at a time, over loopback, to the real server in this process.
+ * Both sides send 3 files at a time, over loopback, to the real server running as its own process (src/main.ts) on
+ * PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432, in a scratch database per store), so the
+ * client's CPU work and the server's do not share one event loop.
  *
  * The machine is shared: every figure is the best of N runs (a fresh account each run, so nothing de-duplicates).
  * The ratios in the last line (one JSON object) are those of the slower store.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type BlobApi,
   createContentHashLookup,
@@ -36,8 +42,9 @@ import {
   createSharpThumbnailMaker,
   fileSourceFromPath,
 } from '@halyon/client-core/upload/node';
-import { listenOnFreePort, registerTestUser, startS3rver, startTestServer } from '@halyon/server';
+import { registerTestUser, startS3rver } from '@halyon/server';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import pg from 'pg';
 import sharp from 'sharp';
 
 const MiB = 1024 * 1024;
@@ -45,8 +52,109 @@ const FILES = 200;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONCURRENCY = 3;
 
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER_MAIN = fileURLToPath(new URL('../server/src/main.ts', import.meta.url));
+
 // ---------------------------------------------------------------------------------------------------------------
-// Peak memory, sampled through the whole run (client and server share this process).
+// The server as its own process, on a scratch database
+
+const admin = async (sqlText: string) => {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sqlText);
+  } finally {
+    await client.end();
+  }
+};
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+
+interface ServerProcess {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Logs go to a file: a pipe to this busy process would stall the server's synchronous writes. */
+const startServer = async (env: Record<string, string>): Promise<ServerProcess> => {
+  const dbName = `halyon_bench_upload_${randomBytes(4).toString('hex')}`;
+  await admin(`CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'halyon-bench-upload-server-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN], {
+    env: {
+      ...process.env,
+      ...env,
+      DATABASE_URL: dbUrl.toString(),
+      HALYON_DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_BURST: '100000000',
+      RATE_LIMIT_PER_SECOND: '100000000',
+      AUTH_RATE_LIMIT_BURST: '100000',
+      AUTH_RATE_LIMIT_PER_SECOND: '100000',
+    },
+    stdio: ['ignore', openSync(join(dataDir, 'server.log'), 'a'), 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`server exited with ${child.exitCode}; see ${dataDir}/server.log`);
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      await admin(`DROP DATABASE IF EXISTS ${dbName}`);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** registerTestUser needs only a JSON request function; this one goes over HTTP to the server process. */
+const registerUser = (baseUrl: string) =>
+  registerTestUser({
+    async json(method: string, path: string, body?: unknown, token?: string) {
+      const headers: Record<string, string> = {};
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      if (token) headers.Authorization = `Bearer ${token}`;
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: text ? JSON.parse(text) : undefined,
+      };
+    },
+  } as unknown as Parameters<typeof registerTestUser>[0]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Peak memory of the client (this process; s3rver runs here too), sampled through the whole run.
 
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => {
@@ -151,8 +259,7 @@ interface Figures {
 }
 
 const benchStore = async (name: string, env: Record<string, string>): Promise<Figures> => {
-  const server = await startTestServer({ env });
-  const http = await listenOnFreePort(server.app);
+  const server = await startServer(env);
   const nodeFetch = createNodeUploadFetch();
   const best: Figures = { plainUp: 0, plainDown: 0, encUp: 0, encDown: 0, encUpNoThumbs: 0 };
   const keep = (key: keyof Figures, secondsTaken: number) => {
@@ -160,9 +267,9 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
   };
 
   const account = async () => {
-    const user = await registerTestUser(server);
+    const user = await registerUser(server.url);
     const api = createFetchBlobApi({
-      baseUrl: http.url,
+      baseUrl: server.url,
       accessToken: () => user.accessToken,
       fetch: nodeFetch,
     });
@@ -174,7 +281,7 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
     const masterKey = crypto.getRandomValues(new Uint8Array(32)) as MasterKey;
     const client = await openHalyonClient({
       store: await openLocalStore(`bench-${randomUUID()}`, { indexedDB, IDBKeyRange }),
-      transport: createFetchTransport({ baseUrl: http.url, accessToken: () => user.accessToken }),
+      transport: createFetchTransport({ baseUrl: server.url, accessToken: () => user.accessToken }),
       masterKey,
     });
     const uploader = createUploader({
@@ -186,6 +293,7 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
       addPhotos: (photos) => client.library.addPhotos(photos),
       findPhotoByContentHash: createContentHashLookup(client.library),
       concurrency: CONCURRENCY,
+      streamBodies: true,
     });
     await uploader.start();
     const sources = await Promise.all(paths.map(fileSourceFromPath));
@@ -220,8 +328,7 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
     keep('encUpNoThumbs', (await encryptedRun(noThumbnails)).up);
     console.log(`  ${name} run ${run}/${RUNS} done`);
   }
-  await http.stop(1000);
-  await server.close();
+  await server.stop();
   return best;
 };
 
