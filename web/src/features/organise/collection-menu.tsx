@@ -3,7 +3,8 @@
  * asks for a name. Presentational: the caller does the adding.
  */
 
-import { DropdownMenu } from '@kobalte/core/dropdown-menu';
+// Named parts, not the DropdownMenu object (see ui/name-dialog.tsx on Kobalte's shared mutated roots).
+import * as DropdownMenu from '@kobalte/core/dropdown-menu';
 import Plus from 'lucide-solid/icons/plus';
 import { createSignal, For, type JSX, Show } from 'solid-js';
 import { NameDialog } from '../../ui/name-dialog';
@@ -24,7 +25,7 @@ export const CollectionMenu = (props: CollectionMenuProps) => {
   const [isNaming, setNaming] = createSignal(false);
   return (
     <>
-      <DropdownMenu>
+      <DropdownMenu.Root>
         <DropdownMenu.Trigger class="icon-button" aria-label={props.label} title={props.label}>
           {props.icon}
         </DropdownMenu.Trigger>
@@ -47,7 +48,7 @@ export const CollectionMenu = (props: CollectionMenuProps) => {
             </For>
           </DropdownMenu.Content>
         </DropdownMenu.Portal>
-      </DropdownMenu>
+      </DropdownMenu.Root>
       <Show when={isNaming()}>
         <NameDialog
           title={props.newLabel.replace('…', '')}
