@@ -34,6 +34,18 @@ export interface RemotePlatform {
   readonly locks: LockManagerLike;
   readonly openChannel: (name: string) => ChannelLike;
   readonly deviceName: string;
+  /**
+   * Told when a session opens (with what the worker's other services need: the library client, the vault, the
+   * server and the access token) and when it closes (null): the web worker builds media and uploads on it.
+   */
+  readonly onSession?: (session: RemoteSession | null) => void;
+}
+
+export interface RemoteSession {
+  readonly client: HalyonClient;
+  readonly vault: UnlockedVault;
+  readonly server: string;
+  readonly accessToken: () => string;
 }
 
 /** Library methods the page may call; each is a local write followed by a sync request. */
@@ -84,6 +96,7 @@ export const createRemoteApi = (platform: RemotePlatform) => {
     const current = session;
     session = null;
     if (!current) return;
+    platform.onSession?.(null);
     current.runner.stop();
     await current.tabs.close();
     current.client.lock();
@@ -146,6 +159,7 @@ export const createRemoteApi = (platform: RemotePlatform) => {
         }
       });
       session = { client, vault, runner, tabs, status: { state: 'stopped' }, statusListeners };
+      platform.onSession?.({ client, vault, server, accessToken: () => login.accessToken });
       return ok({ userId: login.userId });
     },
 
