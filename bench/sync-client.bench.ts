@@ -16,6 +16,7 @@ import {
   type NewPhoto,
   openHalyonClient,
   openLocalStore,
+  openMemoryLocalStore,
   type Transport,
 } from '@halyon/client-core';
 import { listenOnFreePort, registerTestUser, startTestServer } from '@halyon/server';
@@ -63,9 +64,13 @@ const timed = <T extends object>(target: T, bucket: Bucket): T =>
     },
   });
 
+/** BENCH_STORE=dexie measures the browser's store code on fake-indexeddb; the default is Node's memory store. */
+const STORE = process.env.BENCH_STORE === 'dexie' ? 'dexie' : 'memory';
 let stores = 0;
-const newStore = (): Promise<LocalStore> =>
-  openLocalStore(`bench-${process.pid}-${++stores}`, { indexedDB, IDBKeyRange });
+const newStore = async (): Promise<LocalStore> =>
+  STORE === 'dexie'
+    ? openLocalStore(`bench-${process.pid}-${++stores}`, { indexedDB, IDBKeyRange })
+    : openMemoryLocalStore(`bench-${++stores}`);
 
 /** The server refuses blob references until the blobs feature is mounted; photos here carry none to the server. */
 const withoutBlobRefs = (inner: Transport): Transport => ({
@@ -203,13 +208,14 @@ try {
     row(`offline push (${OFFLINE_EDITS})`, pushMs, pushNet.ms, pushStore.ms, TARGETS.offline_push_ms),
   );
   console.log(
-    `(making the 10k edits offline took ${seconds(editMs)}; the local store is fake-indexeddb in Node)`,
+    `(making the edits offline took ${seconds(editMs)}; local store: ${STORE === 'dexie' ? 'Dexie on fake-indexeddb' : 'memory'})`,
   );
   console.log(
     JSON.stringify({
       bench: 'sync-client',
       records: RECORDS,
       database: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+      store: STORE,
       initial_sync_ms: Math.round(initialMs),
       initial_sync_network_ms: Math.round(initialNet.ms),
       initial_sync_store_ms: Math.round(initialStore.ms),

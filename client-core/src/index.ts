@@ -11,6 +11,7 @@ export * from './library/kinds';
 export { createLibrary, type Library, type NewPhoto } from './library/library';
 export type { AlbumView, DayGroup, LibraryQueries, PhotoView, TagView } from './library/queries';
 export { type LocalStore, type LocalStoreOptions, openLocalStore } from './store/local-store';
+export { openMemoryLocalStore } from './store/memory-store';
 export { openUploadStore, type UploadStore, type UploadStoreOptions } from './store/upload-store';
 export { base64ToBytes as wireBase64ToBytes, bytesToBase64 as bytesToWireBase64 } from './sync/base64';
 export {

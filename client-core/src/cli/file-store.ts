@@ -1,13 +1,12 @@
 /**
- * @module A persistent local store for Node: the same Dexie store (on fake-indexeddb in memory), loaded from and
- * saved to one JSON file. The file holds exactly what IndexedDB would: ciphertext and bookkeeping, no plaintext.
+ * @module A persistent local store for Node: the memory store (store/memory-store.ts), loaded from and saved to
+ * one JSON file. The file holds exactly what IndexedDB would: ciphertext and bookkeeping, no plaintext.
  * Saved atomically (write a temporary file, then rename), readable only by the user.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
-import { type LocalStore, openLocalStore, type StoreSnapshot } from '../store/local-store';
+import type { LocalStore, StoreSnapshot } from '../store/local-store';
+import { openMemoryLocalStore } from '../store/memory-store';
 import { base64ToBytes, bytesToBase64 } from '../sync/base64';
 
 const BYTES_TAG = '$bytes';
@@ -27,7 +26,7 @@ export interface FileStore {
 }
 
 export const openFileStore = async (path: string): Promise<FileStore> => {
-  const store = await openLocalStore(`halyon-cli-${randomUUID()}`, { indexedDB, IDBKeyRange });
+  const store = openMemoryLocalStore(path);
   let text: string | null = null;
   try {
     text = await readFile(path, 'utf8');

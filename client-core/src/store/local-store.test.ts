@@ -2,6 +2,7 @@ import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { OutboxOp, StoredRecord } from '../sync/sync-store';
 import { openLocalStore } from './local-store';
+import { openMemoryLocalStore } from './memory-store';
 import { openMemoryStore } from './test-store';
 
 const C = '00000000-0000-4000-8000-00000000000c';
@@ -48,7 +49,17 @@ describe('local store', () => {
     expect(await second.getServerEpoch()).toBe(rid(55));
     await second.destroy();
   });
+});
 
+/** The same contract for both implementations: Dexie (the browser's, here on fake-indexeddb) and plain memory. */
+describe.each([
+  ['Dexie', (options: { thumbnailCacheBytes?: number; now?: () => number } = {}) => openMemoryStore(options)],
+  [
+    'memory',
+    async (options: { thumbnailCacheBytes?: number; now?: () => number } = {}) =>
+      openMemoryLocalStore('memory-test', options),
+  ],
+] as const)('local store contract (%s)', (_name, openMemoryStore) => {
   it('keeps the high-water mark of a record the server purged', async () => {
     const store = await openMemoryStore();
     await store.applyRemote([record(1, 4)], { [C]: 1 });
@@ -115,5 +126,18 @@ describe('local store', () => {
     }
     expect((await store.listRecords()).length).toBe(20_000);
     expect(await store.getCursors()).toEqual(new Map([[C, 20_000]]));
+  });
+
+  it('round-trips through a snapshot, as the CLI persists it', async () => {
+    const store = await openMemoryStore();
+    await store.applyRemote([record(1, 2)], { [C]: 1 });
+    await store.putOutbox(op(2, rid(300)));
+    await store.setServerEpoch(rid(56));
+    const copy = await openMemoryStore();
+    await copy.importSnapshot(await store.exportSnapshot());
+    expect(await copy.listRecords()).toEqual(await store.listRecords());
+    expect((await copy.takeOutbox(10)).map((o) => o.opId)).toEqual([rid(300)]);
+    expect(await copy.getHighWater([{ collectionId: C, recordId: rid(1) }])).toEqual([2]);
+    expect(await copy.getServerEpoch()).toBe(rid(56));
   });
 });

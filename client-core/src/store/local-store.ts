@@ -263,7 +263,9 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
       db.transaction('rw', db.tables, async () => {
         for (const table of db.tables) {
           await table.clear();
-          await table.bulkPut([...(snapshot[table.name] ?? [])]);
+          const rows = snapshot[table.name] ?? [];
+          // A snapshot from the memory store has no `lane` on outbox rows: add it, or takeOutbox misses them.
+          await table.bulkPut(table === db.outbox ? (rows as OutboxOp[]).map(toRow) : [...rows]);
         }
       }),
     close: () => db.close(),
