@@ -136,10 +136,14 @@ export const sync = (io: CliIo): Promise<ExitCode> =>
     const result = await client.sync();
     if (!result.ok) {
       const e = result.error;
-      return fail(
-        io,
-        e.type === 'Transport' ? describeSignInError(e) : `sync refused by this client: ${JSON.stringify(e)}`,
-      );
+      if (e.type === 'Transport') return fail(io, describeSignInError(e));
+      if (e.type === 'ServerEpochChanged') {
+        return fail(
+          io,
+          'the server was restored from a backup (its epoch changed); nothing from it was applied',
+        );
+      }
+      return fail(io, `refused what the server sent: ${JSON.stringify(e)}`);
     }
     const { pushed, pulled, outboxLeft } = result.value;
     io.print(`pushed ${pushed}, pulled ${pulled}, ${outboxLeft} change(s) waiting`);
