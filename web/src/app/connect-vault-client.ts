@@ -1,19 +1,31 @@
 /**
- * @module Connects the UI to the client library running in a Web Worker.
- *
- * The worker entry (client-core/src/worker.ts, exposing the library with comlink) is being written; until it
- * exists this build reports the library as unavailable instead of pretending. Wiring it is one function:
- * `new Worker(new URL(...worker.ts, import.meta.url), { type: 'module' })`, `Comlink.wrap` it, and wrap every
- * listener argument (`subscribe`, `onProgress`) with `Comlink.proxy`, so the result satisfies `VaultClient`.
+ * @module Connects the UI to the client library running in a Web Worker (src/worker/vault.worker.ts). The page
+ * holds only a comlink proxy: every call crosses to the worker, listener arguments (`subscribe`, `onProgress`)
+ * are wrapped with `Comlink.proxy` so the worker can call back, and the unsubscribe the worker returns is a
+ * remote function the page calls like a local one.
  */
 
+import { proxy, wrap } from 'comlink';
 import type { VaultClient } from './vault-client';
 
 export type VaultConnection =
   | { readonly status: 'ready'; readonly client: VaultClient }
   | { readonly status: 'unavailable'; readonly reason: string };
 
-export const connectVaultClient = (): VaultConnection => ({
-  status: 'unavailable',
-  reason: 'This build of Halyon does not include the vault library yet.',
-});
+export const connectVaultClient = (): VaultConnection => {
+  if (typeof Worker === 'undefined')
+    return { status: 'unavailable', reason: 'This browser cannot run the vault (no Web Workers).' };
+  const worker = new Worker(new URL('../worker/vault.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'halyon-vault',
+  });
+  const remote = wrap<Record<string, (...args: unknown[]) => Promise<unknown>>>(worker);
+  const client = new Proxy({} as VaultClient, {
+    get: (_target, name) => {
+      if (typeof name !== 'string' || name === 'then') return undefined;
+      return (...args: unknown[]) =>
+        remote[name]!(...args.map((arg) => (typeof arg === 'function' ? proxy(arg) : arg)));
+    },
+  });
+  return { status: 'ready', client };
+};

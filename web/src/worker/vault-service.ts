@@ -1,0 +1,452 @@
+/**
+ * @module The `VaultClient` the screens use, implemented inside the worker on client-core: the remote API (sign
+ * in, the library, sync) plus what the page needs around it: registration with recovery words, decrypted media
+ * as Blobs, and the upload queue. Keys, file keys and blob ids never leave this module; the page gets plain view
+ * models and decrypted image Blobs. Listener arguments arrive as comlink proxies; unsubscribe functions go back
+ * as proxies too.
+ */
+import {
+  type BlobApi,
+  createAuthClient,
+  createCanvasThumbnailMaker,
+  createContentHashLookup,
+  createFetchBlobApi,
+  createUploader,
+  createVault,
+  deriveContentHashKey,
+  deriveUploadStateKey,
+  downloadOriginal,
+  downloadZip,
+  type FileProgress,
+  fileSourceFromBlob,
+  loadThumbnail,
+  lockVault,
+  openUploadStore,
+  type PhotoView,
+  type Uploader,
+} from '@halyon/client-core';
+import { createRemoteApi, type RemotePlatform, type RemoteSession } from '@halyon/client-core/remote-api';
+import { proxy } from 'comlink';
+import type {
+  AuthError,
+  KeyDerivationProgress,
+  LibraryError,
+  LibraryView,
+  MediaError,
+  PhotoId,
+  Result,
+  UploadId,
+  UploadItem,
+  UploadStatus,
+  VaultClient,
+  VaultEvent,
+  VaultState,
+} from '../app/vault-client';
+import { forgetAccount, readRememberedAccount, rememberAccount } from './remembered-account';
+import { toAlbum, toPhotoDetails, toPhotoSummary, toSyncStatus, toTag } from './to-view-models';
+
+const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+const err = <E>(error: E): Result<never, E> => ({ ok: false, error });
+
+type SignInError = Extract<
+  Awaited<ReturnType<ReturnType<typeof createRemoteApi>['signIn']>>,
+  { ok: false }
+>['error'];
+type TransportError = Extract<SignInError, { type: 'Transport' }>['error'];
+
+const authErrorOfTransport = (error: TransportError): AuthError => {
+  if (error.type === 'NetworkFailure') return { type: 'Offline' };
+  if (error.type === 'InvalidResponse') return { type: 'ServerError', code: 'invalid_response' };
+  if (error.problem.code === 'email_taken') return { type: 'EmailTaken' };
+  if (error.status === 401 || error.problem.code === 'invalid_credentials')
+    return { type: 'WrongCredentials' };
+  if (error.status === 429) return { type: 'RateLimited', retryAfterMs: 60_000 };
+  return { type: 'ServerError', code: error.problem.code };
+};
+
+const authErrorOf = (error: SignInError): AuthError => {
+  switch (error.type) {
+    case 'WrongPassword':
+      return { type: 'WrongCredentials' };
+    case 'KdfRefused':
+    case 'InvalidSalt':
+      return { type: 'WeakKdfParams' };
+    case 'Transport':
+      return authErrorOfTransport(error.error);
+  }
+};
+
+const UPLOAD_STATUS: Record<FileProgress['status'], UploadStatus> = {
+  preparing: 'reading',
+  waiting: 'queued',
+  sending: 'uploading',
+  saving: 'uploading',
+  done: 'done',
+  duplicate: 'duplicate',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+const toUploadItem = (file: FileProgress, paused: boolean): UploadItem => ({
+  id: file.jobId as UploadId,
+  fileName: file.fileName,
+  relativePath: '',
+  bytesTotal: file.totalBytes,
+  bytesDone: file.sentBytes,
+  status: paused && file.status === 'waiting' ? 'paused' : UPLOAD_STATUS[file.status],
+  error:
+    file.failure === null
+      ? null
+      : file.failure.type === 'QuotaExceeded'
+        ? { type: 'QuotaExceeded' }
+        : file.failure.type === 'SourceGone'
+          ? { type: 'Unreadable' }
+          : { type: 'ServerError', code: 'code' in file.failure ? file.failure.code : file.failure.type },
+  photoId: file.photoId as PhotoId | null,
+});
+
+/** What exists only while the vault is unlocked. */
+interface Unlocked {
+  readonly session: RemoteSession;
+  readonly blobs: BlobApi;
+  readonly uploader: Uploader;
+  readonly stop: () => void;
+}
+
+export interface VaultServiceDeps {
+  /** The API's origin, e.g. the page's own. */
+  readonly server: string;
+  readonly platform: Omit<RemotePlatform, 'onSession'>;
+}
+
+export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
+  const listeners = new Set<(event: VaultEvent) => void>();
+  const emit = (event: VaultEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+  let unlocked: Unlocked | null = null;
+  let email: string | null = null;
+  let uploadsPaused = false;
+  let autoLockMinutes: number | null = null;
+  const uploadItems = () => unlocked?.uploader.files().map((f) => toUploadItem(f, uploadsPaused)) ?? [];
+
+  /** Builds media and uploads on a fresh session; sign-in waits for it before reporting success. */
+  const openSession = async (session: RemoteSession, account: string) => {
+    const blobs = createFetchBlobApi({ baseUrl: deps.server, accessToken: session.accessToken });
+    const library = session.client.library;
+    const uploader = createUploader({
+      api: blobs,
+      state: await openUploadStore(`halyon-uploads-${account}`),
+      stateKey: deriveUploadStateKey(session.vault.masterKey),
+      contentHashKey: await deriveContentHashKey(session.vault.masterKey),
+      thumbnails: createCanvasThumbnailMaker(),
+      addPhotos: (photos) => library.addPhotos(photos),
+      findPhotoByContentHash: createContentHashLookup(library),
+    });
+    const stopUploads = uploader.subscribe(() => emit({ type: 'uploadsChanged', items: uploadItems() }));
+    const stopLibrary = library.watch(
+      () => null,
+      () => emit({ type: 'libraryChanged', parts: ['photos', 'tags', 'albums'] }),
+    );
+    const stopStatus = remote.onStatus((status) =>
+      emit({ type: 'syncStatusChanged', status: toSyncStatus(status, navigator.onLine) }),
+    );
+    unlocked = {
+      session,
+      blobs,
+      uploader,
+      stop: () => {
+        stopUploads();
+        stopLibrary();
+        stopStatus?.();
+        uploader.close();
+      },
+    };
+    // Jobs sealed before a reload whose bytes were staged carry on; files never staged report SourceGone.
+    void uploader.start();
+  };
+  let signingInAs = '';
+  let opening: Promise<void> = Promise.resolve();
+
+  const remote = createRemoteApi({
+    ...deps.platform,
+    onSession: (session) => {
+      unlocked?.stop();
+      unlocked = null;
+      if (session) opening = openSession(session, signingInAs);
+    },
+  });
+
+  const state = (): VaultState =>
+    unlocked && email
+      ? { status: 'unlocked', email }
+      : email
+        ? { status: 'locked', email }
+        : { status: 'signedOut' };
+  const stateChanged = () => emit({ type: 'vaultStateChanged', state: state() });
+  const remembered = readRememberedAccount().then((account) => {
+    email ??= account?.email ?? null;
+  });
+
+  const signIn = async (
+    address: string,
+    password: string,
+    onProgress: (progress: KeyDerivationProgress) => void,
+  ): Promise<Result<void, AuthError>> => {
+    onProgress({ stage: 'deriving-key', fraction: null });
+    signingInAs = address;
+    const signedIn = await remote.signIn(deps.server, address, password);
+    if (!signedIn.ok) return err(authErrorOf(signedIn.error));
+    await opening;
+    onProgress({ stage: 'loading-library', fraction: null });
+    email = address;
+    await rememberAccount({ email: address });
+    stateChanged();
+    return ok(undefined);
+  };
+
+  const lockNow = async () => {
+    await remote.lock();
+    stateChanged();
+  };
+
+  const library = () => unlocked?.session.client.library ?? null;
+  const photoOf = (id: PhotoId): PhotoView | undefined => library()?.queries.photo(id);
+  const command = async (run: (lib: NonNullable<ReturnType<typeof library>>) => Promise<unknown>) => {
+    const lib = library();
+    if (!lib) return err<LibraryError>({ type: 'Locked' });
+    await run(lib);
+    return ok(undefined);
+  };
+
+  const media = async (id: PhotoId, which: 'thumbnail' | 'preview'): Promise<Result<Blob, MediaError>> => {
+    const photo = photoOf(id);
+    if (!unlocked) return err({ type: 'Locked' });
+    if (!photo) return err({ type: 'NotFound' });
+    const loaded = await loadThumbnail(
+      { api: unlocked.blobs, thumbnailCache: unlocked.session.client.store },
+      photo,
+      which,
+    );
+    if (!loaded.ok)
+      return err(loaded.error.type === 'DecryptFailed' ? { type: 'DecryptFailed' } : { type: 'Offline' });
+    if (loaded.value) return ok(new Blob([loaded.value as BlobPart], { type: 'image/jpeg' }));
+    if (which === 'thumbnail') return err({ type: 'NotFound' });
+    const original = await downloadOriginal({ api: unlocked.blobs }, photo);
+    if (!original.ok) return err({ type: 'Offline' });
+    return ok(await new Response(original.value.stream, { headers: { 'content-type': photo.mime } }).blob());
+  };
+
+  return {
+    // ---------------------------------------------------------------- accounts
+    async getVaultState() {
+      await remembered;
+      return state();
+    },
+    async register(input, onProgress) {
+      onProgress({ stage: 'deriving-key', fraction: null });
+      const address = input.email.trim().toLowerCase();
+      const created = await createVault(input.password, address);
+      if (!created.ok) return err({ type: 'WeakKdfParams' });
+      const { vault, envelope, identityBundle, authKeyB64, recoveryWords } = created.value;
+      lockVault(vault);
+      onProgress({ stage: 'contacting-server', fraction: null });
+      const registered = await createAuthClient({ baseUrl: deps.server }).register({
+        email: address,
+        authKey: authKeyB64,
+        vault: envelope,
+        identity: identityBundle,
+      });
+      if (!registered.ok) return err(authErrorOfTransport(registered.error));
+      const signedIn = await signIn(address, input.password, onProgress);
+      return signedIn.ok ? ok({ recoveryWords }) : signedIn;
+    },
+    logIn: (input, onProgress) => signIn(input.email.trim().toLowerCase(), input.password, onProgress),
+    async unlock(password, onProgress) {
+      await remembered;
+      if (!email) return err({ type: 'WrongCredentials' });
+      return signIn(email, password, onProgress);
+    },
+    lock: lockNow,
+    async logOut() {
+      await remote.lock();
+      email = null;
+      await forgetAccount();
+      stateChanged();
+    },
+    // Recovery and password change need server endpoints this build does not call yet.
+    recover: async () => err({ type: 'ServerError', code: 'not_supported_by_this_build' }),
+    changePassword: async () => err({ type: 'ServerError', code: 'not_supported_by_this_build' }),
+
+    // ---------------------------------------------------------------- the library
+    async listPhotos(view: LibraryView) {
+      const q = library()?.queries;
+      if (!q) return [];
+      const photos =
+        view.kind === 'all'
+          ? q.timeline().flatMap((day) => day.photos)
+          : view.kind === 'favourites'
+            ? q.favourites()
+            : view.kind === 'archive'
+              ? q.archive()
+              : view.kind === 'trash'
+                ? q.trash()
+                : view.kind === 'tag'
+                  ? q.byTag(view.tagId)
+                  : view.kind === 'album'
+                    ? q.byAlbum(view.albumId)
+                    : q.search(view.query);
+      return photos.map(toPhotoSummary);
+    },
+    async getPhoto(id) {
+      const q = library()?.queries;
+      if (!q) return err({ type: 'Locked' });
+      const photo = q.photo(id);
+      if (!photo) return err({ type: 'NotFound' });
+      const albumIds = q
+        .albums()
+        .filter((album) => q.byAlbum(album.id).some((p) => p.id === id))
+        .map((album) => album.id);
+      // Records carry no upload time; the taken-at date stands in for it.
+      return ok(toPhotoDetails(photo, albumIds, photo.takenAt));
+    },
+    getThumbnail: (id) => media(id, 'thumbnail'),
+    getPreview: (id) => media(id, 'preview'),
+    async getOriginal(id) {
+      const photo = photoOf(id);
+      if (!unlocked) return err({ type: 'Locked' });
+      if (!photo) return err({ type: 'NotFound' });
+      const original = await downloadOriginal({ api: unlocked.blobs }, photo);
+      if (!original.ok)
+        return err(original.error.type === 'DecryptFailed' ? { type: 'DecryptFailed' } : { type: 'Offline' });
+      const blob = await new Response(original.value.stream, {
+        headers: { 'content-type': photo.mime },
+      }).blob();
+      return ok({ blob, fileName: photo.fileName });
+    },
+    async getOriginalsZip(ids) {
+      if (!unlocked) return err({ type: 'Locked' });
+      const photos = ids.map(photoOf).filter((p): p is PhotoView => p !== undefined);
+      if (photos.length !== ids.length) return err({ type: 'NotFound' });
+      try {
+        return ok(await new Response(downloadZip({ api: unlocked.blobs }, photos)).blob());
+      } catch {
+        return err({ type: 'Offline' });
+      }
+    },
+
+    editPhoto: (id, changes) =>
+      command(async (lib) => {
+        if (changes.caption !== undefined) await lib.setCaption(id, changes.caption);
+        if (changes.takenAt !== undefined) await lib.setDate([id], changes.takenAt);
+      }),
+    setFavourite: (ids, isFavourite) => command((lib) => lib.setFavourite(ids, isFavourite)),
+    setArchived: (ids, isArchived) => command((lib) => lib.setArchived(ids, isArchived)),
+    trash: (ids) => command((lib) => lib.trash(ids)),
+    restore: (ids) => command((lib) => lib.restore(ids)),
+    deleteForever: (ids) => command((lib) => lib.deleteForever(ids)),
+    emptyTrash: () => command((lib) => lib.emptyTrash()),
+
+    async listTags() {
+      return library()?.queries.tags().map(toTag) ?? [];
+    },
+    async createTag(name) {
+      const lib = library();
+      if (!lib) return err({ type: 'Locked' });
+      if (lib.queries.tags().some((t) => t.name.toLowerCase() === name.toLowerCase()))
+        return err({ type: 'NameTaken' });
+      const id = await lib.createTag(name);
+      const tag = lib.queries.tags().find((t) => t.id === id);
+      return tag ? ok(toTag(tag)) : err({ type: 'NotFound' });
+    },
+    renameTag: (id, name) => command((lib) => lib.renameTag(id, name)),
+    deleteTag: (id) => command((lib) => lib.deleteTag(id)),
+    tagPhotos: (tagId, photoIds) => command((lib) => lib.tagPhotos(tagId, photoIds)),
+    untagPhotos: (tagId, photoIds) => command((lib) => lib.untagPhotos(tagId, photoIds)),
+
+    async listAlbums() {
+      // Album records carry no edit time; 0 sorts them by name in the UI.
+      return (
+        library()
+          ?.queries.albums()
+          .map((a) => toAlbum(a, 0)) ?? []
+      );
+    },
+    async createAlbum(name) {
+      const lib = library();
+      if (!lib) return err({ type: 'Locked' });
+      const id = await lib.createAlbum(name);
+      const album = lib.queries.albums().find((a) => a.id === id);
+      return album ? ok(toAlbum(album, 0)) : err({ type: 'NotFound' });
+    },
+    renameAlbum: (id, name) => command((lib) => lib.renameAlbum(id, name)),
+    deleteAlbum: (id) => command((lib) => lib.deleteAlbum(id)),
+    setAlbumCover: (id, photoId) => command((lib) => lib.setAlbumCover(id, photoId)),
+    addToAlbum: (id, photoIds) => command((lib) => lib.addToAlbum(id, photoIds)),
+    removeFromAlbum: (id, photoIds) => command((lib) => lib.removeFromAlbum(id, photoIds)),
+    moveInAlbum: (id, photoId, toIndex) => command((lib) => lib.moveInAlbum(id, photoId, toIndex)),
+
+    // ---------------------------------------------------------------- uploads
+    async addUploads(files) {
+      if (!unlocked) return [];
+      const { uploader } = unlocked;
+      const batchId = uploader.add(files.map(({ file }) => fileSourceFromBlob(file, file.name)));
+      return uploader
+        .files()
+        .filter((f) => f.batchId === batchId)
+        .map((f) => f.jobId as UploadId);
+    },
+    listUploads: async () => uploadItems(),
+    async pauseUploads() {
+      uploadsPaused = true;
+      unlocked?.uploader.pause();
+    },
+    async resumeUploads() {
+      uploadsPaused = false;
+      unlocked?.uploader.resume();
+    },
+    async cancelUploads(ids) {
+      const uploader = unlocked?.uploader;
+      if (!uploader) return;
+      const targets = ids === 'all' ? uploader.files().map((f) => f.jobId) : ids;
+      await Promise.all(targets.map((id) => uploader.cancel(id)));
+    },
+    async retryUploads(ids) {
+      const uploader = unlocked?.uploader;
+      if (uploader) await Promise.all(ids.map((id) => uploader.retry(id)));
+    },
+    async clearFinishedUploads() {
+      // The queue forgets finished files by itself on the next start; nothing to clear in this session.
+    },
+
+    // ---------------------------------------------------------------- settings
+    listSessions: async () => err({ type: 'ServerError', code: 'not_supported_by_this_build' }),
+    revokeSession: async () => err({ type: 'ServerError', code: 'not_supported_by_this_build' }),
+    async getStorageUsage() {
+      if (!unlocked) return err({ type: 'WrongCredentials' });
+      const response = await fetch(`${deps.server}/v1/blobs/usage`, {
+        headers: { Authorization: `Bearer ${unlocked.session.accessToken()}` },
+      }).catch(() => null);
+      if (!response?.ok) return err({ type: 'Offline' });
+      const usage = (await response.json()) as { usedBytes?: unknown; quotaBytes?: unknown };
+      if (typeof usage.usedBytes !== 'number' || typeof usage.quotaBytes !== 'number')
+        return err({ type: 'ServerError', code: 'invalid_response' });
+      const photoCount =
+        library()
+          ?.queries.timeline()
+          .reduce((n, day) => n + day.photos.length, 0) ?? 0;
+      return ok({ usedBytes: usage.usedBytes, quotaBytes: usage.quotaBytes, photoCount });
+    },
+    getAutoLockMinutes: async () => autoLockMinutes,
+    async setAutoLockMinutes(minutes) {
+      autoLockMinutes = minutes;
+    },
+
+    // ---------------------------------------------------------------- events
+    getSyncStatus: async () => toSyncStatus(remote.status(), navigator.onLine),
+    async subscribe(listener) {
+      listeners.add(listener);
+      return proxy(() => void listeners.delete(listener));
+    },
+  };
+};
