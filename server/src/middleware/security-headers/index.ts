@@ -17,7 +17,9 @@ export function securityHeaders(options: { readonly trustProxy: boolean }): Midd
     headers.set('X-Content-Type-Options', 'nosniff');
     headers.set('Referrer-Policy', 'no-referrer');
     headers.set('X-Frame-Options', 'DENY');
-    headers.set('Cross-Origin-Resource-Policy', 'same-site');
+    // The web app's files send the stricter same-origin; API answers default to same-site.
+    if (!headers.has('Cross-Origin-Resource-Policy'))
+      headers.set('Cross-Origin-Resource-Policy', 'same-site');
     headers.set('Cross-Origin-Opener-Policy', 'same-origin');
     if (!headers.has('Cache-Control')) headers.set('Cache-Control', 'no-store');
     // HSTS only means something over TLS; sent over plain HTTP it would be ignored or, worse, pin a dev host.
