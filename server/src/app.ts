@@ -9,6 +9,7 @@ import { authRouteSpecs, createAuthRoutes } from './features/auth/auth.routes';
 import { checkBlobRefs } from './features/blobs/blobs.repository';
 import { blobRouteSpecs, createBlobRoutes } from './features/blobs/blobs.routes';
 import { createSyncRoutes, syncRouteSpecs } from './features/sync/sync.routes';
+import { bucketOrigins, serveWebApp, WEB_DIST_DIR } from './features/web/web.routes';
 import type { AppEnv } from './http/app-env';
 import { createErrorHandler, createNotFoundHandler } from './http/error-handler';
 import { createSystemRoutes, systemRouteSpecs } from './http/system.routes';
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(requestId());
   app.use(requestLogger(deps.logger));
   app.use(securityHeaders({ trustProxy: deps.config.trustProxy }));
+  app.use(serveWebApp({ distDir: WEB_DIST_DIR, bucketOrigins: bucketOrigins(deps.blobs.config.store) }));
   // Before the global body cap: blob uploads stream up to the blob's declared size (see blobs.routes.ts).
   app.route('/v1', createBlobRoutes(deps, deps.blobs));
   app.use(bodyLimit(deps.config.sync.maxBodyBytes));
