@@ -136,7 +136,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     const library = session.client.library;
     const uploader = createUploader({
       api: blobs,
-      state: await openUploadStore(`halyon-uploads-${account}`),
+      state: await openUploadStore(`halyon-uploads-${account}`, { indexedDB, IDBKeyRange }),
       stateKey: deriveUploadStateKey(session.vault.masterKey),
       contentHashKey: await deriveContentHashKey(session.vault.masterKey),
       thumbnails: createCanvasThumbnailMaker(),

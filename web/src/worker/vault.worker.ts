@@ -17,7 +17,8 @@ expose(
   createVaultService({
     server: self.location.origin,
     platform: {
-      openStore: (name) => openLocalStore(name),
+      // Passed explicitly: the stores hand these to Dexie as given, and Dexie does not fall back to the globals.
+      openStore: (name) => openLocalStore(name, { indexedDB, IDBKeyRange }),
       fetch: fetch.bind(globalThis),
       network: {
         isOnline: () => navigator.onLine,
