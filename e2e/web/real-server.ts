@@ -1,0 +1,48 @@
+/**
+ * @module The real Halyon server (server/src/main.ts) for browser specs: its own process on a free loopback
+ * port, blobs (and PGlite, unless DATABASE_URL is set) in a temporary data directory, serving web/dist at `/`.
+ */
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const serverDir = fileURLToPath(new URL('../../server', import.meta.url));
+
+export interface RealServer {
+  readonly origin: string;
+  readonly close: () => Promise<void>;
+}
+
+/** Resolves with the origin once the server logs that it listens (PORT=0: the OS picks a free port). */
+export const startRealServer = async (): Promise<RealServer> => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'halyon-real-web-'));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: serverDir,
+    env: { ...process.env, HALYON_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const origin = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const listening = /"msg":"listening","url":"(http:\/\/[^"]+)"/.exec(output);
+      if (listening) resolve(listening[1]!);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)));
+  });
+  return {
+    origin,
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+};
