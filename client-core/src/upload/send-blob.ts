@@ -24,6 +24,8 @@ export interface SendBlobOptions {
    * first (a browser on HTTP/1.1, where fetch cannot stream a request; browsers page large Blobs to disk).
    */
   readonly streamBodies: boolean;
+  /** Called once the server holds the reservation (the quota accepted it). */
+  readonly onReserved?: () => void;
 }
 
 /** Cuts a stream into pieces of exactly `size` bytes (the last may be shorter), copying only across boundaries. */
@@ -129,6 +131,7 @@ export const sendBlob = async (options: SendBlobOptions): Promise<Result<void, T
   const { api, plan } = options;
   const reserved = await api.reserve(plan.id, plan.cipherSize);
   if (!reserved.ok) return reserved;
+  options.onReserved?.();
   // No target: committed already (an earlier attempt's commit answer was lost).
   if (reserved.value.upload === null) return ok(undefined);
   const sent = await sendToTarget(options, reserved.value.upload);

@@ -226,32 +226,51 @@ export const createUploader = (deps: UploaderDeps) => {
     job: UploadJob,
     signal: AbortSignal,
   ): Promise<TransportError | 'aborted' | null> => {
-    // The original first: it is the one a full quota refuses, and then nothing else has been reserved.
-    const order = [...job.blobs].sort(
-      (a, b) => Number(b.role === 'original') - Number(a.role === 'original'),
-    );
-    for (const blob of order) {
-      if (blob.committed) continue;
+    const inFlightByBlob = new Map<string, number>();
+    const sendOne = async (blob: BlobPlan, onReserved?: () => void) => {
       const sent = await sendBlob({
         api: deps.api,
         plan: blob,
         open: openCiphertext(entry, job, blob),
         signal,
         streamBodies: deps.streamBodies ?? false,
+        ...(onReserved ? { onReserved } : {}),
         onProgress: (bytes) => {
-          entry.inFlightBytes = bytes;
+          inFlightByBlob.set(blob.id, bytes);
+          entry.inFlightBytes = [...inFlightByBlob.values()].reduce((a, b) => a + b, 0);
           emit(entry);
         },
       });
-      entry.inFlightBytes = 0;
+      inFlightByBlob.delete(blob.id);
+      entry.inFlightBytes = [...inFlightByBlob.values()].reduce((a, b) => a + b, 0);
       if (signal.aborted) return 'aborted';
       if (!sent.ok) return sent.error;
       blob.committed = true;
       entry.committedBytes += blob.cipherSize;
       await persist(job);
       emit(entry);
-    }
-    return null;
+      return null;
+    };
+    // The original is reserved first: it is the one a full quota refuses, and then nothing else has been
+    // reserved. Once it is, the thumbnails go alongside it (independent blobs, twice the requests in flight).
+    const pending = job.blobs.filter((b) => !b.committed);
+    const original = pending.find((b) => b.role === 'original');
+    let openGate: (go: boolean) => void = () => {};
+    const gate = new Promise<boolean>((resolve) => {
+      openGate = resolve;
+    });
+    if (!original) openGate(true);
+    const originalRun = original
+      ? sendOne(original, () => openGate(true)).then((stopped) => {
+          openGate(stopped === null);
+          return stopped;
+        })
+      : Promise.resolve(null);
+    const otherRuns = pending
+      .filter((b) => b !== original)
+      .map(async (blob) => ((await gate) ? sendOne(blob) : null));
+    const stopped = await Promise.all([originalRun, ...otherRuns]);
+    return stopped.find((s) => s !== null) ?? null;
   };
 
   const runJob = async (entry: Entry) => {
