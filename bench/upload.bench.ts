@@ -364,9 +364,7 @@ for (const [store, x] of Object.entries(results)) {
   );
 }
 const slower = Object.values(results).reduce((a, b) => (a.plainUp <= b.plainUp ? a : b));
-console.log(
-  `peak RSS of the process (client, server and s3rver together): ${(peakRss / MiB).toFixed(0)} MiB`,
-);
+console.log(`peak RSS of the client process (s3rver runs in it too): ${(peakRss / MiB).toFixed(0)} MiB`);
 console.log(
   JSON.stringify({
     bench: 'upload',
