@@ -244,7 +244,7 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     expect(phone.client.library.queries.timeline().flatMap((d) => d.photos)).toHaveLength(1);
   });
 
-  it('refuses a photo over the quota with a typed error and changes nothing', async () => {
+  it('refuses a photo over the quota with a typed error and changes nothing, and sends it on retry once there is room', async () => {
     const phone = await device();
     await server.deps.db
       .withTables<{ blob_quotas: { user_id: string; quota_bytes: number | null } }>()
@@ -261,6 +261,56 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     expect(await phone.usage()).toMatchObject({ usedBytes: 0, reservedBytes: 0 });
     await phone.syncOrThrow();
     expect(phone.client.library.queries.timeline()).toEqual([]);
+
+    await server.deps.db
+      .withTables<{ blob_quotas: { user_id: string; quota_bytes: number | null } }>()
+      .updateTable('blob_quotas')
+      .set({ quota_bytes: 100 * MiB })
+      .where('user_id', '=', phone.user.userId)
+      .execute();
+    await uploader.retry(file!.jobId);
+    await uploader.whenIdle();
+    expect(uploader.files()).toMatchObject([{ status: 'done', failure: null }]);
+  });
+
+  it('pauses without losing anything, resumes, and cancels a file so that nothing of it stays', async () => {
+    const phone = await device();
+    const uploader = phone.openUploader(phone.state);
+    await uploader.start();
+    const sending = new Promise<void>((resolve) =>
+      uploader.subscribe((e) => {
+        if (e.type === 'file' && e.status === 'sending') resolve();
+      }),
+    );
+    const kept = await fileSourceFromPath(await writeTemp('kept.bin', randomBytes(6 * MiB)));
+    uploader.add([kept]);
+    await sending;
+    uploader.pause();
+    expect(uploader.files()).toMatchObject([{ status: 'waiting' }]);
+    uploader.resume();
+    await uploader.whenIdle();
+    expect(uploader.files()).toMatchObject([{ status: 'done' }]);
+
+    uploader.pause();
+    const dropped = fileSourceFromBlob(new Blob([randomBytes(300_000)]), 'dropped.bin');
+    uploader.add([dropped]);
+    const queued = new Promise<string>((resolve) =>
+      uploader.subscribe((e) => {
+        if (e.type === 'file' && e.fileName === 'dropped.bin' && e.status === 'waiting') resolve(e.jobId);
+      }),
+    );
+    await uploader.cancel(await queued);
+    uploader.resume();
+    await uploader.whenIdle();
+    expect(uploader.files().find((f) => f.fileName === 'dropped.bin')).toMatchObject({ status: 'cancelled' });
+    expect(await phone.state.listJobs()).toEqual([]);
+    await phone.syncOrThrow();
+    expect(
+      phone.client.library.queries
+        .timeline()
+        .flatMap((d) => d.photos)
+        .map((p) => p.fileName),
+    ).toEqual([expect.stringContaining('kept.bin')]);
   });
 
   it('resumes after the client stops mid-upload: no record before its blobs, no blob twice, identical bytes', async () => {
