@@ -74,10 +74,15 @@ export const toAlbum = (album: AlbumView, updatedAt: number): Album => ({
   updatedAt,
 });
 
-export const toSyncStatus = (status: RunnerStatus | null, isOnline: boolean): SyncStatus => ({
+/** `lastSyncedAt` is kept by the caller: the runner reports a finished sync, not when it finished. */
+export const toSyncStatus = (
+  status: RunnerStatus | null,
+  isOnline: boolean,
+  lastSyncedAt: number | null,
+): SyncStatus => ({
   isOnline: isOnline && status?.state !== 'offline',
   isSyncing: status?.state === 'syncing',
-  pendingChanges: 0,
-  lastSyncedAt: null,
+  pendingChanges: status?.state === 'idle' ? (status.lastSync?.outboxLeft ?? 0) : 0,
+  lastSyncedAt,
   lastError: status?.state === 'retrying' || status?.state === 'halted' ? { type: status.error.type } : null,
 });

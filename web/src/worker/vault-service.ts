@@ -128,6 +128,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   let email: string | null = null;
   let uploadsPaused = false;
   let autoLockMinutes: number | null = null;
+  let lastSyncedAt: number | null = null;
   const uploadItems = () => unlocked?.uploader.files().map((f) => toUploadItem(f, uploadsPaused)) ?? [];
 
   /** Builds media and uploads on a fresh session; sign-in waits for it before reporting success. */
@@ -148,9 +149,10 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       () => null,
       () => emit({ type: 'libraryChanged', parts: ['photos', 'tags', 'albums'] }),
     );
-    const stopStatus = remote.onStatus((status) =>
-      emit({ type: 'syncStatusChanged', status: toSyncStatus(status, navigator.onLine) }),
-    );
+    const stopStatus = remote.onStatus((status) => {
+      if (status.state === 'idle' && status.lastSync) lastSyncedAt = Date.now();
+      emit({ type: 'syncStatusChanged', status: toSyncStatus(status, navigator.onLine, lastSyncedAt) });
+    });
     unlocked = {
       session,
       blobs,
@@ -443,7 +445,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     },
 
     // ---------------------------------------------------------------- events
-    getSyncStatus: async () => toSyncStatus(remote.status(), navigator.onLine),
+    getSyncStatus: async () => toSyncStatus(remote.status(), navigator.onLine, lastSyncedAt),
     async subscribe(listener) {
       listeners.add(listener);
       return proxy(() => void listeners.delete(listener));
