@@ -31,15 +31,16 @@ const makeJpeg = async (page: Page, hue: number): Promise<Buffer> => {
   return Buffer.from(base64, 'base64');
 };
 
-test('register, upload two JPEGs, favourite one in the viewer, reload, unlock: all still there', async ({
+test('register, upload two JPEGs, favourite one in the viewer, reload, unlock, sign out and in: all still there', async ({
   page,
 }) => {
   const problems = await watchPageProblems(page);
   const password = 'copper violet anchor drift';
+  const email = `real-${randomUUID()}@example.org`;
   await page.goto(server.origin);
 
   await page.getByRole('button', { name: 'Create an account' }).click();
-  await page.getByLabel('E-mail').fill(`real-${randomUUID()}@example.org`);
+  await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByLabel('Repeat password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
@@ -82,6 +83,17 @@ test('register, upload two JPEGs, favourite one in the viewer, reload, unlock: a
     page.getByRole('dialog').getByRole('button', { name: 'Remove from favourites' }),
   ).toBeVisible();
   await page.screenshot({ path: 'test-results/real-flow-after-unlock.png' });
+  await page.keyboard.press('Escape');
+
+  // Signing out forgets the account on this device; signing in again (key derived anew) opens the same library.
+  await page.reload();
+  await page.getByRole('button', { name: 'Sign out of this device' }).click();
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(photos.getByRole('option')).toHaveCount(2, { timeout: 60_000 });
+  await page.getByRole('link', { name: 'Favourites' }).click();
+  await expect(page.getByRole('listbox', { name: 'Favourites' }).getByRole('option')).toHaveCount(1);
   expect(problems.cspViolations).toEqual([]);
   expect(problems.pageErrors).toEqual([]);
 });

@@ -271,6 +271,13 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     },
     lock: lockNow,
     async logOut() {
+      // Ends the session on the server too; when offline or locked, the session expires there on its own.
+      const token = unlocked?.session.accessToken();
+      if (token)
+        await fetch(`${deps.server}/v1/auth/logout`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}` },
+        }).catch(() => undefined);
       await remote.lock();
       email = null;
       await forgetAccount();
