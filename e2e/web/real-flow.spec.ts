@@ -65,6 +65,10 @@ test('register, upload two JPEGs, favourite one in the viewer, reload, unlock, s
   ]);
   await expect(photos.getByRole('option')).toHaveCount(2, { timeout: 60_000 });
   await expect(photos.locator('img')).toHaveCount(2);
+  const uploads = page.getByRole('region', { name: 'Uploads' });
+  await expect(uploads).toContainText('2 uploaded');
+  await uploads.getByRole('button', { name: 'Clear finished' }).click();
+  await expect(uploads).toHaveCount(0);
 
   await photos.getByRole('option').first().click();
   const viewer = page.getByRole('dialog');

@@ -87,10 +87,12 @@ const UPLOAD_STATUS: Record<FileProgress['status'], UploadStatus> = {
   cancelled: 'cancelled',
 };
 
-const toUploadItem = (file: FileProgress, paused: boolean): UploadItem => ({
+const FINISHED: ReadonlySet<FileProgress['status']> = new Set(['done', 'duplicate', 'cancelled']);
+
+const toUploadItem = (file: FileProgress, paused: boolean, relativePath: string): UploadItem => ({
   id: file.jobId as UploadId,
   fileName: file.fileName,
-  relativePath: '',
+  relativePath,
   bytesTotal: file.totalBytes,
   bytesDone: file.sentBytes,
   status: paused && file.status === 'waiting' ? 'paused' : UPLOAD_STATUS[file.status],
@@ -129,7 +131,19 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   let uploadsPaused = false;
   let autoLockMinutes: number | null = null;
   let lastSyncedAt: number | null = null;
-  const uploadItems = () => unlocked?.uploader.files().map((f) => toUploadItem(f, uploadsPaused)) ?? [];
+  /**
+   * The folder path the page reported, by batch and file name: a job's id changes once the file is prepared.
+   * And the jobs the person cleared from the list.
+   */
+  const relativePaths = new Map<string, string>();
+  const pathKey = (batchId: string, fileName: string) => `${batchId}/${fileName}`;
+  const cleared = new Set<string>();
+  const uploadItems = () =>
+    unlocked?.uploader
+      .files()
+      .filter((f) => !cleared.has(f.jobId))
+      .map((f) => toUploadItem(f, uploadsPaused, relativePaths.get(pathKey(f.batchId, f.fileName)) ?? '')) ??
+    [];
 
   /** Builds media and uploads on a fresh session; sign-in waits for it before reporting success. */
   const openSession = async (session: RemoteSession, account: string) => {
@@ -400,6 +414,9 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       if (!unlocked) return [];
       const { uploader } = unlocked;
       const batchId = uploader.add(files.map(({ file }) => fileSourceFromBlob(file, file.name)));
+      for (const { file, relativePath } of files)
+        relativePaths.set(pathKey(batchId, file.name), relativePath);
+      // The ids of the queued entries; the uploader gives each file a new id once it is prepared.
       return uploader
         .files()
         .filter((f) => f.batchId === batchId)
@@ -425,7 +442,10 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       if (uploader) await Promise.all(ids.map((id) => uploader.retry(id)));
     },
     async clearFinishedUploads() {
-      // The queue forgets finished files by itself on the next start; nothing to clear in this session.
+      // The queue keeps finished entries for the session; the list hides them.
+      for (const file of unlocked?.uploader.files() ?? [])
+        if (FINISHED.has(file.status)) cleared.add(file.jobId);
+      emit({ type: 'uploadsChanged', items: uploadItems() });
     },
 
     // ---------------------------------------------------------------- settings
