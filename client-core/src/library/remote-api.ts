@@ -26,6 +26,7 @@ import { createFetchTransport } from '../transport/fetch-transport';
 import { type SignInError, signIn } from './account';
 import { type HalyonClient, openHalyonClient } from './client';
 import type { Library, LibraryQueriesFor } from './remote-types';
+import { createSessionTokens } from './session-tokens';
 
 export interface RemotePlatform {
   readonly openStore: (name: string) => Promise<LocalStore>;
@@ -45,7 +46,7 @@ export interface RemoteSession {
   readonly client: HalyonClient;
   readonly vault: UnlockedVault;
   readonly server: string;
-  readonly accessToken: () => string;
+  readonly accessToken: () => Promise<string>;
 }
 
 /** Library methods the page may call; each is a local write followed by a sync request. */
@@ -116,10 +117,11 @@ export const createRemoteApi = (platform: RemotePlatform) => {
       const signedIn = await signIn(auth, email, password, platform.deviceName);
       if (!signedIn.ok) return signedIn;
       const { login, vault } = signedIn.value;
+      const tokens = createSessionTokens(auth, login);
       const transport = createFetchTransport({
         baseUrl: server,
         fetch: platform.fetch,
-        accessToken: () => login.accessToken,
+        accessToken: tokens.accessToken,
       });
       const storeName = `halyon-${login.userId}`;
       const client = await openHalyonClient({
@@ -159,7 +161,7 @@ export const createRemoteApi = (platform: RemotePlatform) => {
         }
       });
       session = { client, vault, runner, tabs, status: { state: 'stopped' }, statusListeners };
-      platform.onSession?.({ client, vault, server, accessToken: () => login.accessToken });
+      platform.onSession?.({ client, vault, server, accessToken: tokens.accessToken });
       return ok({ userId: login.userId });
     },
 
