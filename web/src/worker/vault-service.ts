@@ -286,7 +286,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     lock: lockNow,
     async logOut() {
       // Ends the session on the server too; when offline or locked, the session expires there on its own.
-      const token = unlocked?.session.accessToken();
+      const token = await unlocked?.session.accessToken();
       if (token)
         await fetch(`${deps.server}/v1/auth/logout`, {
           method: 'POST',
@@ -454,7 +454,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     async getStorageUsage() {
       if (!unlocked) return err({ type: 'WrongCredentials' });
       const response = await fetch(`${deps.server}/v1/blobs/usage`, {
-        headers: { Authorization: `Bearer ${unlocked.session.accessToken()}` },
+        headers: { Authorization: `Bearer ${await unlocked.session.accessToken()}` },
       }).catch(() => null);
       if (!response?.ok) return err({ type: 'Offline' });
       const usage = (await response.json()) as { usedBytes?: unknown; quotaBytes?: unknown };
