@@ -42,6 +42,7 @@ import type {
   VaultEvent,
   VaultState,
 } from '../app/vault-client';
+import { countingActivity, createAutoLock } from './auto-lock';
 import { forgetAccount, readRememberedAccount, rememberAccount } from './remembered-account';
 import { toAlbum, toPhotoDetails, toPhotoSummary, toSyncStatus, toTag } from './to-view-models';
 
@@ -107,6 +108,14 @@ const toUploadItem = (file: FileProgress, paused: boolean, relativePath: string)
   photoId: file.photoId as PhotoId | null,
 });
 
+/** Calls the app makes on its own (listeners, status): they do not keep the vault from locking itself. */
+const BACKGROUND_CALLS: ReadonlySet<keyof VaultClient> = new Set([
+  'subscribe',
+  'getSyncStatus',
+  'getVaultState',
+  'listUploads',
+]);
+
 /** What exists only while the vault is unlocked. */
 interface Unlocked {
   readonly session: RemoteSession;
@@ -129,7 +138,6 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   let unlocked: Unlocked | null = null;
   let email: string | null = null;
   let uploadsPaused = false;
-  let autoLockMinutes: number | null = null;
   let lastSyncedAt: number | null = null;
   /**
    * The folder path the page reported, by batch and file name: a job's id changes once the file is prepared.
@@ -222,9 +230,11 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   };
 
   const lockNow = async () => {
+    autoLock.stop();
     await remote.lock();
     stateChanged();
   };
+  const autoLock = createAutoLock({ lock: () => void lockNow() });
 
   const library = () => unlocked?.session.client.library ?? null;
   const photoOf = (id: PhotoId): PhotoView | undefined => library()?.queries.photo(id);
@@ -253,7 +263,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     return ok(await new Response(original.value.stream, { headers: { 'content-type': photo.mime } }).blob());
   };
 
-  return {
+  const service: VaultClient = {
     // ---------------------------------------------------------------- accounts
     async getVaultState() {
       await remembered;
@@ -285,6 +295,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     },
     lock: lockNow,
     async logOut() {
+      autoLock.stop();
       // Ends the session on the server too; when offline or locked, the session expires there on its own.
       const token = await unlocked?.session.accessToken();
       if (token)
@@ -466,9 +477,10 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
           .reduce((n, day) => n + day.photos.length, 0) ?? 0;
       return ok({ usedBytes: usage.usedBytes, quotaBytes: usage.quotaBytes, photoCount });
     },
-    getAutoLockMinutes: async () => autoLockMinutes,
+    // Kept for this worker's life; a reload starts at "never" until the settings screen sets it again.
+    getAutoLockMinutes: async () => autoLock.minutes(),
     async setAutoLockMinutes(minutes) {
-      autoLockMinutes = minutes;
+      autoLock.setMinutes(minutes);
     },
 
     // ---------------------------------------------------------------- events
@@ -478,4 +490,5 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       return proxy(() => void listeners.delete(listener));
     },
   };
+  return countingActivity(service, autoLock.touch, BACKGROUND_CALLS);
 };
