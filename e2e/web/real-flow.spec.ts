@@ -31,7 +31,7 @@ const makeJpeg = async (page: Page, hue: number): Promise<Buffer> => {
   return Buffer.from(base64, 'base64');
 };
 
-test('register, upload two JPEGs, favourite one in the viewer, reload, unlock, sign out and in: all still there', async ({
+test('register, upload two JPEGs, download an original byte for byte, favourite one in the viewer, reload, unlock, sign out and in: all still there', async ({
   page,
 }) => {
   const problems = await watchPageProblems(page);
@@ -59,10 +59,13 @@ test('register, upload two JPEGs, favourite one in the viewer, reload, unlock, s
   await expect(page.getByRole('heading', { name: 'Your vault is empty' })).toBeVisible();
   const photos = page.getByRole('listbox', { name: 'Photos' });
 
-  await page.locator('input[type="file"][accept]').setInputFiles([
-    { name: 'sunrise.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 20) },
-    { name: 'harbour.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(page, 200) },
+  const originals = new Map([
+    ['sunrise.jpg', await makeJpeg(page, 20)],
+    ['harbour.jpg', await makeJpeg(page, 200)],
   ]);
+  await page
+    .locator('input[type="file"][accept]')
+    .setInputFiles([...originals].map(([name, buffer]) => ({ name, mimeType: 'image/jpeg', buffer })));
   await expect(photos.getByRole('option')).toHaveCount(2, { timeout: 60_000 });
   await expect(photos.locator('img')).toHaveCount(2);
   const uploads = page.getByRole('region', { name: 'Uploads' });
@@ -73,6 +76,17 @@ test('register, upload two JPEGs, favourite one in the viewer, reload, unlock, s
   await photos.getByRole('option').first().click();
   const viewer = page.getByRole('dialog');
   await expect(viewer.locator('img')).toBeVisible();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    viewer.getByRole('button', { name: 'Download original' }).click(),
+  ]);
+  const original = originals.get(download.suggestedFilename());
+  expect(original).toBeDefined();
+  const stream = await download.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  expect(Buffer.concat(chunks).equals(original!)).toBe(true);
+
   await viewer.getByRole('button', { name: 'Add to favourites' }).click();
   await expect(viewer.getByRole('button', { name: 'Remove from favourites' })).toBeVisible();
   await page.screenshot({ path: 'test-results/real-flow-viewer.png' });
