@@ -2,8 +2,8 @@
 /// <reference lib="dom" />
 
 import { randomUUID } from 'node:crypto';
-import type { Page } from '@playwright/test';
 import { expect, test, watchPageProblems } from './fixtures';
+import { makeJpeg, registerThroughUi } from './real-helpers';
 import { type RealServer, startRealServer } from './real-server';
 
 let server: RealServer;
@@ -14,23 +14,6 @@ test.afterAll(async () => {
   await server?.close();
 });
 
-/** A JPEG drawn by the browser's canvas: real image bytes the upload pipeline decodes for its thumbnail. */
-const makeJpeg = async (page: Page, hue: number): Promise<Buffer> => {
-  const base64 = await page.evaluate(async (h) => {
-    const canvas = new OffscreenCanvas(640, 480);
-    const context = canvas.getContext('2d')!;
-    context.fillStyle = `hsl(${h} 70% 50%)`;
-    context.fillRect(0, 0, 640, 480);
-    context.fillStyle = '#fff';
-    context.fillRect(100 + h / 2, 100, 200, 150);
-    const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg' })).arrayBuffer());
-    let binary = '';
-    for (const byte of bytes) binary += String.fromCharCode(byte);
-    return btoa(binary);
-  }, hue);
-  return Buffer.from(base64, 'base64');
-};
-
 test('register, upload two JPEGs, download an original byte for byte, favourite one in the viewer, reload, unlock, sign out and in: all still there', async ({
   page,
 }) => {
@@ -39,24 +22,7 @@ test('register, upload two JPEGs, download an original byte for byte, favourite 
   const email = `real-${randomUUID()}@example.org`;
   await page.goto(server.origin);
 
-  await page.getByRole('button', { name: 'Create an account' }).click();
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByLabel('Repeat password').fill(password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  const recoveryWords = page.getByRole('list', { name: 'Recovery key' }).getByRole('listitem');
-  // Registering derives the key twice (create, then sign in) with Argon2id: seconds on a slow machine.
-  await expect(recoveryWords).toHaveCount(24, { timeout: 60_000 });
-  const words = await recoveryWords.allTextContents();
-  await page.getByLabel('I have written down my recovery key').check();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  for (const field of await page.getByLabel(/^Word \d+$/).all()) {
-    const label =
-      (await field.evaluate((input) => (input as HTMLInputElement).labels?.[0]?.textContent)) ?? '';
-    await field.fill(words[Number(label.replace('Word ', '')) - 1]!);
-  }
-  await page.getByRole('button', { name: 'Confirm' }).click();
-  await expect(page.getByRole('heading', { name: 'Your vault is empty' })).toBeVisible();
+  await registerThroughUi(page, email, password);
   const photos = page.getByRole('listbox', { name: 'Photos' });
 
   const originals = new Map([
