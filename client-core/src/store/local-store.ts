@@ -6,6 +6,7 @@
 import type { Membership } from '@halyon/protocol';
 import { Dexie, type Table } from 'dexie';
 import type { HighWaterMark, OutboxOp, RecordKey, StoredRecord, SyncStore } from '../sync/sync-store';
+import { type IndexedDbPlatform, toDexieOptions } from './dexie-platform';
 
 interface MetaRow {
   readonly key: string;
@@ -64,7 +65,7 @@ class HalyonDexie extends Dexie {
   thumbnails!: Table<ThumbnailRow, string>;
 
   constructor(name: string, options: LocalStoreOptions) {
-    super(name, { indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
+    super(name, toDexieOptions(options));
     for (const { version, stores, upgrade } of SCHEMA_VERSIONS) {
       const declared = this.version(version).stores(stores);
       if (upgrade) declared.upgrade(upgrade);
@@ -74,10 +75,7 @@ class HalyonDexie extends Dexie {
 
 export type StoreSnapshot = Readonly<Record<string, readonly unknown[]>>;
 
-export interface LocalStoreOptions {
-  /** Defaults to the platform's; Node passes fake-indexeddb's. */
-  readonly indexedDB?: IDBFactory;
-  readonly IDBKeyRange?: typeof IDBKeyRange;
+export interface LocalStoreOptions extends IndexedDbPlatform {
   /** The encrypted thumbnail cache is trimmed, least recently used first, above this many bytes. */
   readonly thumbnailCacheBytes?: number;
   readonly now?: () => number;

@@ -4,6 +4,7 @@
  */
 import { Dexie, type Table } from 'dexie';
 import type { SealedJob, UploadStateStore } from '../upload/upload-state';
+import { type IndexedDbPlatform, toDexieOptions } from './dexie-platform';
 
 interface StagedPiece {
   readonly blobId: string;
@@ -16,15 +17,12 @@ class UploadDexie extends Dexie {
   staged!: Table<StagedPiece, [string, number]>;
 
   constructor(name: string, options: UploadStoreOptions) {
-    super(name, { indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
+    super(name, toDexieOptions(options));
     this.version(1).stores({ jobs: 'id', staged: '[blobId+index]' });
   }
 }
 
-export interface UploadStoreOptions {
-  readonly indexedDB?: IDBFactory;
-  readonly IDBKeyRange?: typeof IDBKeyRange;
-}
+export type UploadStoreOptions = IndexedDbPlatform;
 
 export interface UploadStore extends UploadStateStore {
   close(): void;
