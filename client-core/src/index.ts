@@ -14,6 +14,7 @@ export { type LocalStore, type LocalStoreOptions, openLocalStore } from './store
 export { openMemoryLocalStore } from './store/memory-store';
 export { openUploadStore, type UploadStore, type UploadStoreOptions } from './store/upload-store';
 export { base64ToBytes as wireBase64ToBytes, bytesToBase64 as bytesToWireBase64 } from './sync/base64';
+export { browserNetworkStatus } from './sync/browser-network';
 export {
   createSyncEngine,
   DELETE_FOREVER,

@@ -3,29 +3,19 @@
  * BroadcastChannel, online state) and exposes the remote API over comlink. No logic lives here.
  */
 import { expose } from 'comlink';
+import { z } from 'zod';
 import { createRemoteApi } from './library/remote-api';
 import { openLocalStore } from './store/local-store';
-import type { NetworkStatus } from './sync/runner';
+import { browserNetworkStatus } from './sync/browser-network';
 
-const network: NetworkStatus = {
-  isOnline: () => navigator.onLine,
-  onChange(listener) {
-    const online = () => listener(true);
-    const offline = () => listener(false);
-    addEventListener('online', online);
-    addEventListener('offline', offline);
-    return () => {
-      removeEventListener('online', online);
-      removeEventListener('offline', offline);
-    };
-  },
-};
+// Before any schema runs: zod 4 otherwise probes `new Function`, which a strict CSP's script-src forbids.
+z.config({ jitless: true });
 
 expose(
   createRemoteApi({
     openStore: (name) => openLocalStore(name),
     fetch: fetch.bind(globalThis),
-    network,
+    network: browserNetworkStatus,
     locks: navigator.locks,
     openChannel: (name) => new BroadcastChannel(name),
     deviceName: `web (${navigator.userAgent.slice(0, 80)})`,

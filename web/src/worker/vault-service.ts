@@ -159,7 +159,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     const library = session.client.library;
     const uploader = createUploader({
       api: blobs,
-      state: await openUploadStore(`halyon-uploads-${account}`, { indexedDB, IDBKeyRange }),
+      state: await openUploadStore(`halyon-uploads-${account}`),
       stateKey: deriveUploadStateKey(session.vault.masterKey),
       contentHashKey: await deriveContentHashKey(session.vault.masterKey),
       thumbnails: createCanvasThumbnailMaker(),
