@@ -1,12 +1,11 @@
 /** @module Log in with e-mail and password. The command is injected; this screen only collects and reports. */
 
-import { createSignal, Show } from 'solid-js';
+import { createSignal } from 'solid-js';
 import type { AuthError, KeyDerivationProgress, Result } from '../../app/vault-client';
 import { Button } from '../../ui/button';
 import { TextField } from '../../ui/text-field';
-import { authErrorText } from './auth-errors';
 import { AuthLayout } from './auth-layout';
-import { KeyDerivationStatus } from './key-derivation-status';
+import { createKeyDerivingAction, SubmitOrProgress } from './key-derivation-status';
 
 export interface LoginScreenProps {
   readonly onLogIn: (
@@ -20,16 +19,11 @@ export interface LoginScreenProps {
 export const LoginScreen = (props: LoginScreenProps) => {
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
-  const [error, setError] = createSignal<string | null>(null);
-  const [progress, setProgress] = createSignal<KeyDerivationProgress | null>(null);
+  const { error, progress, run } = createKeyDerivingAction();
 
   const submit = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault();
-    setError(null);
-    setProgress({ stage: 'deriving-key', fraction: null });
-    const result = await props.onLogIn({ email: email().trim(), password: password() }, setProgress);
-    setProgress(null);
-    if (!result.ok) setError(authErrorText(result.error));
+    await run((onProgress) => props.onLogIn({ email: email().trim(), password: password() }, onProgress));
   };
 
   return (
@@ -52,16 +46,7 @@ export const LoginScreen = (props: LoginScreenProps) => {
           onValue={setPassword}
           error={error()}
         />
-        <Show
-          when={progress()}
-          fallback={
-            <Button type="submit" variant="primary">
-              Sign in
-            </Button>
-          }
-        >
-          {(p) => <KeyDerivationStatus progress={p()} />}
-        </Show>
+        <SubmitOrProgress label="Sign in" progress={progress()} />
       </form>
       <Button variant="quiet" class="auth__forgot" onClick={() => props.onForgotPassword()}>
         Forgot your password?

@@ -3,13 +3,12 @@
  * checked here; the library decides whether the words open the vault.
  */
 
-import { createMemo, createSignal, Show } from 'solid-js';
+import { createMemo, createSignal } from 'solid-js';
 import type { AuthError, KeyDerivationProgress, Result } from '../../app/vault-client';
 import { Button } from '../../ui/button';
 import { TextField } from '../../ui/text-field';
-import { authErrorText } from './auth-errors';
 import { AuthLayout } from './auth-layout';
-import { KeyDerivationStatus } from './key-derivation-status';
+import { createKeyDerivingAction, SubmitOrProgress } from './key-derivation-status';
 import { estimatePasswordStrength } from './password-strength';
 import { RECOVERY_WORD_COUNT, recoveryWordsFrom } from './recovery-check';
 import { PasswordStrengthMeter } from './register-screen';
@@ -30,8 +29,7 @@ export const RecoverScreen = (props: RecoverScreenProps) => {
   const [email, setEmail] = createSignal('');
   const [wordsText, setWordsText] = createSignal('');
   const [password, setPassword] = createSignal('');
-  const [error, setError] = createSignal<string | null>(null);
-  const [progress, setProgress] = createSignal<KeyDerivationProgress | null>(null);
+  const { error, setError, progress, run } = createKeyDerivingAction();
   const words = createMemo(() => recoveryWordsFrom(wordsText()));
 
   const submit = async (event: SubmitEvent): Promise<void> => {
@@ -45,13 +43,9 @@ export const RecoverScreen = (props: RecoverScreenProps) => {
       setError('Choose a stronger password.');
       return;
     }
-    setProgress({ stage: 'deriving-key', fraction: null });
-    const result = await props.onRecover(
-      { email: email().trim(), recoveryWords: words(), newPassword: password() },
-      setProgress,
+    await run((onProgress) =>
+      props.onRecover({ email: email().trim(), recoveryWords: words(), newPassword: password() }, onProgress),
     );
-    setProgress(null);
-    if (!result.ok) setError(authErrorText(result.error));
   };
 
   return (
@@ -90,16 +84,7 @@ export const RecoverScreen = (props: RecoverScreenProps) => {
           hint={<PasswordStrengthMeter password={password()} />}
           error={error()}
         />
-        <Show
-          when={progress()}
-          fallback={
-            <Button type="submit" variant="primary">
-              Recover
-            </Button>
-          }
-        >
-          {(p) => <KeyDerivationStatus progress={p()} />}
-        </Show>
+        <SubmitOrProgress label="Recover" progress={progress()} />
       </form>
       <div class="auth__switch">
         <Button variant="quiet" onClick={() => props.onSignIn()}>

@@ -8,9 +8,8 @@ import { createMemo, createSignal, For, Match, Show, Switch } from 'solid-js';
 import type { AuthError, KeyDerivationProgress, Registered, Result } from '../../app/vault-client';
 import { Button } from '../../ui/button';
 import { TextField } from '../../ui/text-field';
-import { authErrorText } from './auth-errors';
 import { AuthLayout } from './auth-layout';
-import { KeyDerivationStatus } from './key-derivation-status';
+import { createKeyDerivingAction, SubmitOrProgress } from './key-derivation-status';
 import { estimatePasswordStrength } from './password-strength';
 import { cryptoRandomIndex, isRecoveryCheckCorrect, pickCheckPositions } from './recovery-check';
 
@@ -61,8 +60,7 @@ export const RegisterScreen = (props: RegisterScreenProps) => {
   const [email, setEmail] = createSignal('');
   const [password, setPassword] = createSignal('');
   const [confirmation, setConfirmation] = createSignal('');
-  const [error, setError] = createSignal<string | null>(null);
-  const [progress, setProgress] = createSignal<KeyDerivationProgress | null>(null);
+  const { error, setError, progress, run } = createKeyDerivingAction();
   const [hasSaved, setSaved] = createSignal(false);
   const [answers, setAnswers] = createSignal<ReadonlyArray<string>>([]);
   const [checkFailed, setCheckFailed] = createSignal(false);
@@ -85,13 +83,10 @@ export const RegisterScreen = (props: RegisterScreenProps) => {
       setError('The passwords do not match.');
       return;
     }
-    setProgress({ stage: 'deriving-key', fraction: null });
-    const result = await props.onRegister({ email: email().trim(), password: password() }, setProgress);
-    setProgress(null);
-    if (!result.ok) {
-      setError(authErrorText(result.error));
-      return;
-    }
+    const result = await run((onProgress) =>
+      props.onRegister({ email: email().trim(), password: password() }, onProgress),
+    );
+    if (!result.ok) return;
     setPassword('');
     setConfirmation('');
     setStep({ kind: 'recovery', words: result.value.recoveryWords });
@@ -153,16 +148,7 @@ export const RegisterScreen = (props: RegisterScreenProps) => {
               Your password never leaves this device. If you forget it, only your recovery key can open your
               vault.
             </p>
-            <Show
-              when={progress()}
-              fallback={
-                <Button type="submit" variant="primary">
-                  Create account
-                </Button>
-              }
-            >
-              {(p) => <KeyDerivationStatus progress={p()} />}
-            </Show>
+            <SubmitOrProgress label="Create account" progress={progress()} />
           </form>
           <div class="auth__switch">
             Have an account?{' '}

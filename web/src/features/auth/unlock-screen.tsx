@@ -1,12 +1,11 @@
 /** @module Unlock a locked vault with the password (the account stays signed in on this device). */
 
-import { createSignal, Show } from 'solid-js';
+import { createSignal } from 'solid-js';
 import type { AuthError, KeyDerivationProgress, Result } from '../../app/vault-client';
 import { Button } from '../../ui/button';
 import { TextField } from '../../ui/text-field';
-import { authErrorText } from './auth-errors';
 import { AuthLayout } from './auth-layout';
-import { KeyDerivationStatus } from './key-derivation-status';
+import { createKeyDerivingAction, SubmitOrProgress } from './key-derivation-status';
 
 export interface UnlockScreenProps {
   readonly email: string;
@@ -19,16 +18,11 @@ export interface UnlockScreenProps {
 
 export const UnlockScreen = (props: UnlockScreenProps) => {
   const [password, setPassword] = createSignal('');
-  const [error, setError] = createSignal<string | null>(null);
-  const [progress, setProgress] = createSignal<KeyDerivationProgress | null>(null);
+  const { error, progress, run } = createKeyDerivingAction();
 
   const submit = async (event: SubmitEvent): Promise<void> => {
     event.preventDefault();
-    setError(null);
-    setProgress({ stage: 'deriving-key', fraction: null });
-    const result = await props.onUnlock(password(), setProgress);
-    setProgress(null);
-    if (!result.ok) setError(authErrorText(result.error));
+    await run((onProgress) => props.onUnlock(password(), onProgress));
   };
 
   return (
@@ -46,16 +40,7 @@ export const UnlockScreen = (props: UnlockScreenProps) => {
           onValue={setPassword}
           error={error()}
         />
-        <Show
-          when={progress()}
-          fallback={
-            <Button type="submit" variant="primary">
-              Unlock
-            </Button>
-          }
-        >
-          {(p) => <KeyDerivationStatus progress={p()} />}
-        </Show>
+        <SubmitOrProgress label="Unlock" progress={progress()} />
       </form>
       <div class="auth__switch">
         <Button variant="quiet" onClick={() => props.onLogOut()}>
