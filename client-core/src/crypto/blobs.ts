@@ -1,5 +1,5 @@
 /**
- * @module Blob (file) encryption: a random key per file, AES-256-GCM through WebCrypto in fixed-size chunks with
+ * @module Blob (file) encryption: a random key per file, AES-256-GCM (aes-gcm.ts) in fixed-size chunks with
  * the STREAM construction, so truncating, reordering, duplicating or splicing chunks fails. Layout in formats.ts
  * ("Blobs"). Encryption and decryption stream with at most a few chunks in memory whatever the file size.
  *
@@ -10,15 +10,8 @@
  */
 import { err, ok, type Result } from '../result';
 import { sha256Sync } from './aead';
-import {
-  asBufferSource,
-  assertBytes,
-  concatBytes,
-  constantTimeEqual,
-  randomBytes,
-  u64be,
-  utf8ToBytes,
-} from './bytes';
+import { type AesGcmKey, blobAesGcm } from './aes-gcm';
+import { assertBytes, concatBytes, constantTimeEqual, randomBytes, u64be, utf8ToBytes } from './bytes';
 import { BlobDecryptError, CryptoInputError, type DecryptFailed, decryptFailed } from './errors';
 import {
   BLOB_COMMITTED_HEADER_BYTES,
@@ -46,11 +39,6 @@ export const generateBlobKey = (): BlobKey => randomBytes(KEY_BYTES) as BlobKey;
 
 /** Chunks in flight at once: lets WebCrypto work on one chunk while the next is read. */
 const PIPELINE_DEPTH = 2;
-
-type AesKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
-
-const importAesKey = (key: BlobKey, usage: 'encrypt' | 'decrypt'): Promise<AesKey> =>
-  crypto.subtle.importKey('raw', asBufferSource(key), 'AES-GCM', false, [usage]);
 
 function headerCommitment(key: BlobKey, headerPrefix: Uint8Array): Uint8Array {
   const input = concatBytes(utf8ToBytes(COMMIT_LABELS.blob), key, headerPrefix);
@@ -148,12 +136,6 @@ async function* payloadChunks(
   }
 }
 
-const gcmParams = (iv: Uint8Array, header: Uint8Array) => ({
-  name: 'AES-GCM',
-  iv: asBufferSource(iv),
-  additionalData: asBufferSource(header),
-});
-
 /**
  * Encrypts a file of exactly `plaintextLength` bytes (declared up front, so the upload size is known: see
  * blobCiphertextLength). Yields the header and length block, then one ciphertext chunk at a time.
@@ -175,23 +157,19 @@ export async function* encryptBlob(
   const noncePrefix = randomBytes(BLOB_NONCE_PREFIX_BYTES);
   const headerPrefix = encodeBlobHeaderPrefix({ chunkBytes, noncePrefix });
   const header = concatBytes(headerPrefix, headerCommitment(key, headerPrefix));
-  const aesKey = await importAesKey(key, 'encrypt');
-  const lengthBlock = await crypto.subtle.encrypt(
-    gcmParams(blobLengthNonce(noncePrefix), header),
-    aesKey,
-    asBufferSource(u64be(plaintextLength)),
-  );
-  yield concatBytes(header, new Uint8Array(lengthBlock));
+  const aesKey = await blobAesGcm.importKey(key);
+  const lengthBlock = await aesKey.seal(blobLengthNonce(noncePrefix), header, u64be(plaintextLength));
+  yield concatBytes(header, lengthBlock);
 
-  const inFlight: Promise<ArrayBuffer>[] = [];
+  const inFlight: Promise<Uint8Array>[] = [];
   let index = 0;
   for await (const chunk of payloadChunks(source, plaintextLength, chunkBytes)) {
     const iv = blobChunkNonce(noncePrefix, index, index === chunkCount - 1);
     index++;
-    inFlight.push(handled(crypto.subtle.encrypt(gcmParams(iv, header), aesKey, asBufferSource(chunk))));
-    if (inFlight.length >= PIPELINE_DEPTH) yield new Uint8Array(await inFlight.shift()!);
+    inFlight.push(handled(aesKey.seal(iv, header, chunk)));
+    if (inFlight.length >= PIPELINE_DEPTH) yield await inFlight.shift()!;
   }
-  while (inFlight.length > 0) yield new Uint8Array(await inFlight.shift()!);
+  while (inFlight.length > 0) yield await inFlight.shift()!;
 }
 
 /** Reads exact byte counts from a source of arbitrarily cut pieces, holding at most one piece ahead. */
@@ -247,14 +225,10 @@ class ExactReader {
   }
 }
 
-async function decryptGcm(aesKey: AesKey, iv: Uint8Array, header: Uint8Array, ciphertext: Uint8Array) {
-  try {
-    return new Uint8Array(
-      await crypto.subtle.decrypt(gcmParams(iv, header), aesKey, asBufferSource(ciphertext)),
-    );
-  } catch {
-    throw new BlobDecryptError();
-  }
+async function decryptGcm(aesKey: AesGcmKey, iv: Uint8Array, header: Uint8Array, ciphertext: Uint8Array) {
+  const plaintext = await aesKey.open(iv, header, ciphertext);
+  if (!plaintext) throw new BlobDecryptError();
+  return plaintext;
 }
 
 /**
@@ -276,14 +250,16 @@ export async function* decryptBlob(key: BlobKey, source: ByteSource): AsyncGener
       throw new BlobDecryptError();
     }
     const { chunkBytes, noncePrefix } = fields;
-    const aesKey = await importAesKey(key, 'decrypt');
+    const aesKey = await blobAesGcm.importKey(key);
     const lengthBytes = await decryptGcm(
       aesKey,
       blobLengthNonce(noncePrefix),
       header,
       preamble.subarray(BLOB_HEADER_BYTES),
     );
-    const plaintextLength = Number(new DataView(lengthBytes.buffer).getBigUint64(0));
+    const plaintextLength = Number(
+      new DataView(lengthBytes.buffer, lengthBytes.byteOffset, lengthBytes.length).getBigUint64(0),
+    );
     if (!Number.isSafeInteger(plaintextLength)) throw new BlobDecryptError();
     const payloadLength = blobPayloadLength(plaintextLength);
     const chunkCount = Math.ceil(payloadLength / chunkBytes);
@@ -314,22 +290,6 @@ export async function* decryptBlob(key: BlobKey, source: ByteSource): AsyncGener
   } finally {
     await reader.close();
   }
-}
-
-/** One raw WebCrypto AES-256-GCM encryption (ciphertext || tag), exposed for the published vectors only. */
-export async function aesGcmEncrypt(
-  key: Uint8Array,
-  iv: Uint8Array,
-  associatedData: Uint8Array,
-  plaintext: Uint8Array,
-): Promise<Uint8Array> {
-  const aesKey = await crypto.subtle.importKey('raw', asBufferSource(key), 'AES-GCM', false, ['encrypt']);
-  const ciphertext = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv: asBufferSource(iv), additionalData: asBufferSource(associatedData) },
-    aesKey,
-    asBufferSource(plaintext),
-  );
-  return new Uint8Array(ciphertext);
 }
 
 /** Whole-buffer encryption, for thumbnails and tests. */

@@ -10,6 +10,7 @@ describe('published and format vectors (Node)', async () => {
       'xchacha20-poly1305',
       'chacha20-poly1305',
       'aes-256-gcm',
+      'aes-256-gcm (node:crypto)',
       'argon2id',
       'hkdf-sha256',
       'pbkdf2-sha256',
