@@ -80,17 +80,25 @@ export function encodeContext(label: string, ...fields: ReadonlyArray<ContextFie
     labelBytes = utf8ToBytes(label);
     labelBytesByLabel.set(label, labelBytes);
   }
-  const bytesOfFields = fields.map(fieldBytes);
+  // Plain loops, and a per-field array only when some field is not ASCII or a number: this runs per record.
+  let bytesOfFields: (Uint8Array | undefined)[] | undefined;
   let length = labelBytes.length + 1;
-  fields.forEach((field, i) => {
-    length += 4 + (bytesOfFields[i]?.length ?? (typeof field === 'number' ? 4 : (field as string).length));
-  });
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    const bytes = fieldBytes(field);
+    if (bytes) {
+      bytesOfFields ??= [];
+      bytesOfFields[i] = bytes;
+    }
+    length += 4 + (bytes?.length ?? (typeof field === 'number' ? 4 : (field as string).length));
+  }
   const out = new Uint8Array(length);
   const view = new DataView(out.buffer);
   out.set(labelBytes, 0);
   let offset = labelBytes.length + 1; // then the 0x00 separator, already zero
-  fields.forEach((field, i) => {
-    const bytes = bytesOfFields[i];
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    const bytes = bytesOfFields?.[i];
     if (bytes) {
       view.setUint32(offset, bytes.length);
       out.set(bytes, offset + 4);
@@ -106,7 +114,7 @@ export function encodeContext(label: string, ...fields: ReadonlyArray<ContextFie
       for (let j = 0; j < text.length; j++) out[offset + 4 + j] = text.charCodeAt(j);
       offset += 4 + text.length;
     }
-  });
+  }
   return out;
 }
 

@@ -47,13 +47,23 @@ export function encryptRecord(
   return out as RecordCiphertext;
 }
 
+/** Big-endian u32 at `offset`, read without a DataView (an allocation per record otherwise). */
+const u32beAt = (bytes: Uint8Array, offset: number): number =>
+  ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>>
+  0;
+
+/** The epoch in the header, or undefined when the header cannot be a record's. */
+function claimedEpoch(ciphertext: Uint8Array): number | undefined {
+  if (ciphertext.length < RECORD_HEADER_BYTES + BOX_OVERHEAD || ciphertext[0] !== FORMAT_VERSION)
+    return undefined;
+  return u32beAt(ciphertext, 1);
+}
+
 /** The key epoch a record claims, to pick the key; decryption then checks the claim. */
 export function recordKeyEpoch(ciphertext: Uint8Array): Result<number, DecryptFailed> {
   assertBytes(ciphertext, 'ciphertext');
-  if (ciphertext.length < RECORD_HEADER_BYTES + BOX_OVERHEAD || ciphertext[0] !== FORMAT_VERSION) {
-    return err(decryptFailed);
-  }
-  return ok(new DataView(ciphertext.buffer, ciphertext.byteOffset, ciphertext.length).getUint32(1));
+  const epoch = claimedEpoch(ciphertext);
+  return epoch === undefined ? err(decryptFailed) : ok(epoch);
 }
 
 /** The plaintext, or DecryptFailed if anything about the record differs from what it was encrypted as. */
@@ -64,11 +74,11 @@ export function decryptRecord(
 ): Result<Uint8Array, DecryptFailed> {
   assertBytes(key, 'key', KEY_BYTES);
   assertRecordContext(context);
-  const epoch = recordKeyEpoch(ciphertext);
-  if (!epoch.ok || epoch.value !== context.epoch) return err(decryptFailed);
+  assertBytes(ciphertext, 'ciphertext');
+  if (claimedEpoch(ciphertext) !== context.epoch) return err(decryptFailed);
   const padded = openBox(key, recordAd(context), ciphertext.subarray(RECORD_HEADER_BYTES));
   if (!padded || padded.length < RECORD_LENGTH_PREFIX_BYTES) return err(decryptFailed);
-  const length = new DataView(padded.buffer, padded.byteOffset, padded.length).getUint32(0);
+  const length = u32beAt(padded, 0);
   // An authentic record always has a consistent length; this guards against our own encoder bugs.
   if (recordPaddedLength(length) !== padded.length) return err(decryptFailed);
   return ok(padded.subarray(RECORD_LENGTH_PREFIX_BYTES, RECORD_LENGTH_PREFIX_BYTES + length));
