@@ -6,6 +6,7 @@ import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
 import type { PhotoId } from '../../app/vault-client';
 import { useVault, useVaultEvents } from '../../app/vault-context';
 import './albums.css';
+import { EmptyState } from '../../ui/empty-state';
 
 const AlbumCover = (props: { readonly photoId: PhotoId | null }) => {
   const client = useVault();
@@ -52,11 +53,11 @@ export const AlbumsScreen = () => {
       <Show
         when={albums.latest.length > 0}
         fallback={
-          <div class="empty-state">
-            <BookImage aria-hidden="true" />
-            <h2>No albums yet</h2>
-            <p>Select photos and add them to an album to keep them together.</p>
-          </div>
+          <EmptyState
+            icon={<BookImage aria-hidden="true" />}
+            title="No albums yet"
+            text="Select photos and add them to an album to keep them together."
+          />
         }
       >
         <ul class="album-grid">

@@ -5,6 +5,7 @@ import TagIcon from 'lucide-solid/icons/tag';
 import { createResource, For, Show } from 'solid-js';
 import { useVault, useVaultEvents } from '../../app/vault-context';
 import '../albums/albums.css';
+import { EmptyState } from '../../ui/empty-state';
 
 export const TagsScreen = () => {
   const client = useVault();
@@ -22,11 +23,11 @@ export const TagsScreen = () => {
       <Show
         when={tags.latest.length > 0}
         fallback={
-          <div class="empty-state">
-            <TagIcon aria-hidden="true" />
-            <h2>No tags yet</h2>
-            <p>Tag photos to find them again by what they show.</p>
-          </div>
+          <EmptyState
+            icon={<TagIcon aria-hidden="true" />}
+            title="No tags yet"
+            text="Tag photos to find them again by what they show."
+          />
         }
       >
         <ul class="tag-list">

@@ -19,6 +19,7 @@ import type { AlbumId, LibraryView, PhotoDetails, PhotoId, TagId } from '../../a
 import { makeObjectUrlGetter, useVault, useVaultEvents } from '../../app/vault-context';
 import { Button, IconButton } from '../../ui/button';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { EmptyState } from '../../ui/empty-state';
 import { saveBlob } from '../../ui/save-blob';
 import { CollectionMenu } from '../organise/collection-menu';
 import { PhotoViewer } from '../viewer/photo-viewer';
@@ -190,11 +191,11 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
         when={photos.latest.length > 0}
         fallback={
           <Show when={!photos.loading}>
-            <div class="empty-state">
-              {props.empty.icon ?? <Images aria-hidden="true" />}
-              <h2>{props.empty.title}</h2>
-              <p>{props.empty.text}</p>
-            </div>
+            <EmptyState
+              icon={props.empty.icon ?? <Images aria-hidden="true" />}
+              title={props.empty.title}
+              text={props.empty.text}
+            />
           </Show>
         }
       >
