@@ -128,8 +128,89 @@ describe('library', () => {
     await settle();
     expect(phone.library.queries.byAlbum(album).map((p) => p.id)).toEqual([order[3], a, order[2]]);
     expect(phone.library.queries.albums()).toEqual([
-      { id: album, name: 'Trip', description: '', coverPhotoId: null, photoCount: 3 },
+      { id: album, name: 'Trip', description: '', coverPhotoId: null, photoCount: 3, cover: order[3] },
     ]);
+  });
+
+  it('shows the chosen cover while it is in the album, else the first photo', async () => {
+    const { phone, laptop, settle } = await twoDevices();
+    const [a, b] = [await phone.library.addPhoto(testPhoto()), await phone.library.addPhoto(testPhoto())];
+    const album = await phone.library.createAlbum('Cover');
+    await phone.library.addToAlbum(album, [a, b]);
+    const cover = () => laptop.library.queries.albums()[0]?.cover;
+    await settle();
+    expect(cover()).toBe(a);
+    await phone.library.setAlbumCover(album, b);
+    await settle();
+    expect(cover()).toBe(b);
+    await phone.library.removeFromAlbum(album, [b]);
+    await settle();
+    expect(cover()).toBe(a);
+    await phone.library.trash([a]);
+    await settle();
+    expect(laptop.library.queries.albums()[0]).toMatchObject({ cover: null, photoCount: 0 });
+  });
+
+  it('renames and deletes tags and albums everywhere, dropping their links but keeping the photos', async () => {
+    const { server, phone, laptop, settle } = await twoDevices();
+    const [a, b] = [await phone.library.addPhoto(testPhoto()), await phone.library.addPhoto(testPhoto())];
+    const tag = await phone.library.createTag('Beach');
+    const album = await phone.library.createAlbum('Summer');
+    await phone.library.tagPhotos(tag, [a, b]);
+    await phone.library.addToAlbum(album, [a, b]);
+    await settle();
+    await laptop.library.renameTag(tag, 'Seaside');
+    await laptop.library.renameAlbum(album, 'Summer 2024');
+    await settle();
+    expect(phone.library.queries.tags().map((t) => t.name)).toEqual(['Seaside']);
+    expect(phone.library.queries.albums().map((t) => t.name)).toEqual(['Summer 2024']);
+
+    await phone.library.deleteTag(tag);
+    await phone.library.deleteAlbum(album);
+    await settle();
+    for (const d of [phone, laptop]) {
+      expect(d.library.queries.tags()).toEqual([]);
+      expect(d.library.queries.albums()).toEqual([]);
+      expect(d.library.queries.photo(a)?.tagIds).toEqual([]);
+      expect(d.library.queries.timeline().flatMap((g) => g.photos)).toHaveLength(2);
+    }
+    // Only the two photos are left as live records: tag, album and all four links are tombstones.
+    expect(server.records(TEST_LIBRARY_COLLECTION).filter((r) => r.ciphertext !== null)).toHaveLength(2);
+  });
+
+  it('deletes forever what has been in the trash for 30 days, and nothing younger', async () => {
+    const server = createMemoryServer();
+    server.createCollection(TEST_LIBRARY_COLLECTION);
+    let now = Date.UTC(2024, 0, 1);
+    const device = await createTestLibrary('phone', server.transport, () => now);
+    const lib = device.library;
+    const [old, recent] = [await lib.addPhoto(testPhoto()), await lib.addPhoto(testPhoto())];
+    await lib.trash([old]);
+    now += 20 * 24 * 3600_000;
+    await lib.trash([recent]);
+    now += 10 * 24 * 3600_000 - 1;
+    expect(await lib.deleteExpiredTrash()).toBe(0);
+    now += 1;
+    expect(await lib.deleteExpiredTrash()).toBe(1);
+    expect(lib.queries.photo(old)).toBeUndefined();
+    expect(lib.queries.trash().map((p) => p.id)).toEqual([recent]);
+  });
+
+  it('names the photos that records touch: their own record or a tag or album link', async () => {
+    const { phone } = await twoDevices();
+    const lib = phone.library;
+    const [a, b, c] = [
+      await lib.addPhoto(testPhoto()),
+      await lib.addPhoto(testPhoto()),
+      await lib.addPhoto(testPhoto()),
+    ];
+    const tag = await lib.createTag('T');
+    const album = await lib.createAlbum('A');
+    await lib.tagPhotos(tag, [b]);
+    await lib.addToAlbum(album, [c]);
+    const records = (await phone.store.listOutbox()).map((op) => op.recordId);
+    expect(lib.queries.photoIdsOf(records)).toEqual(new Set([a, b, c]));
+    expect(lib.queries.photoIdsOf([tag, album, 'unknown'])).toEqual(new Set());
   });
 
   it('searches file names, captions and tag names', async () => {
@@ -149,6 +230,27 @@ describe('library', () => {
         .sort(),
     ).toEqual([byName, byCaption, byTag].sort());
     expect(lib.queries.search('harbour grandma').map((p) => p.id)).toEqual([byCaption]);
+  });
+
+  it('searches by date: a year, a month and year, a day', async () => {
+    const { phone } = await twoDevices();
+    const lib = phone.library;
+    const march14 = await lib.addPhoto(testPhoto({ takenAt: Date.UTC(2023, 2, 14, 10) }));
+    const march30 = await lib.addPhoto(testPhoto({ takenAt: Date.UTC(2023, 2, 30, 10) }));
+    const may = await lib.addPhoto(testPhoto({ takenAt: Date.UTC(2023, 4, 2, 10) }));
+    await lib.addPhoto(testPhoto({ takenAt: Date.UTC(2022, 2, 14, 10) }));
+    const ids = (query: string) =>
+      lib.queries
+        .search(query)
+        .map((p) => p.id)
+        .sort();
+    expect(ids('2023')).toEqual([march14, march30, may].sort());
+    expect(ids('March 2023')).toEqual([march14, march30].sort());
+    expect(ids('mar 2023')).toEqual([march14, march30].sort());
+    expect(ids('2023-03')).toEqual([march14, march30].sort());
+    expect(ids('2023-03-14')).toEqual([march14]);
+    await lib.setDate([may], Date.UTC(2023, 2, 14, 18));
+    expect(ids('2023-03-14')).toEqual([march14, may].sort());
   });
 
   it('tells watchers about changes made on another device', async () => {

@@ -173,6 +173,12 @@ export const createLibrary = (deps: LibraryDeps) => {
     /** Irreversible on every device: the photo becomes a tombstone, which wins over any concurrent edit. */
     deleteForever: (photoIds: readonly string[]) => commit(photoIds.map(deleteForever)),
     emptyTrash: () => commit(queries.trash().map((p) => deleteForever(p.id))),
+    /** Deletes forever what has been in the trash for 30 days (the sync leader runs it); returns how many. */
+    async deleteExpiredTrash(): Promise<number> {
+      const expired = queries.expiredTrash(deps.now());
+      if (expired.length > 0) await commit(expired.map((p) => deleteForever(p.id)));
+      return expired.length;
+    },
 
     // Tags --------------------------------------------------------------------------------------------------
     async createTag(name: string, color: string | null = null): Promise<string> {
@@ -181,7 +187,14 @@ export const createLibrary = (deps: LibraryDeps) => {
       return id;
     },
     renameTag: (tagId: string, name: string) => commit([edit('tag', tagId, { name })]),
-    deleteTag: (tagId: string) => commit([deleteForever(tagId)]),
+    /** Deletes the tag and its links; the photos stay. */
+    deleteTag: (tagId: string) =>
+      commit([
+        deleteForever(tagId),
+        ...[...model.photoTags.values()]
+          .filter((l) => l.fields.tagId === tagId)
+          .map((l) => deleteForever(l.id)),
+      ]),
     tagPhotos: (tagId: string, photoIds: readonly string[]) =>
       commit(
         photoIds.map((photoId) =>
@@ -212,7 +225,14 @@ export const createLibrary = (deps: LibraryDeps) => {
       commit([edit('album', albumId, { description })]),
     setAlbumCover: (albumId: string, coverPhotoId: string | null) =>
       commit([edit('album', albumId, { coverPhotoId })]),
-    deleteAlbum: (albumId: string) => commit([deleteForever(albumId)]),
+    /** Deletes the album and its links; the photos stay. */
+    deleteAlbum: (albumId: string) =>
+      commit([
+        deleteForever(albumId),
+        ...[...model.albumPhotos.values()]
+          .filter((l) => l.fields.albumId === albumId)
+          .map((l) => deleteForever(l.id)),
+      ]),
     /** Appends the photos not yet in the album, in the given order. */
     addToAlbum(albumId: string, photoIds: readonly string[]) {
       const inAlbum = new Set(albumEntries(albumId).map((e) => e.fields.photoId));

@@ -27,7 +27,32 @@ export interface TagView extends TagFields {
 export interface AlbumView extends AlbumFields {
   readonly id: string;
   readonly photoCount: number;
+  /** The photo the album shows as its cover: the chosen one while it is in the album, else the first. */
+  readonly cover: string | null;
 }
+
+/** How long a photo stays in the trash before it is deleted forever. */
+export const TRASH_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+const MONTHS_EN = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+/** The viewer's own month names too (German "märz"), where they differ from English. */
+const localMonthNames = (): readonly string[] => {
+  const format = new Intl.DateTimeFormat(undefined, { month: 'long', timeZone: 'UTC' });
+  return MONTHS_EN.map((_, m) => format.format(Date.UTC(2000, m, 15)).toLowerCase());
+};
 
 const localDay = (ms: number): string => {
   const d = new Date(ms);
@@ -39,6 +64,13 @@ const newestFirst = (a: PhotoView, b: PhotoView) =>
   b.date - a.date || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export const createQueries = (model: LibraryModel, dayOf: (ms: number) => string = localDay) => {
+  const monthNames = localMonthNames();
+  /** "2023-03-14 march" (and the local month name): what a date search matches, in the viewer's time zone. */
+  const dateText = (ms: number): string => {
+    const day = dayOf(ms);
+    const month = Number(day.slice(5, 7)) - 1;
+    return `${day} ${MONTHS_EN[month] ?? ''} ${monthNames[month] ?? ''}`;
+  };
   const view = (entry: Entry<PhotoFields>): PhotoView => ({
     ...entry.fields,
     id: entry.id,
@@ -83,7 +115,10 @@ export const createQueries = (model: LibraryModel, dayOf: (ms: number) => string
       }
       return out;
     },
-    /** Every word must match the file name, the caption or a tag name (case-insensitive). */
+    /**
+     * Every word must match the file name, the caption, a tag name or the date (case-insensitive): "2023",
+     * "March 2023", "mar 2023", "2023-03-14" and "2023-03" all find photos of that day.
+     */
     search(text: string): readonly PhotoView[] {
       const words = text.toLowerCase().split(/\s+/).filter(Boolean);
       if (words.length === 0) return [];
@@ -91,6 +126,7 @@ export const createQueries = (model: LibraryModel, dayOf: (ms: number) => string
         const haystack = [
           p.fileName,
           p.caption,
+          dateText(p.date),
           ...p.tagIds.map((id) => model.tags.get(id)?.fields.name ?? ''),
         ]
           .join('\n')
@@ -111,8 +147,32 @@ export const createQueries = (model: LibraryModel, dayOf: (ms: number) => string
     albums(): readonly AlbumView[] {
       const byAlbum = model.entriesByAlbum();
       return [...model.albums.values()]
-        .map((a) => ({ ...a.fields, id: a.id, photoCount: byAlbum.get(a.id)?.length ?? 0 }))
+        .map((a) => {
+          const photoIds = (byAlbum.get(a.id) ?? [])
+            .map((e) => e.fields.photoId)
+            .filter((id) => model.photos.get(id)?.fields.trashedAt === null);
+          const chosen = a.fields.coverPhotoId;
+          const cover = chosen !== null && photoIds.includes(chosen) ? chosen : (photoIds[0] ?? null);
+          return { ...a.fields, id: a.id, photoCount: photoIds.length, cover };
+        })
         .sort((a, b) => a.name.localeCompare(b.name));
+    },
+    /** Trashed photos whose 30 days are up at `now`. */
+    expiredTrash: (now: number): readonly PhotoView[] =>
+      photosWhere((f) => f.trashedAt !== null && f.trashedAt <= now - TRASH_RETENTION_MS),
+    /**
+     * The photos that records touch: a photo's own record, or a tag or album link of it. For showing which
+     * photos have changes not yet synced.
+     */
+    photoIdsOf(recordIds: Iterable<string>): ReadonlySet<string> {
+      const out = new Set<string>();
+      for (const id of recordIds) {
+        const photoId = model.photos.has(id)
+          ? id
+          : (model.photoTags.get(id) ?? model.albumPhotos.get(id))?.fields.photoId;
+        if (photoId !== undefined) out.add(photoId);
+      }
+      return out;
     },
   };
 };
