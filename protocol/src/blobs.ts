@@ -99,6 +99,48 @@ export type CommitBlobRequest = z.input<typeof CommitBlobRequest>;
 export const CommitBlobResponse = z.object({ blob: BlobInfo, usage: StorageUsage });
 export type CommitBlobResponse = z.infer<typeof CommitBlobResponse>;
 
+/** Blobs in one batch request: a photo's original, thumbnail and preview, or a few photos' worth. */
+export const MAX_BLOBS_PER_BATCH = 100;
+
+/**
+ * POST /v1/blobs/reserve-batch: several reservations in one request and one transaction, all or none (one quota
+ * check for their sum). Each item behaves as POST /v1/blobs; the answer lists them in the request's order.
+ */
+export const ReserveBlobsRequest = z
+  .object({
+    blobs: z
+      .array(z.object({ id: Uuid, size: ByteCount }).strict())
+      .min(1)
+      .max(MAX_BLOBS_PER_BATCH)
+      .refine((blobs) => new Set(blobs.map((b) => b.id)).size === blobs.length, 'ids must be distinct'),
+  })
+  .strict();
+export type ReserveBlobsRequest = z.input<typeof ReserveBlobsRequest>;
+
+export const ReserveBlobsResponse = z.object({
+  blobs: z.array(z.object({ blob: BlobInfo, upload: UploadTarget.nullable() })),
+  usage: StorageUsage,
+});
+export type ReserveBlobsResponse = z.infer<typeof ReserveBlobsResponse>;
+
+/**
+ * POST /v1/blobs/commit-batch: commits several uploaded blobs, all or none: if any is missing or the wrong size
+ * the request is refused (naming it) and none is committed. Committing a committed blob again is fine.
+ */
+export const CommitBlobsRequest = z
+  .object({
+    blobs: z
+      .array(z.object({ id: Uuid, parts: CommitBlobRequest.shape.parts }).strict())
+      .min(1)
+      .max(MAX_BLOBS_PER_BATCH)
+      .refine((blobs) => new Set(blobs.map((b) => b.id)).size === blobs.length, 'ids must be distinct'),
+  })
+  .strict();
+export type CommitBlobsRequest = z.input<typeof CommitBlobsRequest>;
+
+export const CommitBlobsResponse = z.object({ blobs: z.array(BlobInfo), usage: StorageUsage });
+export type CommitBlobsResponse = z.infer<typeof CommitBlobsResponse>;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Download
 

@@ -197,6 +197,96 @@ describe.each(variants)('blob API on the $name', (variant) => {
     expect(together.map((r) => r.status).sort()).toEqual([201, 507, 507]);
   });
 
+  it('reserves and commits a photo’s blobs in one request each, all or none', async () => {
+    const client = await newClient();
+    const token = client.user.accessToken;
+    const contents = [randomBytes(3_000), randomBytes(200), randomBytes(900)];
+    const ids = contents.map(() => randomUUID());
+    const asked = ids.map((id, i) => ({ id, size: contents[i]!.length }));
+    const reserved = await server.json('POST', '/v1/blobs/reserve-batch', { blobs: asked }, token);
+    expect(reserved.status).toBe(201);
+    expect(reserved.body.blobs.map((b: { blob: { id: string } }) => b.blob.id)).toEqual(ids);
+    expect(reserved.body.usage.reservedBytes).toBe(4_100);
+    // Asking again is a retry: the same blobs, fresh targets, nothing reserved twice.
+    const again = await server.json('POST', '/v1/blobs/reserve-batch', { blobs: asked }, token);
+    expect(again.status).toBe(201);
+    expect(again.body.usage.reservedBytes).toBe(4_100);
+
+    const parts: ({ partNumber: number; etag: string }[] | undefined)[] = [];
+    for (const [i, id] of ids.entries()) {
+      if (i === 2) continue; // the last one is not uploaded yet
+      parts.push((await client.upload(id, reserved.body.blobs[i].upload, contents[i]!)).parts);
+    }
+    const early = await server.json(
+      'POST',
+      '/v1/blobs/commit-batch',
+      { blobs: ids.map((id) => ({ id })) },
+      token,
+    );
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('blob_size_mismatch');
+    expect(early.body.detail).toContain(ids[2]);
+    expect((await client.downloadTarget(ids[0]!)).status).toBe(404); // none was committed
+
+    await client.upload(ids[2]!, reserved.body.blobs[2].upload, contents[2]!);
+    const committed = await server.json(
+      'POST',
+      '/v1/blobs/commit-batch',
+      { blobs: ids.map((id) => ({ id })) },
+      token,
+    );
+    expect(committed.status).toBe(200);
+    expect(committed.body.blobs.map((b: { state: string }) => b.state)).toEqual([
+      'committed',
+      'committed',
+      'committed',
+    ]);
+    expect(committed.body.usage).toMatchObject({ usedBytes: 4_100, reservedBytes: 0 });
+    for (const [i, id] of ids.entries()) expect((await client.download(id)).bytes).toEqual(contents[i]);
+    // Committing again is fine and counts nothing twice.
+    const recommit = await server.json('POST', '/v1/blobs/commit-batch', { blobs: [{ id: ids[0] }] }, token);
+    expect(recommit.body.usage.usedBytes).toBe(4_100);
+  });
+
+  it('refuses a batch over the quota, or with someone else’s id, and reserves none of it', async () => {
+    const client = await newClient();
+    const token = client.user.accessToken;
+    await setQuota(server.deps.db, client.user.userId, 10_000);
+    const over = [6_000, 5_000].map((size) => ({ id: randomUUID(), size }));
+    const refused = await server.json('POST', '/v1/blobs/reserve-batch', { blobs: over }, token);
+    expect(refused.status).toBe(507);
+    expect(refused.body.code).toBe('quota_exceeded');
+
+    const other = await newClient();
+    const taken = (await other.reserve(100)).body.blob.id;
+    const mixed = [
+      { id: randomUUID(), size: 100 },
+      { id: taken, size: 100 },
+    ];
+    const clash = await server.json('POST', '/v1/blobs/reserve-batch', { blobs: mixed }, token);
+    expect(clash.status).toBe(409);
+    expect(clash.body.code).toBe('blob_exists');
+    const ownIds = [...over, ...mixed].map((b) => b.id).filter((id) => id !== taken);
+    expect(
+      await withBlobTables(server.deps.db)
+        .selectFrom('blobs')
+        .where('id', 'in', ownIds)
+        .select('id')
+        .execute(),
+    ).toEqual([]);
+    expect((await server.json('GET', '/v1/blobs/usage', undefined, token)).body.reservedBytes).toBe(0);
+    // Someone else's blob cannot be committed in a batch either.
+    const intruding = await server.json('POST', '/v1/blobs/commit-batch', { blobs: [{ id: taken }] }, token);
+    expect(intruding.body.code).toBe('blob_not_found');
+    const duplicated = await server.json(
+      'POST',
+      '/v1/blobs/reserve-batch',
+      { blobs: [mixed[0], mixed[0]] },
+      token,
+    );
+    expect(duplicated.body.code).toBe('validation_failed');
+  });
+
   it('lets a record refer to a blob only once it is committed, and then its collection’s members read it', async () => {
     const owner = await newClient();
     const member = await newClient();

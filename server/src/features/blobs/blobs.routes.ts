@@ -10,10 +10,14 @@ import {
   BucketResponse,
   CommitBlobRequest,
   CommitBlobResponse,
+  CommitBlobsRequest,
+  CommitBlobsResponse,
   DownloadTarget,
   RegisterBucketRequest,
   ReserveBlobRequest,
   ReserveBlobResponse,
+  ReserveBlobsRequest,
+  ReserveBlobsResponse,
   StorageUsage,
   UploadTargetResponse,
   Uuid,
@@ -33,6 +37,7 @@ import {
   type BlobsDeps,
   type BucketError,
   commitBlob,
+  commitBlobs,
   getBucket,
   getDownloadTarget,
   getUploadTarget,
@@ -41,6 +46,7 @@ import {
   registerBucket,
   removeBucket,
   reserveBlob,
+  reserveBlobs,
   uploadBlobContent,
 } from './blobs.service';
 
@@ -69,6 +75,20 @@ export function createBlobRoutes(
     const result = await reserveBlob(blobs, c.get('auth').userId, input);
     if (!result.ok) throw blobProblem(result.error);
     return c.json(result.value satisfies ReserveBlobResponse, 201);
+  });
+
+  routes.post('/blobs/reserve-batch', jsonLimit, async (c) => {
+    const input = await readJson(c, ReserveBlobsRequest);
+    const result = await reserveBlobs(blobs, c.get('auth').userId, input.blobs);
+    if (!result.ok) throw blobProblem(result.error);
+    return c.json(result.value satisfies ReserveBlobsResponse, 201);
+  });
+
+  routes.post('/blobs/commit-batch', jsonLimit, async (c) => {
+    const input = await readJson(c, CommitBlobsRequest);
+    const result = await commitBlobs(blobs, c.get('auth').userId, input.blobs);
+    if (!result.ok) throw blobProblem(result.error);
+    return c.json(result.value satisfies CommitBlobsResponse);
   });
 
   routes.get('/blobs/usage', async (c) => {
@@ -208,6 +228,36 @@ export const blobRouteSpecs: readonly RouteSpec[] = [
       201: { description: 'The reservation and its upload target.', schema: ReserveBlobResponse },
     },
     errors: ['blob_exists', 'quota_exceeded', 'payload_too_large'],
+  },
+  {
+    method: 'post',
+    path: '/v1/blobs/reserve-batch',
+    operationId: 'reserveBlobs',
+    summary: 'Reserve several blobs (e.g. a photo and its thumbnails) in one request, all or none',
+    description:
+      'One transaction and one quota check for the sum of the new reservations. Each item behaves as in ' +
+      'reserveBlob (an id you hold with the same size is a retry); the answer lists them in the order asked.',
+    tags,
+    auth: true,
+    request: { body: ReserveBlobsRequest },
+    responses: {
+      201: { description: 'The reservations and their upload targets.', schema: ReserveBlobsResponse },
+    },
+    errors: ['blob_exists', 'quota_exceeded', 'payload_too_large'],
+  },
+  {
+    method: 'post',
+    path: '/v1/blobs/commit-batch',
+    operationId: 'commitBlobs',
+    summary: 'Commit several uploaded blobs in one request, all or none',
+    description:
+      'Each blob is checked as in commitBlob; if any is missing or the wrong size, none is committed and the ' +
+      'problem names it. Committed blobs may be listed again.',
+    tags,
+    auth: true,
+    request: { body: CommitBlobsRequest },
+    responses: { 200: { description: 'The committed blobs and your usage.', schema: CommitBlobsResponse } },
+    errors: ['blob_not_found', 'blob_size_mismatch'],
   },
   {
     method: 'get',

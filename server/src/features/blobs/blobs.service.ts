@@ -96,6 +96,8 @@ export type Reservation = {
   readonly usage: StorageUsage;
 };
 
+export type BlobRequest = { readonly id?: string | undefined; readonly size: number };
+
 /**
  * Reserves `size` bytes under the caller's quota. Reserving an id the caller already holds with the same size is
  * a retry: it answers the blob and a fresh upload target (none once committed).
@@ -103,51 +105,100 @@ export type Reservation = {
 export async function reserveBlob(
   deps: BlobsDeps,
   userId: string,
-  input: { readonly id?: string | undefined; readonly size: number },
+  input: BlobRequest,
 ): Promise<Result<Reservation, BlobError>> {
-  const { config } = deps;
-  if (input.size > config.maxBlobBytes) return err({ type: 'BlobTooLarge', maxBytes: config.maxBlobBytes });
-  const id = input.id ?? randomUUID();
-  const reserved = await deps.db.transaction().execute(async (trx): Promise<Result<BlobRow, BlobError>> => {
-    const quota = await lockQuota(trx, userId);
-    const existing = await findBlobForUpdate(trx, id);
-    if (existing) {
-      if (existing.owner_id !== userId) return err({ type: 'BlobExists', detail: 'This blob id is taken.' });
-      if (existing.size !== input.size) {
-        return err({ type: 'BlobExists', detail: `This blob was reserved with ${existing.size} bytes.` });
-      }
-      return ok(existing);
-    }
-    const quotaBytes = quota.quotaBytes ?? config.defaultQuotaBytes;
-    const held = await reservedBytes(trx, userId);
-    if (quota.usedBytes + held + input.size > quotaBytes) {
-      return err({
-        type: 'QuotaExceeded',
-        quotaBytes,
-        usedBytes: quota.usedBytes,
-        reservedBytes: held,
-        requestedBytes: input.size,
-      });
-    }
-    const bucket = await findActiveStorageConfig(trx, userId);
-    const row = {
-      id,
-      ownerId: userId,
-      size: input.size,
-      storageConfigId: bucket?.id ?? null,
-      storageKey: storageKeyOf(id),
-      nowMs: deps.now(),
-    };
-    // The quota row lock serialises this user's reservations; another user may have taken the id meanwhile.
-    if (!(await insertBlobIfAbsent(trx, row)))
-      return err({ type: 'BlobExists', detail: 'This blob id is taken.' });
-    return ok((await findBlob(trx, id))!);
-  });
+  const reserved = await reserveBlobs(deps, userId, [input]);
   if (!reserved.ok) return reserved;
-  const blob = reserved.value;
-  const upload = blob.state === 'committed' ? null : await uploadTargetFor(deps, blob);
-  if (upload && !upload.ok) return upload;
-  return ok({ blob: blobInfoOf(blob), upload: upload?.value ?? null, usage: await getUsage(deps, userId) });
+  return ok({ ...reserved.value.blobs[0]!, usage: reserved.value.usage });
+}
+
+/**
+ * Reserves several blobs in one transaction, all or none: one quota check for the sum of the new ones (a retried
+ * reservation holds its bytes already). Answers them in the order asked, each with its upload target.
+ */
+export async function reserveBlobs(
+  deps: BlobsDeps,
+  userId: string,
+  inputs: readonly BlobRequest[],
+): Promise<
+  Result<{ readonly blobs: Omit<Reservation, 'usage'>[]; readonly usage: StorageUsage }, BlobError>
+> {
+  const { config } = deps;
+  const tooLarge = inputs.find((input) => input.size > config.maxBlobBytes);
+  if (tooLarge) return err({ type: 'BlobTooLarge', maxBytes: config.maxBlobBytes });
+  const wanted = inputs.map((input) => ({ id: input.id ?? randomUUID(), size: input.size }));
+  const named = (id: string) => (wanted.length > 1 ? ` (${id})` : '');
+  const reserved = await deps.db
+    .transaction()
+    .execute(async (trx): Promise<Result<readonly BlobRow[], BlobError>> => {
+      const quota = await lockQuota(trx, userId);
+      const fresh: typeof wanted = [];
+      for (const { id, size } of wanted) {
+        const existing = await findBlobForUpdate(trx, id);
+        if (!existing) {
+          fresh.push({ id, size });
+          continue;
+        }
+        if (existing.owner_id !== userId)
+          return err({ type: 'BlobExists', detail: `This blob id is taken${named(id)}.` });
+        if (existing.size !== size) {
+          return err({
+            type: 'BlobExists',
+            detail: `This blob${named(id)} was reserved with ${existing.size} bytes.`,
+          });
+        }
+      }
+      if (fresh.length > 0) {
+        const quotaBytes = quota.quotaBytes ?? config.defaultQuotaBytes;
+        const held = await reservedBytes(trx, userId);
+        const requestedBytes = fresh.reduce((sum, blob) => sum + blob.size, 0);
+        if (quota.usedBytes + held + requestedBytes > quotaBytes) {
+          return err({
+            type: 'QuotaExceeded',
+            quotaBytes,
+            usedBytes: quota.usedBytes,
+            reservedBytes: held,
+            requestedBytes,
+          });
+        }
+        const bucket = await findActiveStorageConfig(trx, userId);
+        for (const { id, size } of fresh) {
+          const row = {
+            id,
+            ownerId: userId,
+            size,
+            storageConfigId: bucket?.id ?? null,
+            storageKey: storageKeyOf(id),
+            nowMs: deps.now(),
+          };
+          // The quota row lock serialises this user's reservations; another user may have taken the id meanwhile.
+          // Throwing rolls back the ones inserted before it.
+          if (!(await insertBlobIfAbsent(trx, row))) throw new IdTakenMeanwhile(id);
+        }
+      }
+      const rows: BlobRow[] = [];
+      for (const { id } of wanted) rows.push((await findBlob(trx, id))!);
+      return ok(rows);
+    })
+    .catch((error: unknown) => {
+      if (error instanceof IdTakenMeanwhile)
+        return err({ type: 'BlobExists', detail: `This blob id is taken${named(error.id)}.` } as const);
+      throw error;
+    });
+  if (!reserved.ok) return reserved;
+  const blobs: Omit<Reservation, 'usage'>[] = [];
+  for (const blob of reserved.value) {
+    const upload = blob.state === 'committed' ? null : await uploadTargetFor(deps, blob);
+    if (upload && !upload.ok) return upload;
+    blobs.push({ blob: blobInfoOf(blob), upload: upload?.value ?? null });
+  }
+  return ok({ blobs, usage: await getUsage(deps, userId) });
+}
+
+class IdTakenMeanwhile extends Error {
+  constructor(readonly id: string) {
+    super(`blob id ${id} was taken meanwhile`);
+  }
 }
 
 /** A fresh upload target for the caller's reservation: to resume after presigned URLs expired. */
@@ -265,48 +316,97 @@ export async function commitBlob(
   id: string,
   parts: readonly CompletedPart[] | undefined,
 ): Promise<Result<{ readonly blob: BlobInfo; readonly usage: StorageUsage }, BlobError>> {
-  const blob = await findBlob(deps.db, id);
-  if (!blob || blob.owner_id !== userId) return err({ type: 'BlobNotFound' });
-  if (blob.state === 'reserved') {
-    const store = await storeOf(deps, blob);
-    if (blob.multipart_upload_id && isDirectUploadStore(store)) {
-      if (!parts || parts.length === 0) return err({ type: 'PartsRequired' });
-      const completed = await store.completeMultipartUpload(
-        blob.storage_key,
-        blob.multipart_upload_id,
-        parts,
-      );
-      if (!completed.ok && completed.error.type === 'InvalidParts') {
-        return err({
-          type: 'SizeMismatch',
-          detail: `The parts do not make up the blob: ${completed.error.detail}`,
-        });
-      }
-      // NoSuchUpload: an earlier commit completed it and its answer was lost; the size check below decides.
-      await forgetMultipartUpload(deps.db, id);
+  const committed = await commitBlobs(deps, userId, [{ id, parts }]);
+  if (!committed.ok) return committed;
+  return ok({ blob: committed.value.blobs[0]!, usage: committed.value.usage });
+}
+
+export type CommitRequest = { readonly id: string; readonly parts?: readonly CompletedPart[] | undefined };
+
+/**
+ * Commits several uploaded blobs, all or none: each is checked in its store first (see commitBlob), then all are
+ * marked committed in one transaction. A refusal names the blob when there are several.
+ */
+export async function commitBlobs(
+  deps: BlobsDeps,
+  userId: string,
+  requests: readonly CommitRequest[],
+): Promise<Result<{ readonly blobs: BlobInfo[]; readonly usage: StorageUsage }, BlobError>> {
+  const named = (id: string) => (requests.length > 1 ? `Blob ${id}: ` : '');
+  const toCommit: string[] = [];
+  for (const { id, parts } of requests) {
+    const blob = await findBlob(deps.db, id);
+    if (!blob || blob.owner_id !== userId) return err({ type: 'BlobNotFound' });
+    if (blob.state === 'committed') continue;
+    const stored = await checkStored(deps, blob, parts);
+    if (!stored.ok) {
+      const error = stored.error;
+      return err(error.type === 'SizeMismatch' ? { ...error, detail: named(id) + error.detail } : error);
     }
-    const stored = await store.stat(blob.storage_key);
-    if (!stored) return err({ type: 'SizeMismatch', detail: 'Nothing has been uploaded for this blob yet.' });
-    if (stored.size !== blob.size) {
-      await store.delete(blob.storage_key);
-      return err({
-        type: 'SizeMismatch',
-        detail: `${stored.size} bytes were stored, ${blob.size} declared; upload it again.`,
+    toCommit.push(id);
+  }
+  if (toCommit.length > 0) {
+    const committed = await deps.db
+      .transaction()
+      .execute(async (trx) => {
+        await lockQuota(trx, userId); // quota before blob, the same order as reserveBlob and the GC
+        let addedBytes = 0;
+        for (const id of toCommit) {
+          const locked = await findBlobForUpdate(trx, id);
+          if (!locked) throw new ExpiredMeanwhile(); // collected meanwhile: roll back the others too
+          if (locked.state === 'reserved') {
+            await markCommitted(trx, id, deps.now());
+            addedBytes += locked.size;
+          }
+        }
+        if (addedBytes > 0) await addUsedBytes(trx, userId, addedBytes);
+        return true;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ExpiredMeanwhile) return false;
+        throw error;
       });
-    }
-    const committed = await deps.db.transaction().execute(async (trx) => {
-      await lockQuota(trx, userId); // quota before blob, the same order as reserveBlob and the GC
-      const locked = await findBlobForUpdate(trx, id);
-      if (!locked) return false; // expired and collected meanwhile
-      if (locked.state === 'reserved') {
-        await markCommitted(trx, id, deps.now());
-        await addUsedBytes(trx, userId, locked.size);
-      }
-      return true;
-    });
     if (!committed) return err({ type: 'BlobNotFound' });
   }
-  return ok({ blob: blobInfoOf((await findBlob(deps.db, id))!), usage: await getUsage(deps, userId) });
+  const blobs: BlobInfo[] = [];
+  for (const { id } of requests) blobs.push(blobInfoOf((await findBlob(deps.db, id))!));
+  return ok({ blobs, usage: await getUsage(deps, userId) });
+}
+
+class ExpiredMeanwhile extends Error {}
+
+/**
+ * Completes a multipart upload if there is one, then checks that the store holds exactly the declared size; a
+ * wrong size deletes what was stored, so the client can upload again.
+ */
+async function checkStored(
+  deps: BlobsDeps,
+  blob: BlobRow,
+  parts: readonly CompletedPart[] | undefined,
+): Promise<Result<void, BlobError>> {
+  const store = await storeOf(deps, blob);
+  if (blob.multipart_upload_id && isDirectUploadStore(store)) {
+    if (!parts || parts.length === 0) return err({ type: 'PartsRequired' });
+    const completed = await store.completeMultipartUpload(blob.storage_key, blob.multipart_upload_id, parts);
+    if (!completed.ok && completed.error.type === 'InvalidParts') {
+      return err({
+        type: 'SizeMismatch',
+        detail: `The parts do not make up the blob: ${completed.error.detail}`,
+      });
+    }
+    // NoSuchUpload: an earlier commit completed it and its answer was lost; the size check below decides.
+    await forgetMultipartUpload(deps.db, blob.id);
+  }
+  const stored = await store.stat(blob.storage_key);
+  if (!stored) return err({ type: 'SizeMismatch', detail: 'Nothing has been uploaded for this blob yet.' });
+  if (stored.size !== blob.size) {
+    await store.delete(blob.storage_key);
+    return err({
+      type: 'SizeMismatch',
+      detail: `${stored.size} bytes were stored, ${blob.size} declared; upload it again.`,
+    });
+  }
+  return ok(undefined);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
