@@ -65,10 +65,20 @@ export const downloadOriginal = async (
   });
 };
 
+/**
+ * A file name as a zip entry: no folders (a name with "/" or "\\" or ".." would unpack outside the chosen
+ * folder), no control characters, never empty.
+ */
+const toEntryName = (fileName: string): string => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+  const flat = fileName.replace(/[/\\\u0000-\u001f\u007f]/g, '_');
+  return /^\.*$/.test(flat) ? `${flat.replaceAll('.', '_')}_` : flat;
+};
+
 /** "IMG_1.JPG", "IMG_1 (2).JPG": a zip with two entries of one name would hide one of them when unpacked. */
 export const uniqueFileNames = (names: readonly string[]): string[] => {
   const seen = new Set<string>();
-  return names.map((name) => {
+  return names.map(toEntryName).map((name) => {
     let candidate = name;
     const dot = name.lastIndexOf('.');
     const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
@@ -86,10 +96,13 @@ export const downloadZip = (
   deps: Pick<DownloadDeps, 'api'>,
   photos: readonly DownloadablePhoto[],
   signal?: AbortSignal,
+  /** Told as each file starts (0-based) and once more, with `photos.length`, when the last one is in. */
+  onFile?: (filesDone: number) => void,
 ): ReadableStream<Uint8Array> => {
   const names = uniqueFileNames(photos.map((p) => p.fileName));
   async function* files() {
     for (const [i, photo] of photos.entries()) {
+      onFile?.(i);
       const file = await downloadOriginal(deps, photo, signal);
       if (!file.ok) throw new Error(`${photo.fileName}: ${file.error.type}`);
       yield {
@@ -99,6 +112,7 @@ export const downloadZip = (
         input: file.value.stream,
       };
     }
+    onFile?.(photos.length);
   }
   return makeZip(files());
 };
