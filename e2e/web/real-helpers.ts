@@ -1,9 +1,12 @@
 // Code inside page.evaluate runs in the browser: it needs the DOM types, which the e2e package leaves out.
 /// <reference lib="dom" />
 
-/** @module Steps the real-server web specs share: making JPEGs in the browser, registering through the UI. */
+/**
+ * @module Steps the real-server web specs share: making JPEGs in the browser, registering and signing in through
+ * the UI, uploading, and a second device (another browser context on the same account).
+ */
 
-import { expect, type Page } from '@playwright/test';
+import { type Browser, type BrowserContext, expect, type Page } from '@playwright/test';
 
 export const makeJpeg = async (page: Page, hue: number): Promise<Buffer> => {
   const base64 = await page.evaluate(async (h) => {
@@ -42,3 +45,53 @@ export const registerThroughUi = async (page: Page, email: string, password: str
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(page.getByRole('heading', { name: 'Your vault is empty' })).toBeVisible();
 };
+
+/** Signs in through the login screen of a device that has never seen the account. */
+export const signInThroughUi = async (page: Page, email: string, password: string): Promise<void> => {
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation').getByRole('link', { name: 'Photos' })).toBeVisible({
+    timeout: 60_000,
+  });
+};
+
+/** Another device on the same account: a fresh browser context (its own IndexedDB and caches), signed in. */
+export const openSecondDevice = async (
+  browser: Browser,
+  origin: string,
+  email: string,
+  password: string,
+): Promise<{ context: BrowserContext; page: Page }> => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(origin);
+  await signInThroughUi(page, email, password);
+  return { context, page };
+};
+
+export interface UploadFile {
+  readonly name: string;
+  readonly buffer: Buffer;
+}
+
+/** Picks files with the upload button's file input (the folder input has no `accept`). */
+export const pickFiles = (page: Page, files: ReadonlyArray<UploadFile>): Promise<void> =>
+  page
+    .locator('input[type="file"][accept]')
+    .setInputFiles(files.map(({ name, buffer }) => ({ name, mimeType: 'image/jpeg', buffer })));
+
+/** Opens the photo in the viewer, types the caption and saves it with Enter, then closes the viewer. */
+export const setCaptionInViewer = async (page: Page, cell: string, caption: string): Promise<void> => {
+  await page.locator(cell).click();
+  const viewer = page.getByRole('dialog');
+  const field = viewer.getByLabel('Caption');
+  if (!(await field.isVisible())) await viewer.getByRole('button', { name: 'Info' }).click();
+  await field.fill(caption);
+  await field.press('Enter');
+  await viewer.getByRole('button', { name: 'Close' }).click();
+  await expect(viewer).toHaveCount(0);
+};
+
+/** Changes made on one device reach another over the network: generous, since the machine may be loaded. */
+export const LIVE = { timeout: 30_000 } as const;
