@@ -6,6 +6,7 @@ import {
   encryptBlob,
   encryptBlobBytes,
   generateBlobKey,
+  generateBlobNoncePrefix,
   toReadableStream,
 } from './blobs';
 import { BlobDecryptError } from './errors';
@@ -46,6 +47,27 @@ describe('blobs', () => {
     const b = await encryptBlobBytes(key, patterned(1_010_000));
     expect(a.length).toBe(blobCiphertextLength(1_000_000));
     expect(a.length).toBe(b.length);
+  });
+
+  it('draws a fresh nonce prefix per blob, and makes the same ciphertext again only when given the same one', async () => {
+    const collect = async (chunks: AsyncIterable<Uint8Array>) => {
+      const pieces: Uint8Array[] = [];
+      for await (const piece of chunks) pieces.push(piece);
+      return join(...pieces);
+    };
+    const sealedWith = (noncePrefix?: Uint8Array) =>
+      collect(
+        encryptBlob(key, [plaintext], plaintext.length, {
+          chunkBytes: CHUNK,
+          ...(noncePrefix ? { noncePrefix } : {}),
+        }),
+      );
+    expect(await sealedWith()).not.toEqual(await sealedWith());
+    const prefix = generateBlobNoncePrefix();
+    const resumed = await sealedWith(prefix);
+    expect(await sealedWith(prefix)).toEqual(resumed);
+    expect(await decryptBlobBytes(key, resumed)).toEqual({ ok: true, value: plaintext });
+    await expect(sealedWith(new Uint8Array(6))).rejects.toThrow(/noncePrefix/);
   });
 
   it('streams through ReadableStreams cut at arbitrary places', async () => {

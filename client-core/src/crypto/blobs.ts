@@ -37,6 +37,9 @@ export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Read
 
 export const generateBlobKey = (): BlobKey => randomBytes(KEY_BYTES) as BlobKey;
 
+/** A fresh random nonce prefix for encryptBlob; every blob gets its own unless one is resumed. */
+export const generateBlobNoncePrefix = (): Uint8Array => randomBytes(BLOB_NONCE_PREFIX_BYTES);
+
 /** Chunks in flight at once: lets WebCrypto work on one chunk while the next is read. */
 const PIPELINE_DEPTH = 2;
 
@@ -144,9 +147,18 @@ export async function* encryptBlob(
   key: BlobKey,
   source: ByteSource,
   plaintextLength: number,
-  options: { readonly chunkBytes?: number } = {},
+  options: {
+    readonly chunkBytes?: number;
+    /**
+     * A prefix from generateBlobNoncePrefix, given only to make the same ciphertext of the same plaintext again (a
+     * resumed upload sends only the parts the bucket lacks). Never with other plaintext under the same key: a
+     * repeated AES-GCM nonce leaks the XOR of the plaintexts and the authentication key (NIST SP 800-38D §8).
+     */
+    readonly noncePrefix?: Uint8Array;
+  } = {},
 ): AsyncGenerator<Uint8Array> {
   assertBytes(key, 'key', KEY_BYTES);
+  if (options.noncePrefix) assertBytes(options.noncePrefix, 'noncePrefix', BLOB_NONCE_PREFIX_BYTES);
   if (!Number.isSafeInteger(plaintextLength) || plaintextLength < 0) {
     throw new CryptoInputError('plaintextLength must be a safe integer >= 0');
   }
@@ -154,7 +166,7 @@ export async function* encryptBlob(
   assertChunkBytes(chunkBytes);
   const chunkCount = Math.ceil(blobPayloadLength(plaintextLength) / chunkBytes);
   if (chunkCount >= BLOB_MAX_CHUNKS) throw new CryptoInputError('blob too large for this chunk size');
-  const noncePrefix = randomBytes(BLOB_NONCE_PREFIX_BYTES);
+  const noncePrefix = options.noncePrefix ?? generateBlobNoncePrefix();
   const headerPrefix = encodeBlobHeaderPrefix({ chunkBytes, noncePrefix });
   const header = concatBytes(headerPrefix, headerCommitment(key, headerPrefix));
   const aesKey = await blobAesGcm.importKey(key);

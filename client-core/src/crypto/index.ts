@@ -11,6 +11,7 @@ export {
   encryptBlob,
   encryptBlobBytes,
   generateBlobKey,
+  generateBlobNoncePrefix,
   toReadableStream,
 } from './blobs';
 export { base64ToBytes, bytesToBase64, zeroize } from './bytes';
