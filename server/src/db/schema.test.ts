@@ -15,6 +15,7 @@ const COLUMNS_BY_TABLE: { [T in keyof Database]: { [C in keyof Database[T]]: tru
     id: true,
     email: true,
     auth_key_hash: true,
+    recovery_auth_key_hash: true,
     email_verified: true,
     email_verified_at: true,
     mfa_enabled: true,
@@ -66,6 +67,7 @@ const COLUMNS_BY_TABLE: { [T in keyof Database]: { [C in keyof Database[T]]: tru
     revoked: true,
     revoked_at: true,
   },
+  recovery_tokens: { token_hash: true, user_id: true, created_at: true, expires_at: true, used_at: true },
   collections: {
     id: true,
     owner_id: true,
@@ -174,6 +176,7 @@ describe('schema', () => {
         'access_tokens -> users (cascade)',
         'refresh_tokens -> sessions (cascade)',
         'refresh_tokens -> users (cascade)',
+        'recovery_tokens -> users (cascade)',
         'collections -> users (cascade)',
         'memberships -> collections (cascade)',
         'memberships -> users (cascade)',

@@ -24,6 +24,8 @@ export interface UsersTable {
   id: Generated<string>;
   email: string;
   auth_key_hash: string;
+  /** Slow hash of the auth key derived from the recovery key (migrations/0003); NULL if none was sent. */
+  recovery_auth_key_hash: ColumnType<string | null, string | null | undefined, string | null>;
   email_verified: Generated<boolean>;
   email_verified_at: Date | null;
   mfa_enabled: Generated<boolean>;
@@ -86,6 +88,14 @@ export interface RefreshTokensTable {
   revoked_at: Date | null;
 }
 
+export interface RecoveryTokensTable {
+  token_hash: Buffer;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
 export interface CollectionsTable {
   id: string;
   owner_id: string;
@@ -144,6 +154,7 @@ export interface Database {
   sessions: SessionsTable;
   access_tokens: AccessTokensTable;
   refresh_tokens: RefreshTokensTable;
+  recovery_tokens: RecoveryTokensTable;
   collections: CollectionsTable;
   memberships: MembershipsTable;
   records: RecordsTable;

@@ -1,0 +1,2 @@
+DROP TABLE recovery_tokens;
+ALTER TABLE users DROP COLUMN recovery_auth_key_hash;
