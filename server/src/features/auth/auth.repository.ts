@@ -11,16 +11,36 @@ type Db = Kysely<Database> | Transaction<Database>;
 export interface LoginCandidate {
   readonly id: string;
   readonly authKeyHash: string;
+  readonly recoveryAuthKeyHash: string | null;
   readonly blocked: boolean;
 }
+
+const candidateColumns = ['id', 'auth_key_hash', 'recovery_auth_key_hash', 'blocked'] as const;
+const toCandidate = (row: {
+  id: string;
+  auth_key_hash: string;
+  recovery_auth_key_hash: string | null;
+  blocked: boolean;
+}): LoginCandidate => ({
+  id: row.id,
+  authKeyHash: row.auth_key_hash,
+  recoveryAuthKeyHash: row.recovery_auth_key_hash,
+  blocked: row.blocked,
+});
 
 export async function findLoginCandidate(db: Db, email: string): Promise<LoginCandidate | undefined> {
   const row = await db
     .selectFrom('users')
-    .select(['id', 'auth_key_hash', 'blocked'])
+    .select(candidateColumns)
     .where('email', '=', email)
     .executeTakeFirst();
-  return row && { id: row.id, authKeyHash: row.auth_key_hash, blocked: row.blocked };
+  return row && toCandidate(row);
+}
+
+export async function findAccountById(db: Db, userId: string): Promise<LoginCandidate> {
+  return toCandidate(
+    await db.selectFrom('users').select(candidateColumns).where('id', '=', userId).executeTakeFirstOrThrow(),
+  );
 }
 
 export async function findPreloginVault(
@@ -39,6 +59,7 @@ export async function findPreloginVault(
 export interface NewAccount {
   readonly email: string;
   readonly authKeyHash: string;
+  readonly recoveryAuthKeyHash: string | null;
   readonly wrappedKey: Buffer;
   readonly salt: Buffer;
   readonly kdfParams: unknown;
@@ -55,7 +76,11 @@ export async function insertAccount(
 ): Promise<string | undefined> {
   const user = await trx
     .insertInto('users')
-    .values({ email: account.email, auth_key_hash: account.authKeyHash })
+    .values({
+      email: account.email,
+      auth_key_hash: account.authKeyHash,
+      recovery_auth_key_hash: account.recoveryAuthKeyHash,
+    })
     .onConflict((oc) => oc.column('email').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -120,6 +145,15 @@ export async function beginLoginAttempt(
 export async function findLockedUntil(db: Db, userId: string): Promise<Date | null> {
   const row = await db.selectFrom('users').select('locked_until').where('id', '=', userId).executeTakeFirst();
   return row?.locked_until ?? null;
+}
+
+/** Undoes the failure that beginLoginAttempt counted, for a secret proved outside a login (no login time). */
+export async function clearFailedAttempts(db: Db, userId: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ failed_login_attempts: 0, locked_until: null })
+    .where('id', '=', userId)
+    .execute();
 }
 
 export async function recordLoginSuccess(
@@ -307,4 +341,178 @@ export async function revokeSession(
     .where('session_id', '=', sessionId)
     .where('revoked', '=', false)
     .execute();
+}
+
+/**
+ * Ends every live session of a user but `keepSessionId` (if given), as revokeSession does for one: after a
+ * password change or a recovery, whoever held the old password's sessions is signed out.
+ */
+export async function revokeSessionsOfUser(
+  trx: Transaction<Database>,
+  userId: string,
+  keepSessionId: string | null,
+  reason: string,
+  now: Date,
+): Promise<void> {
+  const ending = await trx
+    .updateTable('sessions')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .$if(keepSessionId !== null, (q) => q.where('id', '!=', keepSessionId!))
+    .returning('id')
+    .execute();
+  const ids = ending.map((s) => s.id);
+  if (ids.length === 0) return;
+  await trx.deleteFrom('access_tokens').where('session_id', 'in', ids).execute();
+  await trx
+    .updateTable('refresh_tokens')
+    .set({ revoked: true, revoked_at: now })
+    .where('session_id', 'in', ids)
+    .where('revoked', '=', false)
+    .execute();
+}
+
+export interface SessionRow {
+  readonly id: string;
+  readonly deviceName: string | null;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+}
+
+/** The user's live sessions (not revoked, not expired), most recently used first. */
+export async function listLiveSessions(db: Db, userId: string, now: Date): Promise<SessionRow[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select(['id', 'device_name', 'created_at', 'last_seen_at'])
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('last_seen_at', 'desc')
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    deviceName: r.device_name,
+    createdAt: r.created_at,
+    lastSeenAt: r.last_seen_at,
+  }));
+}
+
+export async function isSessionOfUser(db: Db, sessionId: string, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('sessions')
+    .select('id')
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Sets a new password's auth-key hash and vault wrap, only if the hash is still the one the caller checked the
+ * current password against: of two concurrent changes proved with the same password, one wins. False otherwise.
+ */
+export async function replacePassword(
+  trx: Transaction<Database>,
+  change: {
+    readonly userId: string;
+    readonly expectedAuthKeyHash: string | null;
+    readonly authKeyHash: string;
+    readonly wrappedKey: Buffer;
+    readonly salt: Buffer;
+    readonly kdfParams: unknown;
+    readonly now: Date;
+  },
+): Promise<boolean> {
+  const user = await trx
+    .updateTable('users')
+    .set({
+      auth_key_hash: change.authKeyHash,
+      password_changed_at: change.now,
+      failed_login_attempts: 0,
+      locked_until: null,
+      updated_at: change.now,
+    })
+    .where('id', '=', change.userId)
+    .$if(change.expectedAuthKeyHash !== null, (q) =>
+      q.where('auth_key_hash', '=', change.expectedAuthKeyHash!),
+    )
+    .executeTakeFirst();
+  if (user.numUpdatedRows !== 1n) return false;
+  await trx
+    .updateTable('vaults')
+    .set({
+      wrapped_key: change.wrappedKey,
+      salt: change.salt,
+      kdf_params: JSON.stringify(change.kdfParams),
+      updated_at: change.now,
+    })
+    .where('user_id', '=', change.userId)
+    .execute();
+  return true;
+}
+
+export async function replaceRecoveryKey(
+  trx: Transaction<Database>,
+  change: {
+    readonly userId: string;
+    readonly expectedAuthKeyHash: string;
+    readonly recoveryAuthKeyHash: string;
+    readonly recoveryWrappedKey: Buffer;
+    readonly now: Date;
+  },
+): Promise<boolean> {
+  const user = await trx
+    .updateTable('users')
+    .set({ recovery_auth_key_hash: change.recoveryAuthKeyHash, updated_at: change.now })
+    .where('id', '=', change.userId)
+    .where('auth_key_hash', '=', change.expectedAuthKeyHash)
+    .executeTakeFirst();
+  if (user.numUpdatedRows !== 1n) return false;
+  await trx
+    .updateTable('vaults')
+    .set({ recovery_wrapped_key: change.recoveryWrappedKey, updated_at: change.now })
+    .where('user_id', '=', change.userId)
+    .execute();
+  // A token proved with the old recovery key must not outlive it.
+  await trx.deleteFrom('recovery_tokens').where('user_id', '=', change.userId).execute();
+  return true;
+}
+
+export async function insertRecoveryToken(
+  db: Db,
+  token: { readonly tokenHash: Buffer; readonly userId: string; readonly expiresAt: Date },
+): Promise<void> {
+  await db
+    .insertInto('recovery_tokens')
+    .values({ token_hash: token.tokenHash, user_id: token.userId, expires_at: token.expiresAt })
+    .execute();
+}
+
+/**
+ * Uses a recovery token up, if it is unused and unexpired, and every other token of its user with it; one UPDATE,
+ * so of two concurrent uses exactly one wins. Returns the user id, or undefined.
+ */
+export async function consumeRecoveryToken(
+  trx: Transaction<Database>,
+  tokenHash: Buffer,
+  now: Date,
+): Promise<string | undefined> {
+  const row = await trx
+    .updateTable('recovery_tokens')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning('user_id')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  await trx
+    .updateTable('recovery_tokens')
+    .set({ used_at: now })
+    .where('user_id', '=', row.user_id)
+    .where('used_at', 'is', null)
+    .execute();
+  return row.user_id;
 }

@@ -3,21 +3,29 @@
  * its refusals into problems. Bodies here are small: anything over 64 KiB is refused before it is read.
  */
 import {
+  ChangePasswordRequest,
+  CompleteRecoveryRequest,
+  CompleteRecoveryResponse,
   LoginRequest,
   LoginResponse,
   PreloginRequest,
   PreloginResponse,
+  RecoverRequest,
+  RecoverResponse,
   RefreshRequest,
   RefreshResponse,
   RegisterRequest,
   RegisterResponse,
+  RotateRecoveryKeyRequest,
+  SessionIdParams,
+  SessionList,
 } from '@halyon/protocol';
 import { Hono } from 'hono';
 import type { AppDeps } from '../../deps';
 import type { AppEnv } from '../../http/app-env';
 import { clientIp } from '../../http/client-ip';
 import { type ProblemException, problem } from '../../http/problem';
-import { readJson } from '../../http/read-json';
+import { parseOrThrow, readJson } from '../../http/read-json';
 import { requireAuth } from '../../middleware/auth';
 import { bodyLimit } from '../../middleware/body-limit';
 import { rateLimit } from '../../middleware/rate-limit';
@@ -27,10 +35,14 @@ import {
   createAuthService,
   type EmailTaken,
   type InvalidCredentials,
+  type InvalidRecoveryToken,
   type InvalidRefreshToken,
+  RECOVERY_TOKEN_TTL_MS,
   type RefreshTokenExpired,
   type RefreshTokenReused,
+  type SessionNotFound,
   type TooManyAttempts,
+  type WrongCurrentPassword,
 } from './auth.service';
 import { createLoginThrottle } from './login-throttle';
 
@@ -42,7 +54,10 @@ type AuthError =
   | EmailTaken
   | InvalidRefreshToken
   | RefreshTokenExpired
-  | RefreshTokenReused;
+  | RefreshTokenReused
+  | WrongCurrentPassword
+  | InvalidRecoveryToken
+  | SessionNotFound;
 
 function authErrorToProblem(error: AuthError): ProblemException {
   switch (error.type) {
@@ -58,6 +73,13 @@ function authErrorToProblem(error: AuthError): ProblemException {
       return problem(401, 'token_expired', 'The refresh token has expired; log in again.');
     case 'RefreshTokenReused':
       return problem(401, 'refresh_token_reused');
+    case 'WrongCurrentPassword':
+      // 403, not 401: the session is fine, only the proof of the current password is wrong.
+      return problem(403, 'invalid_credentials', 'The current password is wrong; nothing was changed.');
+    case 'InvalidRecoveryToken':
+      return problem(401, 'unauthorized', 'The recovery token is unknown, used or expired; start again.');
+    case 'SessionNotFound':
+      return problem(404, 'not_found', 'No such session of yours.');
   }
 }
 
@@ -101,6 +123,46 @@ export function createAuthRoutes(
 
   routes.post('/logout', requireAuth(deps), async (c) => {
     await service.logout(c.get('auth'));
+    return c.body(null, 204);
+  });
+
+  const clientOf = (c: Parameters<typeof clientIp>[0]) => ({
+    ip: clientIp(c, deps.config.trustProxy),
+    userAgent: c.req.header('user-agent'),
+  });
+
+  routes.post('/password', perAddress, requireAuth(deps), async (c) => {
+    const request = await readJson(c, ChangePasswordRequest);
+    const result = await service.changePassword(c.get('auth'), request, clientOf(c));
+    if (!result.ok) throw authErrorToProblem(result.error);
+    return c.body(null, 204);
+  });
+
+  routes.post('/recover', perAddress, async (c) => {
+    const result = await service.recover(await readJson(c, RecoverRequest), clientOf(c));
+    if (!result.ok) throw authErrorToProblem(result.error);
+    return c.json(result.value);
+  });
+
+  routes.post('/recover/complete', perAddress, async (c) => {
+    const result = await service.completeRecovery(await readJson(c, CompleteRecoveryRequest), clientOf(c));
+    if (!result.ok) throw authErrorToProblem(result.error);
+    return c.json(result.value);
+  });
+
+  routes.put('/recovery-key', perAddress, requireAuth(deps), async (c) => {
+    const request = await readJson(c, RotateRecoveryKeyRequest);
+    const result = await service.rotateRecoveryKey(c.get('auth'), request, clientOf(c));
+    if (!result.ok) throw authErrorToProblem(result.error);
+    return c.body(null, 204);
+  });
+
+  routes.get('/sessions', requireAuth(deps), async (c) => c.json(await service.listSessions(c.get('auth'))));
+
+  routes.delete('/sessions/:sessionId', requireAuth(deps), async (c) => {
+    const { sessionId } = parseOrThrow(SessionIdParams, c.req.param());
+    const result = await service.revokeSession(c.get('auth'), sessionId);
+    if (!result.ok) throw authErrorToProblem(result.error);
     return c.body(null, 204);
   });
 
@@ -176,5 +238,98 @@ export const authRouteSpecs: readonly RouteSpec[] = [
     auth: true,
     responses: { 204: { description: 'The session has ended.' } },
     errors: [],
+  },
+  {
+    method: 'post',
+    path: '/v1/auth/password',
+    operationId: 'changePassword',
+    summary: 'Change the password: a new auth key and the master key re-wrapped under it',
+    description:
+      '`currentAuthKey` proves the current password; a wrong one answers `403 invalid_credentials` and changes ' +
+      'nothing (failures count towards the account lock, as for login). On success the auth key and the ' +
+      "vault's password wrap are swapped in one transaction and every other session of the account ends; this " +
+      'one stays. The recovery wrap and the identity keys are untouched: the master key does not change.',
+    tags: ['accounts'],
+    auth: true,
+    request: { body: ChangePasswordRequest },
+    responses: { 204: { description: 'The password was changed.' } },
+    errors: ['invalid_credentials', 'too_many_attempts', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/v1/auth/recover',
+    operationId: 'recover',
+    summary: 'Prove the recovery key: the vault envelope and a single-use recovery token',
+    description:
+      '`recoveryAuthKey` is derived from the recovery key (docs/crypto.md). The envelope lets the client ' +
+      'unwrap the master key with the recovery key and wrap it under a new password, which it then sets with ' +
+      `the token (valid ${RECOVERY_TOKEN_TTL_MS / 60_000} minutes, once). A wrong key and an unknown address get ` +
+      'the same `401 invalid_credentials`, and failures are throttled exactly like logins.',
+    tags: ['accounts'],
+    auth: false,
+    request: { body: RecoverRequest },
+    responses: {
+      200: { description: 'The vault envelope and the recovery token.', schema: RecoverResponse },
+    },
+    errors: ['invalid_credentials', 'too_many_attempts', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/v1/auth/recover/complete',
+    operationId: 'completeRecovery',
+    summary: 'Set a new password with a recovery token; every session ends and a new one starts',
+    description:
+      'Uses the token up. An unknown, used or expired token answers `401 unauthorized` and changes nothing. ' +
+      'The answer is a login answer for the new session.',
+    tags: ['accounts'],
+    auth: false,
+    request: { body: CompleteRecoveryRequest },
+    responses: {
+      200: {
+        description: 'Tokens of the new session, the updated vault envelope, the identity bundle.',
+        schema: CompleteRecoveryResponse,
+      },
+    },
+    errors: ['unauthorized', 'rate_limited'],
+  },
+  {
+    method: 'put',
+    path: '/v1/auth/recovery-key',
+    operationId: 'rotateRecoveryKey',
+    summary: 'Replace the recovery key: its wrap of the master key and its auth key',
+    description:
+      '`currentAuthKey` proves the current password (`403 invalid_credentials` otherwise, nothing changed). ' +
+      'The old recovery key stops working at once, and so do recovery tokens it was used for.',
+    tags: ['accounts'],
+    auth: true,
+    request: { body: RotateRecoveryKeyRequest },
+    responses: { 204: { description: 'The new recovery key is in place.' } },
+    errors: ['invalid_credentials', 'too_many_attempts', 'rate_limited'],
+  },
+  {
+    method: 'get',
+    path: '/v1/auth/sessions',
+    operationId: 'listSessions',
+    summary: 'The signed-in devices of this account',
+    description:
+      'Sessions that have not ended, most recently used first; `current` marks the one making the request. ' +
+      '`lastUsedAt` moves when a session refreshes its tokens.',
+    tags: ['accounts'],
+    auth: true,
+    responses: { 200: { description: 'The live sessions.', schema: SessionList } },
+    errors: [],
+  },
+  {
+    method: 'delete',
+    path: '/v1/auth/sessions/{sessionId}',
+    operationId: 'revokeSession',
+    summary: 'Sign a device out',
+    description:
+      "The session's access and refresh tokens stop working at once. Another account's session is not found.",
+    tags: ['accounts'],
+    auth: true,
+    request: { params: SessionIdParams },
+    responses: { 204: { description: 'The session has ended.' } },
+    errors: ['not_found'],
   },
 ];

@@ -1,7 +1,8 @@
 /**
  * @module Deletes what accounts leave behind: expired access tokens (one per login and per refresh), refresh
  * tokens past their expiry (rotated ones are kept until then, so a late reuse is still recognised as reuse), and
- * sessions that ended (revoked or expired) more than a retention period ago, with their tokens.
+ * sessions that ended (revoked or expired) more than a retention period ago, with their tokens, and recovery
+ * tokens past their expiry (used or not: neither kind works any more).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
@@ -15,6 +16,7 @@ export interface SessionCleanupReport {
   readonly accessTokens: number;
   readonly refreshTokens: number;
   readonly sessions: number;
+  readonly recoveryTokens: number;
 }
 
 export async function cleanUpSessions(db: Kysely<Database>, nowMs: number): Promise<SessionCleanupReport> {
@@ -34,7 +36,12 @@ export async function cleanUpSessions(db: Kysely<Database>, nowMs: number): Prom
     .deleteFrom('refresh_tokens')
     .where('expires_at', '<', now)
     .executeTakeFirst();
+  const recoveryTokens = await db
+    .deleteFrom('recovery_tokens')
+    .where('expires_at', '<', now)
+    .executeTakeFirst();
   return {
+    recoveryTokens: Number(recoveryTokens.numDeletedRows),
     accessTokens: Number(accessTokens.numDeletedRows),
     refreshTokens: Number(refreshTokens.numDeletedRows),
     sessions: Number(sessions.numDeletedRows),

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 export const ACCESS_TOKEN_PREFIX = 'hal_at_';
 export const REFRESH_TOKEN_PREFIX = 'hal_rt_';
+export const RECOVERY_TOKEN_PREFIX = 'hal_rc_';
 
 export function newAccessToken(): string {
   return ACCESS_TOKEN_PREFIX + randomBytes(32).toString('base64url');
@@ -13,6 +14,10 @@ export function newAccessToken(): string {
 
 export function newRefreshToken(): string {
   return REFRESH_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+}
+
+export function newRecoveryToken(): string {
+  return RECOVERY_TOKEN_PREFIX + randomBytes(32).toString('base64url');
 }
 
 export function tokenToHash(token: string): Buffer {
