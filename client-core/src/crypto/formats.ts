@@ -21,6 +21,8 @@ export const LABELS = {
   authKey: 'halyon/v1/auth-key',
   /** HKDF info: recovery key -> the key wrapping the master key. */
   recoveryWrap: 'halyon/v1/recovery-wrap',
+  /** HKDF info: recovery key -> the recovery auth key sent to the server to prove the recovery key. */
+  recoveryAuth: 'halyon/v1/recovery-auth',
   /** HKDF info: master key -> the key wrapping the identity private keys. */
   identityWrap: 'halyon/v1/identity-wrap',
   /** HKDF info: master key -> the key wrapping the owner's collection keys. */
