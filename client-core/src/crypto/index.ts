@@ -66,6 +66,8 @@ export {
   createVault,
   envelopeSalt,
   lockVault,
+  type PasswordWrap,
+  recoveryWordsToAuthKey,
   rotateRecoveryKey,
   type UnlockedVault,
   unlockVault,
@@ -73,4 +75,5 @@ export {
   unlockVaultWithRecoveryWords,
   type VaultEnvelope,
   type VaultOptions,
+  wrapForNewPassword,
 } from './vault';

@@ -1,7 +1,8 @@
 /**
  * @module The recovery key: 32 random bytes shown to the user once as 24 BIP39 words (English list, 256 bits of
  * entropy + an 8-bit checksum). The only file that imports @scure/bip39. Only the words' entropy is used (no
- * BIP39 seed derivation): HKDF(recoveryKey, LABELS.recoveryWrap) wraps the master key (vault.ts).
+ * BIP39 seed derivation): HKDF(recoveryKey, LABELS.recoveryWrap) wraps the master key, and
+ * HKDF(recoveryKey, LABELS.recoveryAuth) is the recovery auth key that proves the words to the server (vault.ts).
  */
 import { entropyToMnemonic, mnemonicToEntropy, validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';

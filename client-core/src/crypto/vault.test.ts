@@ -1,11 +1,14 @@
+import { hkdfSync } from 'node:crypto';
 import { AuthKey, IdentityBundle, VaultEnvelope } from '@halyon/protocol';
 import { describe, expect, it } from 'vitest';
 import { base64ToBytes } from './bytes';
 import { DEFAULT_KDF_PARAMS, KDF_FLOOR } from './kdf';
+import { wordsToRecoveryKey } from './recovery';
 import {
   changePassword,
   createVault,
   lockVault,
+  recoveryWordsToAuthKey,
   rotateRecoveryKey,
   unlockVaultWithPassword,
   unlockVaultWithRecoveryWords,
@@ -144,6 +147,37 @@ describe('vault', () => {
     expect((await unlockVaultWithRecoveryWords(rotated.envelope, recoveryWords, userId)).ok).toBe(false);
     const unlocked = await unlockVaultWithRecoveryWords(rotated.envelope, rotated.recoveryWords, userId);
     expect(unlocked.ok && unlocked.value.masterKey).toEqual(vault.masterKey);
+  });
+
+  it('derives the recovery auth key as HKDF-SHA256(recovery key, "halyon/v1/recovery-auth"), from the words too', async () => {
+    const { recoveryWords, recoveryAuthKeyB64, authKeyB64 } = sharedVault;
+    const entropy = wordsToRecoveryKey(recoveryWords);
+    if (!entropy.ok) throw new Error('words');
+    // Node's own HKDF (RFC 5869, empty salt) with the label docs/crypto.md gives: an independent check.
+    const expected = Buffer.from(
+      hkdfSync('sha256', entropy.value, new Uint8Array(0), 'halyon/v1/recovery-auth', 32),
+    );
+    expect(recoveryAuthKeyB64).toBe(expected.toString('base64'));
+    expect(AuthKey.safeParse(recoveryAuthKeyB64).success).toBe(true);
+    expect(recoveryAuthKeyB64).not.toBe(authKeyB64);
+    expect(await recoveryWordsToAuthKey(recoveryWords.join(' ').toUpperCase())).toEqual({
+      ok: true,
+      value: recoveryAuthKeyB64,
+    });
+    expect(await recoveryWordsToAuthKey(recoveryWords.slice(1))).toEqual({
+      ok: false,
+      error: { type: 'InvalidRecoveryPhrase' },
+    });
+  });
+
+  it('gives a rotated recovery key its own recovery auth key', async () => {
+    const { vault, envelope, recoveryAuthKeyB64 } = await newVault();
+    const rotated = await rotateRecoveryKey(vault, envelope);
+    expect(rotated.recoveryAuthKeyB64).not.toBe(recoveryAuthKeyB64);
+    expect(await recoveryWordsToAuthKey(rotated.recoveryWords)).toEqual({
+      ok: true,
+      value: rotated.recoveryAuthKeyB64,
+    });
   });
 
   it('lock zeroes the master key and both identity private keys, and a locked vault cannot be used', async () => {

@@ -1,7 +1,9 @@
 /**
  * @module The vault: the random master key, wrapped once by the password's KEK and once by the recovery key,
  * plus the wrapped identity keys, as the VaultEnvelope the server stores opaquely. Creating, unlocking (by
- * password or recovery words), changing the password, rotating the recovery key and locking.
+ * password or recovery words), changing the password, rotating the recovery key and locking. The recovery key
+ * also yields a recovery auth key (HKDF, its own label), which proves the recovery key to the server the way the
+ * auth key proves the password: the server stores only its slow hash and never learns the key.
  *
  * [Note: Vault user binding]
  * Every wrap's associated data binds the purpose, FORMAT_VERSION and `userId`, so the server cannot swap one
@@ -9,7 +11,7 @@
  * known to the client before registration and at every unlock: protocol v1 assigns the server's user id only
  * after registering, so Halyon passes the account's normalised e-mail address (and re-wraps on an e-mail change).
  */
-import type { KdfParams, VaultEnvelope } from '@halyon/protocol';
+import type { KdfParams, PasswordWrap, VaultEnvelope } from '@halyon/protocol';
 import { err, ok, type Result } from '../result';
 import { openBox, sealBox } from './aead';
 import {
@@ -42,7 +44,7 @@ import { checkKdfParams, DEFAULT_KDF_PARAMS, deriveLoginKeys, hkdfSha256, type K
 import { generateRecoveryKey, recoveryKeyToWords, wordsToRecoveryKey } from './recovery';
 import type { KeyEncryptionKey, MasterKey, RecoveryKey, Salt } from './types';
 
-export type { VaultEnvelope };
+export type { PasswordWrap, VaultEnvelope };
 
 /** An open vault. Hold it in the worker only; `lockVault` zeroes every key in it. */
 export interface UnlockedVault {
@@ -62,6 +64,8 @@ export interface CreatedVault {
   readonly identityBundle: IdentityBundle;
   /** Base64 of the 32-byte auth key, as sent at registration. */
   readonly authKeyB64: string;
+  /** Base64 of the 32-byte recovery auth key, as sent at registration. */
+  readonly recoveryAuthKeyB64: string;
   /** Shown to the user once; never stored. */
   readonly recoveryWords: ReadonlyArray<string>;
 }
@@ -75,6 +79,29 @@ async function wrapWithRecoveryKey(recoveryKey: RecoveryKey, userId: string, mas
     return sealBox(wrapKey, recoveryAd(userId), masterKey);
   } finally {
     zeroize(wrapKey);
+  }
+}
+
+/** HKDF-SHA256(recoveryKey, info = LABELS.recoveryAuth), base64: independent of the wrap key by its label. */
+async function recoveryAuthKeyOf(recoveryKey: RecoveryKey): Promise<string> {
+  const authKey = await hkdfSha256(recoveryKey, LABELS.recoveryAuth);
+  try {
+    return bytesToBase64(authKey);
+  } finally {
+    zeroize(authKey);
+  }
+}
+
+/** The recovery auth key for the 24 words, to prove them to the server before it hands out the envelope. */
+export async function recoveryWordsToAuthKey(
+  words: string | ReadonlyArray<string>,
+): Promise<Result<string, InvalidRecoveryPhrase>> {
+  const recoveryKey = wordsToRecoveryKey(words);
+  if (!recoveryKey.ok) return recoveryKey;
+  try {
+    return ok(await recoveryAuthKeyOf(recoveryKey.value));
+  } finally {
+    zeroize(recoveryKey.value);
   }
 }
 
@@ -107,6 +134,7 @@ export async function createVault(
       envelope,
       identityBundle: await createIdentityBundle(identity),
       authKeyB64: bytesToBase64(authKey),
+      recoveryAuthKeyB64: await recoveryAuthKeyOf(recoveryKey),
       recoveryWords: recoveryKeyToWords(recoveryKey),
     });
   } finally {
@@ -219,14 +247,16 @@ export async function unlockVaultWithRecoveryWords(
   return openWithMasterKey(masterKey, userId, decoded);
 }
 
-/** Re-wraps the master key under a new password and a new salt; no data is re-encrypted. */
-export async function changePassword(
+/**
+ * The master key wrapped under a new password with a new salt, and the new auth key: what a password change or
+ * a recovery sends. No data is re-encrypted; the recovery wrap and the identity keys stay as they are.
+ */
+export async function wrapForNewPassword(
   vault: UnlockedVault,
-  envelope: VaultEnvelope,
   newPassword: string,
   options: VaultOptions = {},
 ): Promise<
-  Result<{ readonly envelope: VaultEnvelope; readonly authKeyB64: string }, KdfParamsRejected | Aborted>
+  Result<{ readonly wrap: PasswordWrap; readonly authKeyB64: string }, KdfParamsRejected | Aborted>
 > {
   assertUnlocked(vault);
   const kdfParams = options.kdfParams ?? DEFAULT_KDF_PARAMS;
@@ -236,8 +266,7 @@ export async function changePassword(
   const { keyEncryptionKey, authKey } = login.value;
   try {
     return ok({
-      envelope: {
-        ...envelope,
+      wrap: {
         kdfParams,
         salt: bytesToBase64(salt),
         wrappedMasterKey: bytesToBase64(
@@ -251,17 +280,39 @@ export async function changePassword(
   }
 }
 
-/** A new recovery key; the old words stop working once the new envelope is stored. */
+/** Re-wraps the master key under a new password and a new salt (wrapForNewPassword), as a whole envelope. */
+export async function changePassword(
+  vault: UnlockedVault,
+  envelope: VaultEnvelope,
+  newPassword: string,
+  options: VaultOptions = {},
+): Promise<
+  Result<{ readonly envelope: VaultEnvelope; readonly authKeyB64: string }, KdfParamsRejected | Aborted>
+> {
+  const rewrapped = await wrapForNewPassword(vault, newPassword, options);
+  if (!rewrapped.ok) return rewrapped;
+  return ok({ envelope: { ...envelope, ...rewrapped.value.wrap }, authKeyB64: rewrapped.value.authKeyB64 });
+}
+
+/**
+ * A new recovery key: its wrap of the master key and its auth key (sent together to the server); the old words
+ * stop working once the server stores them.
+ */
 export async function rotateRecoveryKey(
   vault: UnlockedVault,
   envelope: VaultEnvelope,
-): Promise<{ readonly envelope: VaultEnvelope; readonly recoveryWords: ReadonlyArray<string> }> {
+): Promise<{
+  readonly envelope: VaultEnvelope;
+  readonly recoveryAuthKeyB64: string;
+  readonly recoveryWords: ReadonlyArray<string>;
+}> {
   assertUnlocked(vault);
   const recoveryKey = generateRecoveryKey();
   try {
     const wrapped = await wrapWithRecoveryKey(recoveryKey, vault.userId, vault.masterKey);
     return {
       envelope: { ...envelope, recoveryWrappedMasterKey: bytesToBase64(wrapped) },
+      recoveryAuthKeyB64: await recoveryAuthKeyOf(recoveryKey),
       recoveryWords: recoveryKeyToWords(recoveryKey),
     };
   } finally {
