@@ -169,9 +169,22 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
     if (i < 40 && i % 2 === 0) photo.albumIds.push('a1' as AlbumId);
     if (i >= 8 && i < 14) photo.albumIds.push('a2' as AlbumId);
   });
+  /** Each album's photos in its own order, and the cover chosen for it (if any). */
+  const albumOrder = new Map(
+    albums.map((a) => [a.id, photos.filter((p) => p.albumIds.includes(a.id)).map((p) => p.summary.id)]),
+  );
+  const chosenCovers = new Map<AlbumId, PhotoId>(
+    albums.flatMap((a) => (a.coverPhotoId ? [[a.id, a.coverPhotoId] as const] : [])),
+  );
+  const isLive = (id: PhotoId) => photosById.get(id)?.trashedAt === null;
   const recount = (): void => {
     for (const tag of tags) tag.photoCount = photos.filter((p) => p.tagIds.includes(tag.id)).length;
-    for (const album of albums) album.photoCount = photos.filter((p) => p.albumIds.includes(album.id)).length;
+    for (const album of albums) {
+      const ids = (albumOrder.get(album.id) ?? []).filter(isLive);
+      const chosen = chosenCovers.get(album.id);
+      album.photoCount = ids.length;
+      album.coverPhotoId = chosen && ids.includes(chosen) ? chosen : (ids[0] ?? null);
+    }
   };
   recount();
 
@@ -313,7 +326,10 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
         ? ok(undefined)
         : { ok: false, error: { type: 'WrongCredentials' } },
 
-    listPhotos: async (view) => photos.filter((p) => inView(p, view)).map((p) => p.summary),
+    listPhotos: async (view) =>
+      view.kind === 'album'
+        ? (albumOrder.get(view.albumId) ?? []).filter(isLive).map((id) => photosById.get(id)!.summary)
+        : photos.filter((p) => inView(p, view)).map((p) => p.summary),
     getPhoto: async (id) => {
       const photo = photosById.get(id);
       return photo ? ok(details(photo)) : notFound;
@@ -331,6 +347,7 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
       return photo ? ok({ blob: await thumbnailFor(photo.hue), fileName: `${photo.fileName}` }) : notFound;
     },
     getOriginalsZip: async () => ({ ok: false, error: { type: 'Offline' } }),
+    writeOriginalsZip: async () => ({ ok: false, error: { type: 'Offline' } }),
     editPhoto: async (id, changes) =>
       update([id], (p) => {
         if (changes.caption !== undefined) p.caption = changes.caption;
@@ -368,8 +385,20 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
       emit({ type: 'libraryChanged', parts: ['tags'] });
       return ok({ ...tag });
     },
-    renameTag: async () => ok(undefined),
-    deleteTag: async () => ok(undefined),
+    renameTag: async (id, name) => {
+      for (const tag of tags) if (tag.id === id) tag.name = name;
+      emit({ type: 'libraryChanged', parts: ['tags'] });
+      return ok(undefined);
+    },
+    deleteTag: async (id) => {
+      tags.splice(
+        tags.findIndex((t) => t.id === id),
+        1,
+      );
+      for (const photo of photos) photo.tagIds = photo.tagIds.filter((t) => t !== id);
+      emit({ type: 'libraryChanged', parts: ['photos', 'tags'] });
+      return ok(undefined);
+    },
     tagPhotos: async (tagId, photoIds) => {
       for (const id of photoIds) {
         const photo = photosById.get(id);
@@ -379,7 +408,15 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
       emit({ type: 'libraryChanged', parts: ['photos', 'tags'] });
       return ok(undefined);
     },
-    untagPhotos: async () => ok(undefined),
+    untagPhotos: async (tagId, photoIds) => {
+      for (const id of photoIds) {
+        const photo = photosById.get(id);
+        if (photo) photo.tagIds = photo.tagIds.filter((t) => t !== tagId);
+      }
+      recount();
+      emit({ type: 'libraryChanged', parts: ['photos', 'tags'] });
+      return ok(undefined);
+    },
     listAlbums: async () => albums.map((a) => ({ ...a })),
     createAlbum: async (name) => {
       const album = {
@@ -390,23 +427,66 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
         updatedAt: NOW,
       };
       albums.push(album);
+      albumOrder.set(album.id, []);
       emit({ type: 'libraryChanged', parts: ['albums'] });
       return ok({ ...album });
     },
-    renameAlbum: async () => ok(undefined),
-    deleteAlbum: async () => ok(undefined),
-    setAlbumCover: async () => ok(undefined),
+    renameAlbum: async (id, name) => {
+      for (const album of albums) if (album.id === id) album.name = name;
+      emit({ type: 'libraryChanged', parts: ['albums'] });
+      return ok(undefined);
+    },
+    deleteAlbum: async (id) => {
+      albums.splice(
+        albums.findIndex((a) => a.id === id),
+        1,
+      );
+      albumOrder.delete(id);
+      for (const photo of photos) photo.albumIds = photo.albumIds.filter((a) => a !== id);
+      emit({ type: 'libraryChanged', parts: ['photos', 'albums'] });
+      return ok(undefined);
+    },
+    setAlbumCover: async (id, photoId) => {
+      if (photoId === null) chosenCovers.delete(id);
+      else chosenCovers.set(id, photoId);
+      recount();
+      emit({ type: 'libraryChanged', parts: ['albums'] });
+      return ok(undefined);
+    },
     addToAlbum: async (albumId, photoIds) => {
+      const order = albumOrder.get(albumId) ?? [];
       for (const id of photoIds) {
         const photo = photosById.get(id);
-        if (photo && !photo.albumIds.includes(albumId)) photo.albumIds.push(albumId);
+        if (photo && !photo.albumIds.includes(albumId)) {
+          photo.albumIds.push(albumId);
+          order.push(id);
+        }
       }
       recount();
       emit({ type: 'libraryChanged', parts: ['photos', 'albums'] });
       return ok(undefined);
     },
-    removeFromAlbum: async () => ok(undefined),
-    moveInAlbum: async () => ok(undefined),
+    removeFromAlbum: async (albumId, photoIds) => {
+      albumOrder.set(
+        albumId,
+        (albumOrder.get(albumId) ?? []).filter((id) => !photoIds.includes(id)),
+      );
+      for (const id of photoIds) {
+        const photo = photosById.get(id);
+        if (photo) photo.albumIds = photo.albumIds.filter((a) => a !== albumId);
+      }
+      recount();
+      emit({ type: 'libraryChanged', parts: ['photos', 'albums'] });
+      return ok(undefined);
+    },
+    moveInAlbum: async (albumId, photoId, toIndex) => {
+      const others = (albumOrder.get(albumId) ?? []).filter((id) => id !== photoId);
+      others.splice(toIndex, 0, photoId);
+      albumOrder.set(albumId, others);
+      recount();
+      emit({ type: 'libraryChanged', parts: ['photos', 'albums'] });
+      return ok(undefined);
+    },
 
     addUploads: async (files) => {
       const added = files.map(

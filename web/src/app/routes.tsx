@@ -9,7 +9,6 @@ import {
   Router,
   type RouteSectionProps,
   useNavigate,
-  useParams,
   useSearchParams,
 } from '@solidjs/router';
 import ArchiveIcon from 'lucide-solid/icons/archive';
@@ -22,10 +21,12 @@ import Star from 'lucide-solid/icons/star';
 import TagIcon from 'lucide-solid/icons/tag';
 import Trash from 'lucide-solid/icons/trash';
 import WifiOff from 'lucide-solid/icons/wifi-off';
-import { type Accessor, createResource, createSignal, onCleanup, Show } from 'solid-js';
+import { type Accessor, createSignal, onCleanup, Show } from 'solid-js';
+import { AlbumScreen } from '../features/albums/album-screen';
 import { AlbumsScreen } from '../features/albums/albums-screen';
 import type { ThemeChoice } from '../features/settings/create-theme';
 import { SettingsScreen } from '../features/settings/settings-screen';
+import { TagScreen } from '../features/tags/tag-screen';
 import { TagsScreen } from '../features/tags/tags-screen';
 import { TimelineScreen } from '../features/timeline/timeline-screen';
 import { UploadPickers, Uploads } from '../features/upload/uploads';
@@ -33,7 +34,6 @@ import { AppShell, type NavItem } from '../ui/app-shell';
 import { Banner } from '../ui/banner';
 import { IconButton } from '../ui/button';
 import { SyncStatusView } from '../ui/sync-status';
-import type { AlbumId, TagId } from './vault-client';
 import { useVault, useVaultEvents } from './vault-context';
 
 const NAV_ITEMS: ReadonlyArray<NavItem> = [
@@ -58,36 +58,6 @@ const createMinuteClock = (): Accessor<number> => {
   const timer = setInterval(() => setNow(Date.now()), 30_000);
   onCleanup(() => clearInterval(timer));
   return now;
-};
-
-const AlbumRoute = () => {
-  const client = useVault();
-  const params = useParams<{ id: string }>();
-  const albumId = () => params.id as AlbumId;
-  const [albums] = createResource(() => client.listAlbums(), { initialValue: [] });
-  const name = () => albums.latest.find((a) => a.id === albumId())?.name ?? 'Album';
-  return (
-    <TimelineScreen
-      view={{ kind: 'album', albumId: albumId() }}
-      title={name()}
-      empty={{ title: 'This album is empty', text: 'Select photos and add them to this album.' }}
-    />
-  );
-};
-
-const TagRoute = () => {
-  const client = useVault();
-  const params = useParams<{ id: string }>();
-  const tagId = () => params.id as TagId;
-  const [tags] = createResource(() => client.listTags(), { initialValue: [] });
-  const name = () => tags.latest.find((t) => t.id === tagId())?.name ?? 'Tag';
-  return (
-    <TimelineScreen
-      view={{ kind: 'tag', tagId: tagId() }}
-      title={name()}
-      empty={{ title: 'Nothing tagged yet', text: 'Photos you tag with this tag show up here.' }}
-    />
-  );
 };
 
 const SearchRoute = () => {
@@ -213,9 +183,9 @@ export const SignedInApp = (props: SignedInAppProps) => {
         )}
       />
       <Route path="/albums" component={AlbumsScreen} />
-      <Route path="/albums/:id" component={AlbumRoute} />
+      <Route path="/albums/:id" component={AlbumScreen} />
       <Route path="/tags" component={TagsScreen} />
-      <Route path="/tags/:id" component={TagRoute} />
+      <Route path="/tags/:id" component={TagScreen} />
       <Route path="/search" component={SearchRoute} />
       <Route
         path="/settings"

@@ -136,6 +136,7 @@ export interface Tag {
 export interface Album {
   readonly id: AlbumId;
   readonly name: string;
+  /** The cover shown: the chosen photo while it is in the album, else the album's first; null when empty. */
   readonly coverPhotoId: PhotoId | null;
   readonly photoCount: number;
   readonly updatedAt: EpochMs;
@@ -161,8 +162,24 @@ export interface LibraryApi {
   /** A screen-sized rendition for the viewer (the original when no preview exists). */
   getPreview(id: PhotoId): Promise<Result<Blob, MediaError>>;
   getOriginal(id: PhotoId): Promise<Result<{ readonly blob: Blob; readonly fileName: string }, MediaError>>;
-  /** A zip of the originals of a selection. */
-  getOriginalsZip(ids: ReadonlyArray<PhotoId>): Promise<Result<Blob, MediaError>>;
+  /**
+   * A zip of the originals of a selection, as one Blob: the fallback where `writeOriginalsZip` is not possible.
+   * `onProgress` hears how many files are in so far.
+   */
+  getOriginalsZip(
+    ids: ReadonlyArray<PhotoId>,
+    onProgress: (filesDone: number) => void,
+  ): Promise<Result<Blob, MediaError>>;
+  /**
+   * Streams the zip straight into a file the person picked (File System Access API), decrypting in the worker
+   * as it goes, so memory holds a few chunks at a time whatever the selection's size. On failure the file is
+   * left as it was.
+   */
+  writeOriginalsZip(
+    ids: ReadonlyArray<PhotoId>,
+    file: FileSystemFileHandle,
+    onProgress: (filesDone: number) => void,
+  ): Promise<Result<void, MediaError>>;
 
   editPhoto(
     id: PhotoId,

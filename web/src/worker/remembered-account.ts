@@ -1,6 +1,7 @@
 /**
  * @module Which account this browser last signed in to, so a reload opens on "unlock" instead of "sign in".
  * Only the e-mail address is kept (IndexedDB, in the worker): no token, no key. Unlocking signs in again.
+ * The auto-lock choice is kept beside it (not a secret).
  */
 
 const DB = 'halyon-device';
@@ -41,4 +42,14 @@ export const rememberAccount = async (account: RememberedAccount): Promise<void>
 
 export const forgetAccount = async (): Promise<void> => {
   await run('readwrite', (s) => s.delete(KEY));
+};
+
+const AUTO_LOCK_KEY = 'autoLockMinutes';
+
+/** undefined: never chosen on this browser; null: never lock automatically. */
+export const readAutoLockMinutes = async (): Promise<number | null | undefined> =>
+  (await run('readonly', (s) => s.get(AUTO_LOCK_KEY))) as number | null | undefined;
+
+export const rememberAutoLockMinutes = async (minutes: number | null): Promise<void> => {
+  await run('readwrite', (s) => s.put(minutes, AUTO_LOCK_KEY));
 };

@@ -51,13 +51,26 @@ describe('view models handed to the page', () => {
     });
   });
 
-  it('reports a halted sync as an error and the outbox left after the last sync', () => {
+  it('reports a halted sync as an error, and the pending count while offline', () => {
     expect(
-      toSyncStatus({ state: 'halted', error: { type: 'ServerEpochChanged' } as never }, true, null),
+      toSyncStatus({ state: 'halted', error: { type: 'ServerEpochChanged' } as never }, true, null, 0),
     ).toMatchObject({ lastError: { type: 'ServerEpochChanged' }, isSyncing: false });
     expect(
-      toSyncStatus({ state: 'idle', live: true, lastSync: { pushed: 1, pulled: 0, outboxLeft: 3 } }, true, 5),
+      toSyncStatus(
+        { state: 'idle', live: true, lastSync: { pushed: 1, pulled: 0, outboxLeft: 3 } },
+        true,
+        5,
+        3,
+      ),
     ).toEqual({ isOnline: true, isSyncing: false, pendingChanges: 3, lastSyncedAt: 5, lastError: null });
-    expect(toSyncStatus({ state: 'offline' }, true, null).isOnline).toBe(false);
+    expect(toSyncStatus({ state: 'offline' }, true, null, 7)).toMatchObject({
+      isOnline: false,
+      pendingChanges: 7,
+    });
+  });
+
+  it('marks a photo with unsynced changes as pending', () => {
+    expect(toPhotoSummary(photo(), true).isPending).toBe(true);
+    expect(toPhotoDetails(photo(), [], 1, true).isPending).toBe(true);
   });
 });

@@ -19,14 +19,13 @@ type RunnerStatus = NonNullable<ReturnType<RemoteApi['status']>>;
 
 const VIDEO = /^video\//;
 
-export const toPhotoSummary = (photo: PhotoView): PhotoSummary => ({
+export const toPhotoSummary = (photo: PhotoView, isPending = false): PhotoSummary => ({
   id: photo.id as PhotoId,
   takenAt: photo.date,
   aspectRatio: photo.width > 0 && photo.height > 0 ? photo.width / photo.height : 1,
   mediaType: VIDEO.test(photo.mime) ? 'video' : 'image',
   isFavourite: photo.favourite,
-  // The library writes locally first and the outbox is not per photo; the sync status counts what is pending.
-  isPending: false,
+  isPending,
 });
 
 const hemisphere = (value: number, positive: string, negative: string) =>
@@ -36,6 +35,7 @@ export const toPhotoDetails = (
   photo: PhotoView,
   albumIds: ReadonlyArray<string>,
   uploadedAt: number,
+  isPending = false,
 ): PhotoDetails => {
   const camera = [photo.exif.make, photo.exif.model].filter(Boolean).join(' ');
   const location = photo.location
@@ -43,7 +43,7 @@ export const toPhotoDetails = (
       `${hemisphere(photo.location.latitude, 'N', 'S')}, ${hemisphere(photo.location.longitude, 'E', 'W')}`)
     : null;
   return {
-    ...toPhotoSummary(photo),
+    ...toPhotoSummary(photo, isPending),
     fileName: photo.fileName,
     caption: photo.caption,
     mimeType: photo.mime,
@@ -69,20 +69,24 @@ export const toTag = (tag: TagView): Tag => ({
 export const toAlbum = (album: AlbumView, updatedAt: number): Album => ({
   id: album.id as AlbumId,
   name: album.name,
-  coverPhotoId: (album.coverPhotoId ?? null) as PhotoId | null,
+  coverPhotoId: album.cover as PhotoId | null,
   photoCount: album.photoCount,
   updatedAt,
 });
 
-/** `lastSyncedAt` is kept by the caller: the runner reports a finished sync, not when it finished. */
+/**
+ * `lastSyncedAt` and `pendingChanges` (records in the outbox) are kept by the caller: the runner reports a
+ * finished sync, not when it finished, and only in the tab that syncs.
+ */
 export const toSyncStatus = (
   status: RunnerStatus | null,
   isOnline: boolean,
   lastSyncedAt: number | null,
+  pendingChanges: number,
 ): SyncStatus => ({
   isOnline: isOnline && status?.state !== 'offline',
   isSyncing: status?.state === 'syncing',
-  pendingChanges: status?.state === 'idle' ? (status.lastSync?.outboxLeft ?? 0) : 0,
+  pendingChanges,
   lastSyncedAt,
   lastError: status?.state === 'retrying' || status?.state === 'halted' ? { type: status.error.type } : null,
 });

@@ -43,7 +43,14 @@ import type {
   VaultState,
 } from '../app/vault-client';
 import { countingActivity, createAutoLock } from './auto-lock';
-import { forgetAccount, readRememberedAccount, rememberAccount } from './remembered-account';
+import { createPendingChanges, type PendingChanges } from './pending-changes';
+import {
+  forgetAccount,
+  readAutoLockMinutes,
+  readRememberedAccount,
+  rememberAccount,
+  rememberAutoLockMinutes,
+} from './remembered-account';
 import { toAlbum, toPhotoDetails, toPhotoSummary, toSyncStatus, toTag } from './to-view-models';
 
 const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
@@ -121,6 +128,9 @@ interface Unlocked {
   readonly session: RemoteSession;
   readonly blobs: BlobApi;
   readonly uploader: Uploader;
+  /** Records with changes not yet on the server, and the photos they touch. */
+  readonly pending: PendingChanges;
+  pendingPhotoIds: ReadonlySet<string>;
   readonly stop: () => void;
 }
 
@@ -171,21 +181,44 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       () => null,
       () => emit({ type: 'libraryChanged', parts: ['photos', 'tags', 'albums'] }),
     );
+    const pending = createPendingChanges(session.client.store, () => {
+      if (unlocked?.pending !== pending) return;
+      const before = unlocked.pendingPhotoIds;
+      const after = library.queries.photoIdsOf(pending.recordIds());
+      unlocked.pendingPhotoIds = after;
+      if (after.size !== before.size || [...after].some((id) => !before.has(id)))
+        emit({ type: 'libraryChanged', parts: ['photos'] });
+      emit({ type: 'syncStatusChanged', status: syncStatus() });
+    });
+    const stopEngine = session.client.engine.subscribe((event) => {
+      if (event.type === 'localWrite') pending.added(event.keys);
+      // Another tab's sync (its records re-read here) may have sent our changes too.
+      else if (event.type === 'changes') void pending.recheck();
+    });
+    // Status reaches only the tab that leads the syncing (client-core's tabs.ts).
     const stopStatus = remote.onStatus((status) => {
-      if (status.state === 'idle' && status.lastSync) lastSyncedAt = Date.now();
-      emit({ type: 'syncStatusChanged', status: toSyncStatus(status, navigator.onLine, lastSyncedAt) });
+      if (status.state === 'idle' && status.lastSync) {
+        lastSyncedAt = Date.now();
+        void pending.recheck();
+        void library.deleteExpiredTrash();
+      }
+      emit({ type: 'syncStatusChanged', status: syncStatus() });
     });
     unlocked = {
       session,
       blobs,
       uploader,
+      pending,
+      pendingPhotoIds: new Set(),
       stop: () => {
         stopUploads();
         stopLibrary();
+        stopEngine();
         stopStatus?.();
         uploader.close();
       },
     };
+    await pending.load();
     // Jobs sealed before a reload whose bytes were staged carry on; files never staged report SourceGone.
     void uploader.start();
   };
@@ -201,6 +234,8 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     },
   });
 
+  const syncStatus = () =>
+    toSyncStatus(remote.status(), navigator.onLine, lastSyncedAt, unlocked?.pending.count() ?? 0);
   const state = (): VaultState =>
     unlocked && email
       ? { status: 'unlocked', email }
@@ -235,6 +270,12 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     stateChanged();
   };
   const autoLock = createAutoLock({ lock: () => void lockNow() });
+  const autoLockLoaded = readAutoLockMinutes().then((minutes) => {
+    if (minutes === undefined) return;
+    autoLock.setMinutes(minutes);
+    // Counting starts with the first call after unlocking.
+    if (!unlocked) autoLock.stop();
+  });
 
   const library = () => unlocked?.session.client.library ?? null;
   const photoOf = (id: PhotoId): PhotoView | undefined => library()?.queries.photo(id);
@@ -261,6 +302,16 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     const original = await downloadOriginal({ api: unlocked.blobs }, photo);
     if (!original.ok) return err({ type: 'Offline' });
     return ok(await new Response(original.value.stream, { headers: { 'content-type': photo.mime } }).blob());
+  };
+
+  const zipOf = (
+    ids: ReadonlyArray<PhotoId>,
+    onProgress: (filesDone: number) => void,
+  ): Result<ReadableStream<Uint8Array>, MediaError> => {
+    if (!unlocked) return err({ type: 'Locked' });
+    const photos = ids.map(photoOf).filter((p): p is PhotoView => p !== undefined);
+    if (photos.length !== ids.length) return err({ type: 'NotFound' });
+    return ok(downloadZip({ api: unlocked.blobs }, photos, undefined, onProgress));
   };
 
   const service: VaultClient = {
@@ -330,7 +381,8 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
                   : view.kind === 'album'
                     ? q.byAlbum(view.albumId)
                     : q.search(view.query);
-      return photos.map(toPhotoSummary);
+      const pendingIds = unlocked?.pendingPhotoIds ?? new Set();
+      return photos.map((photo) => toPhotoSummary(photo, pendingIds.has(photo.id)));
     },
     async getPhoto(id) {
       const q = library()?.queries;
@@ -342,7 +394,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
         .filter((album) => q.byAlbum(album.id).some((p) => p.id === id))
         .map((album) => album.id);
       // Records carry no upload time; the taken-at date stands in for it.
-      return ok(toPhotoDetails(photo, albumIds, photo.takenAt));
+      return ok(toPhotoDetails(photo, albumIds, photo.takenAt, unlocked?.pendingPhotoIds.has(id) ?? false));
     },
     getThumbnail: (id) => media(id, 'thumbnail'),
     getPreview: (id) => media(id, 'preview'),
@@ -358,12 +410,22 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       }).blob();
       return ok({ blob, fileName: photo.fileName });
     },
-    async getOriginalsZip(ids) {
-      if (!unlocked) return err({ type: 'Locked' });
-      const photos = ids.map(photoOf).filter((p): p is PhotoView => p !== undefined);
-      if (photos.length !== ids.length) return err({ type: 'NotFound' });
+    async getOriginalsZip(ids, onProgress) {
+      const zip = zipOf(ids, onProgress);
+      if (!zip.ok) return zip;
       try {
-        return ok(await new Response(downloadZip({ api: unlocked.blobs }, photos)).blob());
+        return ok(await new Response(zip.value).blob());
+      } catch {
+        return err({ type: 'Offline' });
+      }
+    },
+    async writeOriginalsZip(ids, file, onProgress) {
+      const zip = zipOf(ids, onProgress);
+      if (!zip.ok) return zip;
+      try {
+        // pipeTo aborts the writable on a failed photo, which discards the partly written file.
+        await zip.value.pipeTo(await file.createWritable());
+        return ok(undefined);
       } catch {
         return err({ type: 'Offline' });
       }
@@ -477,14 +539,17 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
           .reduce((n, day) => n + day.photos.length, 0) ?? 0;
       return ok({ usedBytes: usage.usedBytes, quotaBytes: usage.quotaBytes, photoCount });
     },
-    // Kept for this worker's life; a reload starts at "never" until the settings screen sets it again.
-    getAutoLockMinutes: async () => autoLock.minutes(),
+    async getAutoLockMinutes() {
+      await autoLockLoaded;
+      return autoLock.minutes();
+    },
     async setAutoLockMinutes(minutes) {
       autoLock.setMinutes(minutes);
+      await rememberAutoLockMinutes(minutes);
     },
 
     // ---------------------------------------------------------------- events
-    getSyncStatus: async () => toSyncStatus(remote.status(), navigator.onLine, lastSyncedAt),
+    getSyncStatus: async () => syncStatus(),
     async subscribe(listener) {
       listeners.add(listener);
       return proxy(() => void listeners.delete(listener));

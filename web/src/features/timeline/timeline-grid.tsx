@@ -7,11 +7,13 @@
 
 import { createVirtualizer } from '@tanstack/solid-virtual';
 import CircleCheck from 'lucide-solid/icons/circle-check';
+import CloudUpload from 'lucide-solid/icons/cloud-upload';
 import Play from 'lucide-solid/icons/play';
 import Star from 'lucide-solid/icons/star';
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show, untrack } from 'solid-js';
 import type { PhotoId, PhotoSummary } from '../../app/vault-client';
 import { DateScrubber } from './date-scrubber';
+import { ARRANGE_KEYS, describePosition, indexOfId, keyboardTarget, moveItem, slotAt } from './reorder';
 import { type Selection, selectAll, selectRange, toggleInSelection } from './selection';
 import { EMPTY_LAYOUT, type FocusMove, layoutTimeline, movePhotoFocus } from './timeline-layout';
 import './timeline.css';
@@ -26,6 +28,11 @@ export interface TimelineGridProps {
   /** An object URL for the photo's thumbnail, or null when there is none; the grid revokes it. */
   readonly getThumbnailUrl: (id: PhotoId) => Promise<string | null>;
   readonly label: string;
+  /**
+   * Set while the person arranges an album: dragging a photo (or Alt+arrow keys) moves it, and `onMove` is told
+   * its final index. The grid shows the new order at once and keeps it until the photos change.
+   */
+  readonly arrange?: { readonly onMove: (id: PhotoId, toIndex: number) => void };
 }
 
 const KEY_MOVES: Readonly<Record<string, FocusMove>> = {
@@ -44,8 +51,27 @@ const takenAtFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', 
 /** A visible thing: a header row or one photo cell. Keyed by string so a cell survives re-layout. */
 type VisibleEntry = string;
 
+/** The order shown while a photo is moved; `isDropped` once the move was handed to `onMove`. */
+interface MovePreview {
+  readonly photos: ReadonlyArray<PhotoSummary>;
+  readonly id: PhotoId;
+  readonly isDropped: boolean;
+}
+
 export const TimelineGrid = (props: TimelineGridProps) => {
   let scrollElement!: HTMLDivElement;
+  const [preview, setPreview] = createSignal<MovePreview | null>(null);
+  const [announcement, setAnnouncement] = createSignal('');
+  // What is on screen: the photos, or the order being arranged until the worker has it.
+  const photos = createMemo(() => preview()?.photos ?? props.photos);
+  // New photos from the worker carry the move (or its refusal): stop previewing a dropped one.
+  createEffect(
+    on(
+      () => props.photos,
+      () => setPreview((current) => (current?.isDropped ? null : current)),
+      { defer: true },
+    ),
+  );
   const [width, setWidth] = createSignal(0);
   const [viewportHeight, setViewportHeight] = createSignal(0);
   const [scrollTop, setScrollTop] = createSignal(0);
@@ -53,9 +79,7 @@ export const TimelineGrid = (props: TimelineGridProps) => {
   const [anchorIndex, setAnchorIndex] = createSignal<number | null>(null);
   // Nothing to lay out until the grid has a width (the first measure comes after mount).
   const layout = createMemo(() =>
-    width() > 0
-      ? layoutTimeline(props.photos, { width: width(), groupByDate: props.groupByDate })
-      : EMPTY_LAYOUT,
+    width() > 0 ? layoutTimeline(photos(), { width: width(), groupByDate: props.groupByDate }) : EMPTY_LAYOUT,
   );
 
   const virtualizer = createVirtualizer({
@@ -88,21 +112,17 @@ export const TimelineGrid = (props: TimelineGridProps) => {
       const row = rows[item.index];
       if (!row) continue;
       if (row.kind !== 'cells') entries.push(`row:${item.index}`);
-      else
-        for (let i = row.first; i < row.first + row.count; i++) entries.push(`photo:${props.photos[i]!.id}`);
+      else for (let i = row.first; i < row.first + row.count; i++) entries.push(`photo:${photos()[i]!.id}`);
     }
     return entries;
   });
 
   // Keep focus on the same photo when the list changes, and inside the list.
   createEffect(
-    on(
-      () => props.photos,
-      (photos) => {
-        const index = untrack(focusIndex);
-        if (index >= photos.length) setFocusIndex(Math.max(0, photos.length - 1));
-      },
-    ),
+    on(photos, (list) => {
+      const index = untrack(focusIndex);
+      if (index >= list.length) setFocusIndex(Math.max(0, list.length - 1));
+    }),
   );
 
   const scrollPhotoIntoView = (index: number): void => {
@@ -111,7 +131,81 @@ export const TimelineGrid = (props: TimelineGridProps) => {
   };
 
   const cellId = (id: PhotoId): string => `photo-cell-${id}`;
-  const focusedId = (): PhotoId | undefined => props.photos[focusIndex()]?.id;
+  const focusedId = (): PhotoId | undefined => photos()[focusIndex()]?.id;
+
+  // ------------------------------------------------------------ arranging: drag and Alt+arrows
+
+  const DRAG_THRESHOLD_PX = 4;
+  let arrangeDrag: {
+    readonly id: PhotoId;
+    /** The order when the drag started. */
+    readonly photos: ReadonlyArray<PhotoSummary>;
+    readonly x: number;
+    readonly y: number;
+    moved: boolean;
+  } | null = null;
+
+  /** The slot under a pointer position, in the canvas's coordinates. */
+  const slotAtPointer = (event: PointerEvent): number => {
+    const canvas = scrollElement.firstElementChild as HTMLElement;
+    const box = canvas.getBoundingClientRect();
+    return slotAt(layout(), event.clientX - box.left, event.clientY - box.top);
+  };
+
+  /** Moves the photo within `before` (the order it was moved in) to `to`, and tells the worker. */
+  const dropMove = (before: ReadonlyArray<PhotoSummary>, id: PhotoId, to: number): void => {
+    const from = indexOfId(before, id);
+    if (from === to || from < 0) {
+      setPreview((current) => (current?.isDropped ? current : null));
+      return;
+    }
+    setPreview({ photos: moveItem(before, from, to), id, isDropped: true });
+    setFocusIndex(to);
+    setAnnouncement(describePosition(to, before.length));
+    props.arrange?.onMove(id, to);
+  };
+
+  const onArrangePointerMove = (event: PointerEvent): void => {
+    const dragging = arrangeDrag;
+    if (!dragging || (event.buttons & 1) === 0) return;
+    if (!dragging.moved) {
+      if (Math.hypot(event.clientX - dragging.x, event.clientY - dragging.y) < DRAG_THRESHOLD_PX) return;
+      dragging.moved = true;
+      scrollElement.setPointerCapture(event.pointerId);
+    }
+    event.preventDefault();
+    // Near the top or bottom edge the grid scrolls, so a photo can travel further than the screen.
+    const box = scrollElement.getBoundingClientRect();
+    const edge = Math.min(60, box.height / 4);
+    if (event.clientY < box.top + edge) scrollElement.scrollTop -= 20;
+    else if (event.clientY > box.bottom - edge) scrollElement.scrollTop += 20;
+    const from = indexOfId(dragging.photos, dragging.id);
+    setPreview({
+      photos: moveItem(dragging.photos, from, slotAtPointer(event)),
+      id: dragging.id,
+      isDropped: false,
+    });
+  };
+
+  const onArrangePointerUp = (event: PointerEvent): void => {
+    const dragging = arrangeDrag;
+    if (!dragging?.moved) return;
+    scrollElement.releasePointerCapture(event.pointerId);
+    dropMove(dragging.photos, dragging.id, indexOfId(photos(), dragging.id));
+  };
+
+  const onArrangeKeyDown = (event: KeyboardEvent): boolean => {
+    const move = ARRANGE_KEYS[event.key];
+    if (!props.arrange || !event.altKey || !move) return false;
+    // Also keeps Alt+Left from going back in history.
+    event.preventDefault();
+    const id = photos()[focusIndex()]?.id;
+    if (id === undefined) return true;
+    const to = keyboardTarget(layout(), focusIndex(), move);
+    dropMove(photos(), id, to);
+    scrollPhotoIntoView(to);
+    return true;
+  };
 
   // ------------------------------------------------------------ pointer: click, shift-click, drag
 
@@ -125,10 +219,24 @@ export const TimelineGrid = (props: TimelineGridProps) => {
 
   const onCellPointerDown = (event: PointerEvent, index: number): void => {
     if (event.button !== 0 || event.shiftKey || event.ctrlKey || event.metaKey) return;
+    if (props.arrange) {
+      arrangeDrag = {
+        id: photos()[index]!.id,
+        photos: photos(),
+        x: event.clientX,
+        y: event.clientY,
+        moved: false,
+      };
+      return;
+    }
     drag = { startIndex: index, base: props.selection, moved: false };
   };
 
   const onPointerMove = (event: PointerEvent): void => {
+    if (props.arrange) {
+      onArrangePointerMove(event);
+      return;
+    }
     if (!drag || (event.buttons & 1) === 0) return;
     const index = indexFromPoint(event.clientX, event.clientY);
     if (index === null || (index === drag.startIndex && !drag.moved)) return;
@@ -138,10 +246,14 @@ export const TimelineGrid = (props: TimelineGridProps) => {
     }
     event.preventDefault();
     setFocusIndex(index);
-    props.onSelectionChange(selectRange(drag.base, props.photos, drag.startIndex, index));
+    props.onSelectionChange(selectRange(drag.base, photos(), drag.startIndex, index));
   };
 
   const onPointerUp = (event: PointerEvent): void => {
+    if (props.arrange) {
+      onArrangePointerUp(event);
+      return;
+    }
     if (drag?.moved) {
       setAnchorIndex(drag.startIndex);
       scrollElement.releasePointerCapture(event.pointerId);
@@ -149,14 +261,15 @@ export const TimelineGrid = (props: TimelineGridProps) => {
   };
 
   const onCellClick = (event: MouseEvent, index: number): void => {
-    const wasDrag = drag?.moved === true;
+    const wasDrag = drag?.moved === true || arrangeDrag?.moved === true;
     drag = null;
+    arrangeDrag = null;
     if (wasDrag) return;
-    const id = props.photos[index]!.id;
+    const id = photos()[index]!.id;
     setFocusIndex(index);
     const anchor = anchorIndex();
     if (event.shiftKey && anchor !== null) {
-      props.onSelectionChange(selectRange(props.selection, props.photos, anchor, index));
+      props.onSelectionChange(selectRange(props.selection, photos(), anchor, index));
     } else if (event.ctrlKey || event.metaKey || props.selection.size > 0) {
       // Once anything is selected, a plain click adds or removes, as in every photo app.
       props.onSelectionChange(toggleInSelection(props.selection, id));
@@ -172,9 +285,9 @@ export const TimelineGrid = (props: TimelineGridProps) => {
     setFocusIndex(index);
     const anchor = anchorIndex();
     if (event.shiftKey && anchor !== null) {
-      props.onSelectionChange(selectRange(props.selection, props.photos, anchor, index));
+      props.onSelectionChange(selectRange(props.selection, photos(), anchor, index));
     } else {
-      props.onSelectionChange(toggleInSelection(props.selection, props.photos[index]!.id));
+      props.onSelectionChange(toggleInSelection(props.selection, photos()[index]!.id));
       setAnchorIndex(index);
     }
   };
@@ -182,8 +295,8 @@ export const TimelineGrid = (props: TimelineGridProps) => {
   // ------------------------------------------------------------ keyboard
 
   const onKeyDown = (event: KeyboardEvent): void => {
-    const total = props.photos.length;
-    if (total === 0) return;
+    const total = photos().length;
+    if (total === 0 || onArrangeKeyDown(event)) return;
     const current = Math.min(focusIndex(), total - 1);
     const move = KEY_MOVES[event.key];
     if (move) {
@@ -193,13 +306,13 @@ export const TimelineGrid = (props: TimelineGridProps) => {
       if (event.shiftKey) {
         const anchor = anchorIndex() ?? current;
         setAnchorIndex(anchor);
-        props.onSelectionChange(selectRange(props.selection, props.photos, anchor, next));
+        props.onSelectionChange(selectRange(props.selection, photos(), anchor, next));
       }
       setFocusIndex(next);
       scrollPhotoIntoView(next);
       return;
     }
-    const id = props.photos[current]!.id;
+    const id = photos()[current]!.id;
     if (event.key === ' ') {
       event.preventDefault();
       props.onSelectionChange(toggleInSelection(props.selection, id));
@@ -212,7 +325,7 @@ export const TimelineGrid = (props: TimelineGridProps) => {
       props.onSelectionChange(new Set());
     } else if (event.key.toLowerCase() === 'a' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      props.onSelectionChange(selectAll(props.photos));
+      props.onSelectionChange(selectAll(photos()));
     }
   };
 
@@ -220,7 +333,7 @@ export const TimelineGrid = (props: TimelineGridProps) => {
 
   const Cell = (cellProps: { readonly id: PhotoId }) => {
     const index = () => layout().indexById.get(cellProps.id) ?? -1;
-    const photo = () => props.photos[index()];
+    const photo = () => photos()[index()];
     const position = () => {
       const l = layout();
       const i = index();
@@ -247,6 +360,8 @@ export const TimelineGrid = (props: TimelineGridProps) => {
               'timeline-cell--selected': isSelected(),
               'timeline-cell--focused': focusIndex() === index(),
               'timeline-cell--selecting': props.selection.size > 0,
+              'timeline-cell--arranging': props.arrange !== undefined,
+              'timeline-cell--moving': preview()?.id === cellProps.id && !preview()?.isDropped,
             }}
             role="option"
             aria-selected={isSelected()}
@@ -274,6 +389,9 @@ export const TimelineGrid = (props: TimelineGridProps) => {
             </Show>
             <Show when={p().isFavourite}>
               <Star class="timeline-cell__badge timeline-cell__badge--favourite" aria-hidden="true" />
+            </Show>
+            <Show when={p().isPending}>
+              <CloudUpload class="timeline-cell__badge timeline-cell__badge--pending" aria-hidden="true" />
             </Show>
           </div>
         )}
@@ -321,6 +439,8 @@ export const TimelineGrid = (props: TimelineGridProps) => {
         onPointerUp={onPointerUp}
         onPointerCancel={() => {
           drag = null;
+          arrangeDrag = null;
+          setPreview((current) => (current?.isDropped ? current : null));
         }}
       >
         <div class="timeline__canvas" style={{ height: `${virtualizer.getTotalSize()}px` }}>
@@ -334,6 +454,9 @@ export const TimelineGrid = (props: TimelineGridProps) => {
             }
           </For>
         </div>
+      </div>
+      <div class="visually-hidden" aria-live="assertive">
+        {announcement()}
       </div>
       <Show when={props.groupByDate && layout().months.length > 1}>
         <DateScrubber

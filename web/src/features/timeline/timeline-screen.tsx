@@ -1,7 +1,7 @@
 /**
  * @module A library view as a screen: the grid for one `LibraryView`, the selection bar with its actions, and
  * the viewer for the open photo. Data comes from the vault client and is queried again whenever the worker says
- * the photos changed.
+ * the photos changed. Album and tag screens add their own actions through the props.
  */
 
 import ArchiveIcon from 'lucide-solid/icons/archive';
@@ -22,15 +22,35 @@ import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { EmptyState } from '../../ui/empty-state';
 import { saveBlob } from '../../ui/save-blob';
 import { CollectionMenu } from '../organise/collection-menu';
+import { browserSaveZipDeps, saveSelectionAsZip, zipFileName } from '../organise/save-zip';
 import { PhotoViewer } from '../viewer/photo-viewer';
 import { EMPTY_SELECTION, keepVisible, type Selection } from './selection';
-import { TimelineGrid } from './timeline-grid';
+import { TimelineGrid, type TimelineGridProps } from './timeline-grid';
+
+/** What a screen's own selection actions get: the selected photos, and a way to clear the selection. */
+export interface SelectionActions {
+  readonly ids: () => ReadonlyArray<PhotoId>;
+  readonly clear: () => void;
+}
 
 export interface TimelineScreenProps {
   readonly view: LibraryView;
   readonly title: string;
   readonly empty: { readonly title: string; readonly text: string; readonly icon?: JSX.Element };
+  /** Beside the title (rename, delete, arrange). */
+  readonly titleActions?: JSX.Element;
+  /** A line under the title, e.g. how arranging works. */
+  readonly hint?: string;
+  /** First in the selection bar (remove from album, set as cover, remove tag). */
+  readonly selectionActions?: (selection: SelectionActions) => JSX.Element;
+  /** Extra buttons in the viewer's toolbar for the open photo. */
+  readonly viewerActions?: (photo: PhotoDetails) => JSX.Element;
+  readonly arrange?: TimelineGridProps['arrange'];
 }
+
+type ZipStatus =
+  | { readonly kind: 'saving'; readonly done: number; readonly total: number }
+  | { readonly kind: 'failed' };
 
 export const TimelineScreen = (props: TimelineScreenProps) => {
   const client = useVault();
@@ -74,9 +94,22 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
     const result = await client.getOriginal(photo.id);
     if (result.ok) saveBlob(result.value.blob, result.value.fileName);
   };
+  const [zipStatus, setZipStatus] = createSignal<ZipStatus | null>(null);
+  const savingZip = () => {
+    const status = zipStatus();
+    return status?.kind === 'saving' ? status : null;
+  };
+  // Called from the click itself: the save picker needs its user activation.
   const downloadSelection = async (): Promise<void> => {
-    const result = await client.getOriginalsZip(selectedIds());
-    if (result.ok) saveBlob(result.value, 'Halyon photos.zip');
+    const ids = selectedIds();
+    setZipStatus({ kind: 'saving', done: 0, total: ids.length });
+    const saved = await saveSelectionAsZip(
+      browserSaveZipDeps(client),
+      ids,
+      zipFileName(props.title),
+      (done) => setZipStatus({ kind: 'saving', done, total: ids.length }),
+    );
+    setZipStatus(saved.ok ? null : { kind: 'failed' });
   };
   const addSelectionToAlbum = (albumId: AlbumId): void => {
     void client.addToAlbum(albumId, selectedIds());
@@ -108,14 +141,22 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
       <Show
         when={selection().size > 0}
         fallback={
-          <div class="timeline-title">
-            <h1>{props.title}</h1>
-            <Show when={isTrash() && photos.latest.length > 0}>
-              <Button variant="quiet" onClick={() => setConfirmingEmptyTrash(true)}>
-                Empty trash
-              </Button>
+          <>
+            <div class="timeline-title">
+              <h1>{props.title}</h1>
+              <div class="timeline-title__actions">
+                {props.titleActions}
+                <Show when={isTrash() && photos.latest.length > 0}>
+                  <Button variant="quiet" onClick={() => setConfirmingEmptyTrash(true)}>
+                    Empty trash
+                  </Button>
+                </Show>
+              </div>
+            </div>
+            <Show when={props.hint}>
+              <p class="timeline-hint">{props.hint}</p>
             </Show>
-          </div>
+          </>
         }
       >
         <div class="selection-bar" role="toolbar" aria-label="Selection">
@@ -131,6 +172,10 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
             when={isTrash()}
             fallback={
               <>
+                {props.selectionActions?.({
+                  ids: selectedIds,
+                  clear: () => setSelection(EMPTY_SELECTION),
+                })}
                 <IconButton
                   label="Add to favourites"
                   icon={<Star aria-hidden="true" />}
@@ -203,6 +248,7 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
           label={props.title}
           photos={photos.latest}
           groupByDate={props.view.kind !== 'album'}
+          arrange={props.arrange}
           selection={selection()}
           onSelectionChange={setSelection}
           onOpen={setOpenId}
@@ -237,8 +283,25 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
             onTrash={(photo) => void client.trash([photo.id])}
             onEditCaption={(photo, caption) => void client.editPhoto(photo.id, { caption })}
             onEditDate={(photo, takenAt) => void client.editPhoto(photo.id, { takenAt })}
+            extraActions={props.viewerActions}
           />
         )}
+      </Show>
+      <Show when={savingZip()}>
+        {(saving) => (
+          <div class="toast" role="status">
+            Saving {saving().total.toLocaleString()} {saving().total === 1 ? 'photo' : 'photos'} as a zip…{' '}
+            {Math.min(saving().done, saving().total).toLocaleString()} of {saving().total.toLocaleString()}
+          </div>
+        )}
+      </Show>
+      <Show when={zipStatus()?.kind === 'failed'}>
+        <div class="toast toast--error" role="alert">
+          The zip could not be saved: a photo could not be fetched. Nothing was written.
+          <Button variant="quiet" onClick={() => setZipStatus(null)}>
+            Dismiss
+          </Button>
+        </div>
       </Show>
     </>
   );

@@ -18,7 +18,7 @@ import Trash2 from 'lucide-solid/icons/trash';
 import X from 'lucide-solid/icons/x';
 import ZoomIn from 'lucide-solid/icons/zoom-in';
 import ZoomOut from 'lucide-solid/icons/zoom-out';
-import { createEffect, createResource, createSignal, on, onCleanup, Show } from 'solid-js';
+import { createEffect, createResource, createSignal, type JSX, on, onCleanup, Show } from 'solid-js';
 import type { LibraryError, PhotoDetails, PhotoId, Result } from '../../app/vault-client';
 import { IconButton } from '../../ui/button';
 import { formatBytes } from '../../ui/format';
@@ -42,6 +42,8 @@ export interface PhotoViewerProps {
   readonly onTrash: (photo: PhotoDetails) => void;
   readonly onEditCaption: (photo: PhotoDetails, caption: string) => void;
   readonly onEditDate: (photo: PhotoDetails, takenAt: number) => void;
+  /** More toolbar buttons for the photo shown (an album's "Use as album cover"). */
+  readonly extraActions?: (photo: PhotoDetails) => JSX.Element;
 }
 
 const ZOOM_STEPS = [1, 1.5, 2, 3, 4] as const;
@@ -140,6 +142,7 @@ export const PhotoViewer = (props: PhotoViewerProps) => {
                     icon={<Download aria-hidden="true" />}
                     onClick={() => props.onDownload(p())}
                   />
+                  {props.extraActions?.(p())}
                   <IconButton
                     label="Move to trash"
                     icon={<Trash2 aria-hidden="true" />}
@@ -280,6 +283,8 @@ export const PhotoViewer = (props: PhotoViewerProps) => {
                         <dt>Location</dt>
                         <dd>{p().location}</dd>
                       </Show>
+                      <dt>Sync</dt>
+                      <dd>{p().isPending ? 'Changes not synced yet' : 'Synced'}</dd>
                     </dl>
                   )}
                 </Show>
