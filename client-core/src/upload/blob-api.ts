@@ -6,8 +6,10 @@
  */
 import {
   CommitBlobResponse,
+  CommitBlobsResponse,
   DownloadTarget,
   ReserveBlobResponse,
+  ReserveBlobsResponse,
   type UploadTarget,
   UploadTargetResponse,
 } from '@halyon/protocol';
@@ -29,6 +31,8 @@ export type BlobBody = Uint8Array | Blob | ReadableStream<Uint8Array>;
 
 export interface BlobApi {
   reserve(id: string, size: number): TransportResult<ReserveBlobResponse>;
+  /** Reserves several blobs at once, all or none (a photo's original, thumbnail and preview). */
+  reserveMany(blobs: readonly { id: string; size: number }[]): TransportResult<ReserveBlobsResponse>;
   uploadTarget(id: string): TransportResult<UploadTarget>;
   /** Sends the whole blob to a `server` or `presigned-put` target. */
   putWhole(
@@ -40,6 +44,10 @@ export interface BlobApi {
   /** Sends one part of a multipart target; answers the part's ETag for the commit. */
   putPart(url: string, bytes: Uint8Array, signal?: AbortSignal): TransportResult<string>;
   commit(id: string, parts?: readonly CompletedPart[]): TransportResult<CommitBlobResponse>;
+  /** Commits several uploaded blobs at once, all or none. */
+  commitMany(
+    blobs: readonly { id: string; parts?: readonly CompletedPart[] | undefined }[],
+  ): TransportResult<CommitBlobsResponse>;
   downloadTarget(id: string): TransportResult<DownloadTarget>;
   /** The stored bytes of a blob, streamed. */
   openDownload(target: DownloadTarget, signal?: AbortSignal): TransportResult<ReadableStream<Uint8Array>>;
@@ -107,6 +115,7 @@ export const createFetchBlobApi = (options: FetchBlobApiOptions): BlobApi => {
 
   return {
     reserve: (id, size) => callJson(ReserveBlobResponse, 'POST', '/v1/blobs', { id, size }),
+    reserveMany: (blobs) => callJson(ReserveBlobsResponse, 'POST', '/v1/blobs/reserve-batch', { blobs }),
     uploadTarget: async (id) => {
       const answer = await callJson(UploadTargetResponse, 'POST', `/v1/blobs/${id}/upload`);
       return answer.ok ? ok(answer.value.upload) : answer;
@@ -140,6 +149,10 @@ export const createFetchBlobApi = (options: FetchBlobApiOptions): BlobApi => {
     },
     commit: (id, parts) =>
       callJson(CommitBlobResponse, 'POST', `/v1/blobs/${id}/commit`, parts ? { parts } : {}),
+    commitMany: (blobs) =>
+      callJson(CommitBlobsResponse, 'POST', '/v1/blobs/commit-batch', {
+        blobs: blobs.map(({ id, parts }) => (parts ? { id, parts } : { id })),
+      }),
     downloadTarget: (id) => callJson(DownloadTarget, 'GET', `/v1/blobs/${id}/download`),
     async openDownload(target, signal) {
       const fromServer = target.kind === 'server';

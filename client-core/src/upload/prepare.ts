@@ -12,6 +12,7 @@ import {
   encryptBlob,
   encryptBlobBytes,
   generateBlobKey,
+  generateBlobNoncePrefix,
 } from '../crypto';
 import { type FileSource, readRange } from './file-source';
 import { SNIFF_BYTES, sniffMediaType } from './media-type';
@@ -74,6 +75,8 @@ export const prepareJob = async (
   const original = plan('original', deps.newId(), source.size, source.reopenRef === undefined);
   if (original.staged) {
     await stageBytes(deps.state, original.id, encryptBlob(fileKey, source.stream(), source.size));
+  } else {
+    original.noncePrefix = bytesToBase64(generateBlobNoncePrefix()); // See: [Note: Resumed multipart uploads]
   }
   blobs.push(original);
 
@@ -82,6 +85,7 @@ export const prepareJob = async (
     batchId,
     queuedAt: deps.now(),
     sourceRef: source.reopenRef ?? null,
+    ...(original.staged ? {} : { sourceModifiedAt: source.lastModified }),
     photo: {
       fileName: source.name,
       fileKey: bytesToBase64(fileKey),

@@ -1,8 +1,17 @@
 /**
- * @module Sends one blob's ciphertext to whatever target the server answers, then commits it. Each attempt
- * reserves again (the same id and size: a retry on the server, with a fresh target), so expired presigned URLs and
- * half-sent bodies need no special case: whatever was half-sent is replaced. Memory: a few ciphertext chunks for
- * the server's endpoint, one part for multipart, and at most the multipart threshold for a presigned PUT.
+ * @module Sends a photo's blobs: one reservation for all of them (all or none under the quota), each blob's
+ * ciphertext to whatever target the server answers, then one commit for all of them. Each attempt reserves again
+ * (the same ids and sizes: a retry on the server, with fresh targets), so expired presigned URLs need no special
+ * case. Memory: a few ciphertext chunks for the server's endpoint, one part for multipart, and at most the
+ * multipart threshold for a presigned PUT.
+ *
+ * [Note: Resumed multipart uploads]
+ * A multipart upload survives a lost network or a reload: the server keeps the same upload for the reservation,
+ * and each part's ETag is persisted (in the sealed job) as soon as the bucket has stored it. The next attempt
+ * makes the same ciphertext again (a staged blob is read back; an unstaged one is re-encrypted under its persisted
+ * nonce prefix, from a file whose size and date are unchanged) and sends only the parts without an ETag. If the
+ * bucket no longer has them (the reservation expired and was collected), the commit is refused; the ETags are
+ * then forgotten and the whole blob is sent again at once.
  */
 import type { UploadTarget } from '@halyon/protocol';
 import { toReadableStream } from '../crypto';
@@ -11,21 +20,25 @@ import type { TransportError } from '../sync/transport';
 import type { BlobApi, CompletedPart } from './blob-api';
 import type { BlobPlan } from './upload-job';
 
-export interface SendBlobOptions {
+export interface SendBlobsOptions {
   readonly api: BlobApi;
-  readonly plan: BlobPlan;
-  /** The blob's ciphertext from its first byte, exactly `plan.cipherSize` bytes; opened once per attempt. */
-  readonly open: () => AsyncIterable<Uint8Array>;
+  /** The blobs to send (those not committed yet); the first is the one a full quota refuses. */
+  readonly plans: readonly BlobPlan[];
+  /** A blob's ciphertext from its first byte, exactly `plan.cipherSize` bytes; opened once per attempt. */
+  readonly open: (plan: BlobPlan) => AsyncIterable<Uint8Array>;
   readonly signal: AbortSignal;
-  /** Ciphertext bytes handed to the network so far in this attempt. */
-  readonly onProgress: (sentBytes: number) => void;
+  /** Ciphertext bytes of this blob handed to the network (or already stored) so far in this attempt. */
+  readonly onProgress: (plan: BlobPlan, sentBytes: number) => void;
+  /**
+   * A part of a multipart upload is stored (it was added to `plan.parts`): persist the plan so a resumed upload
+   * skips it. Also called with the parts emptied, when the bucket has lost them.
+   */
+  readonly onPartsChanged: (plan: BlobPlan) => Promise<void>;
   /**
    * How a `server` target gets its body: streamed (Node, or a browser talking HTTP/2), or gathered into a Blob
    * first (a browser on HTTP/1.1, where fetch cannot stream a request; browsers page large Blobs to disk).
    */
   readonly streamBodies: boolean;
-  /** Called once the server holds the reservation (the quota accepted it). */
-  readonly onReserved?: () => void;
 }
 
 /** Cuts a stream into pieces of exactly `size` bytes (the last may be shorter), copying only across boundaries. */
@@ -79,19 +92,22 @@ const collect = async (source: AsyncIterable<Uint8Array>, size: number): Promise
 };
 
 const sendToTarget = async (
-  options: SendBlobOptions,
+  options: SendBlobsOptions,
+  plan: BlobPlan,
   target: UploadTarget,
 ): Promise<Result<readonly CompletedPart[] | undefined, TransportError>> => {
-  const { api, plan, signal, onProgress } = options;
+  const { api, signal } = options;
+  const onProgress = (sentBytes: number) => options.onProgress(plan, sentBytes);
+  const open = () => options.open(plan);
   switch (target.kind) {
     case 'server': {
       if (options.streamBodies) {
-        const body = toReadableStream(counted(options.open(), onProgress));
+        const body = toReadableStream(counted(open(), onProgress));
         const sent = await api.putWhole(target, body, plan.cipherSize, signal);
         return sent.ok ? ok(undefined) : sent;
       }
       const pieces: Uint8Array[] = [];
-      for await (const piece of options.open()) pieces.push(piece);
+      for await (const piece of open()) pieces.push(piece);
       const sent = await api.putWhole(target, new Blob(pieces as BlobPart[]), plan.cipherSize, signal);
       if (!sent.ok) return sent;
       onProgress(plan.cipherSize);
@@ -100,7 +116,7 @@ const sendToTarget = async (
     case 'presigned-put': {
       // A bucket needs Content-Length on a presigned PUT; the server answers this target only below its multipart
       // threshold, so holding the body is bounded by that.
-      const body = await collect(options.open(), plan.cipherSize);
+      const body = await collect(open(), plan.cipherSize);
       const sent = await api.putWhole(target, body, plan.cipherSize, signal);
       if (!sent.ok) return sent;
       onProgress(plan.cipherSize);
@@ -108,16 +124,25 @@ const sendToTarget = async (
     }
     case 'multipart': {
       const urls = new Map(target.parts.map((p) => [p.partNumber, p.url]));
+      const stored = new Map((plan.parts ?? []).map((p) => [p.partNumber, p.etag]));
       const parts: CompletedPart[] = [];
       let partNumber = 0;
       let sentBytes = 0;
-      for await (const bytes of cutInto(options.open(), target.partSize)) {
+      // Stored parts are made again but not sent: the ciphertext is a stream, and encrypting is much cheaper
+      // than sending. See: [Note: Resumed multipart uploads]
+      for await (const bytes of cutInto(open(), target.partSize)) {
         partNumber++;
-        const url = urls.get(partNumber);
-        if (!url) throw new Error(`the upload target has no URL for part ${partNumber}`);
-        const etag = await api.putPart(url, bytes, signal);
-        if (!etag.ok) return etag;
-        parts.push({ partNumber, etag: etag.value });
+        let etag = stored.get(partNumber);
+        if (etag === undefined) {
+          const url = urls.get(partNumber);
+          if (!url) throw new Error(`the upload target has no URL for part ${partNumber}`);
+          const sent = await api.putPart(url, bytes, signal);
+          if (!sent.ok) return sent;
+          etag = sent.value;
+          plan.parts = [...(plan.parts ?? []), { partNumber, etag }];
+          await options.onPartsChanged(plan);
+        }
+        parts.push({ partNumber, etag });
         sentBytes += bytes.length;
         onProgress(sentBytes);
       }
@@ -126,16 +151,36 @@ const sendToTarget = async (
   }
 };
 
-/** Reserve (again), send, commit. Resolves ok once the server holds the blob committed. */
-export const sendBlob = async (options: SendBlobOptions): Promise<Result<void, TransportError>> => {
-  const { api, plan } = options;
-  const reserved = await api.reserve(plan.id, plan.cipherSize);
+const isSizeMismatch = (error: TransportError) =>
+  error.type === 'ProblemResponse' && error.problem.code === 'blob_size_mismatch';
+
+/** Reserve (again), send, commit. Resolves ok once the server holds every blob committed. */
+export const sendBlobs = async (options: SendBlobsOptions): Promise<Result<void, TransportError>> => {
+  const { api, plans } = options;
+  if (plans.length === 0) return ok(undefined);
+  const resumed = plans.filter((p) => p.parts && p.parts.length > 0);
+  const reserved = await api.reserveMany(plans.map((p) => ({ id: p.id, size: p.cipherSize })));
   if (!reserved.ok) return reserved;
-  options.onReserved?.();
-  // No target: committed already (an earlier attempt's commit answer was lost).
-  if (reserved.value.upload === null) return ok(undefined);
-  const sent = await sendToTarget(options, reserved.value.upload);
-  if (!sent.ok) return sent;
-  const committed = await api.commit(plan.id, sent.value);
-  return committed.ok ? ok(undefined) : committed;
+  const sends = reserved.value.blobs.map(async ({ upload }, i) => {
+    const plan = plans[i]!;
+    // No target: committed already (an earlier attempt's commit answer was lost).
+    if (upload === null) return ok(null);
+    const sent = await sendToTarget(options, plan, upload);
+    return sent.ok ? ok({ id: plan.id, parts: sent.value }) : sent;
+  });
+  const toCommit: { id: string; parts: readonly CompletedPart[] | undefined }[] = [];
+  for (const sent of await Promise.all(sends)) {
+    if (!sent.ok) return sent;
+    if (sent.value) toCommit.push(sent.value);
+  }
+  if (toCommit.length === 0) return ok(undefined);
+  const committed = await api.commitMany(toCommit);
+  if (committed.ok) return ok(undefined);
+  // Parts from an earlier attempt that the bucket no longer holds: forget them and send everything once more.
+  if (!isSizeMismatch(committed.error) || resumed.length === 0) return committed;
+  for (const plan of resumed) {
+    plan.parts = [];
+    await options.onPartsChanged(plan);
+  }
+  return sendBlobs(options);
 };

@@ -1,9 +1,10 @@
 /**
  * @module Node only: thumbnails with sharp (libvips). Its prebuilt binaries decode JPEG, PNG, WebP, GIF, AVIF and
- * TIFF; not HEIC (libvips is built without HEVC) and not video, which get CannotDecode and are stored without
- * thumbnails. JPEG shrink-on-load keeps decoding a 24-megapixel photo cheap.
+ * TIFF; not HEIC (libvips is built without HEVC) and not video (see ffmpeg-thumbnails.ts), which get CannotDecode
+ * and are stored without thumbnails. The original is decoded once: shrunk on load (JPEG and WebP decode at 1/2,
+ * 1/4 or 1/8 scale) to the preview's size, and the grid thumbnail is scaled from the preview's pixels.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { err, ok } from '../result';
 import { readRange } from './file-source';
 import { PREVIEW_EDGE_PX, THUMBNAIL_EDGE_PX, type ThumbnailMaker } from './thumbnails';
@@ -12,6 +13,10 @@ const DECODABLE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif',
 
 /** Images larger than this are not decoded (a decompression bomb, or more than a phone would ever show). */
 const MAX_INPUT_PIXELS = 268_402_689;
+
+const within = (edge: number) =>
+  ({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true }) as const;
+const asJpeg = (image: Sharp) => image.jpeg({ quality: 80, mozjpeg: false }).toBuffer();
 
 export const createSharpThumbnailMaker = (): ThumbnailMaker => ({
   async make(source, media) {
@@ -24,22 +29,22 @@ export const createSharpThumbnailMaker = (): ThumbnailMaker => ({
       const swapped = (meta.orientation ?? 1) >= 5;
       const width = (swapped ? meta.height : meta.width) ?? 0;
       const height = (swapped ? meta.width : meta.height) ?? 0;
-      const resized = (edge: number) =>
-        image
-          .clone()
-          .resize(edge, edge, { fit: 'inside', withoutEnlargement: true })
-          .jpeg({ quality: 80, mozjpeg: false })
-          .toBuffer();
-      const [thumbnail, preview] = await Promise.all([
-        resized(THUMBNAIL_EDGE_PX),
-        Math.max(width, height) > PREVIEW_EDGE_PX ? resized(PREVIEW_EDGE_PX) : Promise.resolve(null),
+      if (Math.max(width, height) <= PREVIEW_EDGE_PX) {
+        const thumbnail = await asJpeg(image.resize(within(THUMBNAIL_EDGE_PX)));
+        return ok({ width, height, thumbnail: new Uint8Array(thumbnail), preview: null });
+      }
+      const { data, info } = await image
+        .resize(within(PREVIEW_EDGE_PX))
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const pixels = () =>
+        sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+      const [preview, thumbnail] = await Promise.all([
+        asJpeg(pixels()),
+        asJpeg(pixels().resize(within(THUMBNAIL_EDGE_PX))),
       ]);
-      return ok({
-        width,
-        height,
-        thumbnail: new Uint8Array(thumbnail),
-        preview: preview && new Uint8Array(preview),
-      });
+      return ok({ width, height, thumbnail: new Uint8Array(thumbnail), preview: new Uint8Array(preview) });
     } catch {
       return err({ type: 'CannotDecode', mime: media.mime });
     }

@@ -17,6 +17,13 @@ export const BlobPlan = z.object({
   /** The ciphertext waits in the local store (else the original is re-read from `sourceRef`). */
   staged: z.boolean(),
   committed: z.boolean(),
+  /**
+   * An unstaged blob's nonce prefix (base64): re-reading the same file makes the same ciphertext, so a resumed
+   * multipart upload needs to send only the parts the bucket lacks. See: [Note: Resumed multipart uploads]
+   */
+  noncePrefix: z.string().optional(),
+  /** The parts of a multipart upload the bucket has stored, with their ETags, as each was stored. */
+  parts: z.array(z.object({ partNumber: z.number().int().min(1), etag: z.string() })).optional(),
 });
 export type BlobPlan = z.infer<typeof BlobPlan>;
 
@@ -39,6 +46,8 @@ export const UploadJobSchema = z.object({
   queuedAt: z.number(),
   /** How to reopen the original after a restart (a path), or null when it is staged. */
   sourceRef: z.string().nullable(),
+  /** The reopened file's date must still be this one (with its size), or the file changed: SourceGone. */
+  sourceModifiedAt: z.number().optional(),
   photo: z.object({
     fileName: z.string(),
     fileKey: z.string(),

@@ -12,7 +12,7 @@ import type { TransportError } from '../sync/transport';
 import { type BlobApi, isRetryableBlobError } from './blob-api';
 import type { FileSource } from './file-source';
 import { contentHashOfSource, prepareJob } from './prepare';
-import { sendBlob } from './send-blob';
+import { sendBlobs } from './send-blob';
 import type { ThumbnailMaker } from './thumbnails';
 import type { BlobPlan, UploadFailure, UploadJob } from './upload-job';
 import { openJob, sealJob, type UploadStateStore } from './upload-state';
@@ -207,70 +207,61 @@ export const createUploader = (deps: UploaderDeps) => {
     idleWaiters.clear();
   };
 
-  const persist = async (job: UploadJob) => deps.state.putJob(await sealJob(deps.stateKey, job));
+  /** One write at a time, so a job's older state (fewer stored parts) never lands after a newer one. */
+  let persisting: Promise<void> = Promise.resolve();
+  const persist = (job: UploadJob) => {
+    const written = persisting.then(async () => deps.state.putJob(await sealJob(deps.stateKey, job)));
+    persisting = written.catch(() => {});
+    return written;
+  };
   const forget = async (job: UploadJob) => {
     for (const blob of job.blobs) if (blob.staged) await deps.state.deleteStaged(blob.id);
     await deps.state.deleteJob(job.id);
   };
 
-  const openCiphertext = (entry: Entry, job: UploadJob, blob: BlobPlan) => (): AsyncIterable<Uint8Array> => {
+  const openCiphertext = (entry: Entry, job: UploadJob, blob: BlobPlan): AsyncIterable<Uint8Array> => {
     if (blob.staged) return deps.state.readStaged(blob.id);
     const source = entry.source;
     if (!source) throw new Error('an unstaged blob without its source');
-    return encryptBlob(base64ToBytes(job.photo.fileKey) as BlobKey, source.stream(), source.size);
+    const fileKey = base64ToBytes(job.photo.fileKey) as BlobKey;
+    const options = blob.noncePrefix ? { noncePrefix: base64ToBytes(blob.noncePrefix) } : {};
+    return encryptBlob(fileKey, source.stream(), source.size, options);
   };
 
-  /** Sends the job's uncommitted blobs; answers null when all are committed, else why it stopped. */
+  /**
+   * Sends the job's uncommitted blobs together (one reservation, one commit); answers null when all are committed,
+   * else why it stopped.
+   */
   const sendJob = async (
     entry: Entry,
     job: UploadJob,
     signal: AbortSignal,
   ): Promise<TransportError | 'aborted' | null> => {
+    const pending = job.blobs.filter((b) => !b.committed);
     const inFlightByBlob = new Map<string, number>();
-    const sendOne = async (blob: BlobPlan, onReserved?: () => void) => {
-      const sent = await sendBlob({
-        api: deps.api,
-        plan: blob,
-        open: openCiphertext(entry, job, blob),
-        signal,
-        streamBodies: deps.streamBodies ?? false,
-        ...(onReserved ? { onReserved } : {}),
-        onProgress: (bytes) => {
-          inFlightByBlob.set(blob.id, bytes);
-          entry.inFlightBytes = [...inFlightByBlob.values()].reduce((a, b) => a + b, 0);
-          emit(entry);
-        },
-      });
-      inFlightByBlob.delete(blob.id);
-      entry.inFlightBytes = [...inFlightByBlob.values()].reduce((a, b) => a + b, 0);
-      if (signal.aborted) return 'aborted';
-      if (!sent.ok) return sent.error;
+    const sent = await sendBlobs({
+      api: deps.api,
+      plans: pending,
+      open: (blob) => openCiphertext(entry, job, blob),
+      signal,
+      streamBodies: deps.streamBodies ?? false,
+      onProgress: (blob, bytes) => {
+        inFlightByBlob.set(blob.id, bytes);
+        entry.inFlightBytes = [...inFlightByBlob.values()].reduce((a, b) => a + b, 0);
+        emit(entry);
+      },
+      onPartsChanged: () => persist(job),
+    });
+    entry.inFlightBytes = 0;
+    if (signal.aborted) return 'aborted';
+    if (!sent.ok) return sent.error;
+    for (const blob of pending) {
       blob.committed = true;
       entry.committedBytes += blob.cipherSize;
-      await persist(job);
-      emit(entry);
-      return null;
-    };
-    // The original is reserved first: it is the one a full quota refuses, and then nothing else has been
-    // reserved. Once it is, the thumbnails go alongside it (independent blobs, twice the requests in flight).
-    const pending = job.blobs.filter((b) => !b.committed);
-    const original = pending.find((b) => b.role === 'original');
-    let openGate: (go: boolean) => void = () => {};
-    const gate = new Promise<boolean>((resolve) => {
-      openGate = resolve;
-    });
-    if (!original) openGate(true);
-    const originalRun = original
-      ? sendOne(original, () => openGate(true)).then((stopped) => {
-          openGate(stopped === null);
-          return stopped;
-        })
-      : Promise.resolve(null);
-    const otherRuns = pending
-      .filter((b) => b !== original)
-      .map(async (blob) => ((await gate) ? sendOne(blob) : null));
-    const stopped = await Promise.all([originalRun, ...otherRuns]);
-    return stopped.find((s) => s !== null) ?? null;
+    }
+    await persist(job);
+    emit(entry);
+    return null;
   };
 
   const runJob = async (entry: Entry) => {
@@ -411,7 +402,11 @@ export const createUploader = (deps: UploaderDeps) => {
         const original = job.blobs.find((b) => b.role === 'original')!;
         if (!original.staged && !original.committed) {
           source = job.sourceRef && deps.reopen ? await deps.reopen(job.sourceRef) : undefined;
-          if (!source || source.size !== original.plainSize) {
+          const changed =
+            !source ||
+            source.size !== original.plainSize ||
+            (job.sourceModifiedAt !== undefined && source.lastModified !== job.sourceModifiedAt);
+          if (changed) {
             job.failure = { type: 'SourceGone', detail: `${job.photo.fileName} cannot be read again` };
             await persist(job);
           }
