@@ -11,8 +11,10 @@ import { openHalyonClient } from '../library/client';
 import { testPhoto } from '../library/testing';
 import { openMemoryStore } from '../store/test-store';
 import { createFetchTransport } from '../transport/fetch-transport';
-import { type CliIo, list, login, register, status, sync } from './commands';
+import { login, register, status, sync } from './commands';
+import { list } from './library-commands';
 import { readSession, storePath } from './session';
+import type { CliIo } from './signed-in';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let http: Awaited<ReturnType<typeof listenOnFreePort>>;
@@ -36,8 +38,14 @@ const cli = async (answers: () => string = () => PASSWORD) => {
   const home = await mkdtemp(join(tmpdir(), 'halyon-cli-'));
   homes.push(home);
   const output: string[] = [];
-  const io: CliIo = { home, print: (line) => output.push(line), promptPassword: async () => answers() };
-  return { io, output };
+  const errors: string[] = [];
+  const io: CliIo = {
+    home,
+    print: (line) => output.push(line),
+    printError: (line) => errors.push(line),
+    promptPassword: async () => answers(),
+  };
+  return { io, output, errors };
 };
 
 describe('halyon CLI', () => {
@@ -70,11 +78,17 @@ describe('halyon CLI', () => {
     expect(await sync(second.io)).toBe(0);
     expect(second.output.at(-1)).toMatch(/^pushed 0, pulled 3, 0 change\(s\) waiting$/);
     second.output.length = 0;
-    expect(await list(second.io, 'tags')).toBe(0);
+    expect(await list(second.io, 'tags', { json: true })).toBe(0);
     expect(second.output).toEqual([JSON.stringify({ id: tag, name: 'Kayaking secret', photos: 1 })]);
     second.output.length = 0;
     expect(await list(second.io, 'photos')).toBe(0);
-    expect(second.output[0]).toContain('kayak.jpg');
+    expect(second.output).toEqual([`${photo}\t2024-06-01\tkayak.jpg`]);
+    second.output.length = 0;
+    expect(await list(second.io, 'photos', { tag: 'Kayaking secret', json: true })).toBe(0);
+    expect(JSON.parse(second.output[0]!)).toMatchObject({ id: photo, fileName: 'kayak.jpg' });
+    second.output.length = 0;
+    expect(await list(second.io, 'photos', { album: 'No such album' })).toBe(1);
+    expect(second.errors.at(-1)).toBe('error: no album named No such album');
 
     const onDisk = await readFile(storePath(second.io.home), 'utf8');
     expect(onDisk).not.toContain('Kayaking');
@@ -85,6 +99,14 @@ describe('halyon CLI', () => {
     expect(await status(second.io)).toBe(0);
     expect(second.output).toContain('records held: 3');
     expect(second.output).toContain('changes waiting to sync: 0');
+    second.output.length = 0;
+    expect(await status(second.io, { json: true })).toBe(0);
+    expect(JSON.parse(second.output[0]!)).toMatchObject({
+      loggedIn: true,
+      account: email,
+      records: 3,
+      changesWaiting: 0,
+    });
   });
 
   it('refuses a wrong password without touching the local store', async () => {
@@ -94,9 +116,9 @@ describe('halyon CLI', () => {
     expect(await register(device.io, http.url, email)).toBe(0);
     typed = 'not the password at all';
     expect(await sync(device.io)).toBe(1);
-    expect(device.output.at(-1)).toBe('error: wrong password');
+    expect(device.errors.at(-1)).toBe('error: wrong password');
     expect(await login(device.io, http.url, email)).toBe(1);
-    expect(device.output.at(-1)).toBe('error: invalid_credentials');
+    expect(device.errors.at(-1)).toBe('error: invalid_credentials');
   });
 });
 

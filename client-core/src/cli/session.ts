@@ -21,6 +21,8 @@ export type CliSession = z.infer<typeof CliSession>;
 
 export const sessionPath = (home: string) => join(home, 'session.json');
 export const storePath = (home: string) => join(home, 'store.json');
+/** The upload queue: sealed jobs and staged thumbnail ciphertext (upload-queue-files.ts). */
+export const uploadsPath = (home: string) => join(home, 'uploads');
 
 export const readSession = async (home: string): Promise<CliSession | null> => {
   let text: string;
@@ -40,7 +42,8 @@ export const writeSession = async (home: string, session: CliSession): Promise<v
   await rename(temporary, sessionPath(home));
 };
 
-/** Logging in as someone else starts from an empty local store. */
+/** Logging in as someone else starts from an empty local store and upload queue. */
 export const forgetLocalData = async (home: string): Promise<void> => {
   await rm(storePath(home), { force: true });
+  await rm(uploadsPath(home), { recursive: true, force: true });
 };
