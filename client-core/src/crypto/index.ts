@@ -66,6 +66,7 @@ export {
   createVault,
   envelopeSalt,
   lockVault,
+  newRecoveryKey,
   type PasswordWrap,
   recoveryWordsToAuthKey,
   rotateRecoveryKey,

@@ -295,14 +295,11 @@ export async function changePassword(
 }
 
 /**
- * A new recovery key: its wrap of the master key and its auth key (sent together to the server); the old words
- * stop working once the server stores them.
+ * A new recovery key for an open vault: its wrap of the master key and its auth key (sent together to the server,
+ * which replaces both), and the words to show once. The old words stop working once the server stores these.
  */
-export async function rotateRecoveryKey(
-  vault: UnlockedVault,
-  envelope: VaultEnvelope,
-): Promise<{
-  readonly envelope: VaultEnvelope;
+export async function newRecoveryKey(vault: UnlockedVault): Promise<{
+  readonly recoveryWrappedMasterKey: string;
   readonly recoveryAuthKeyB64: string;
   readonly recoveryWords: ReadonlyArray<string>;
 }> {
@@ -311,13 +308,26 @@ export async function rotateRecoveryKey(
   try {
     const wrapped = await wrapWithRecoveryKey(recoveryKey, vault.userId, vault.masterKey);
     return {
-      envelope: { ...envelope, recoveryWrappedMasterKey: bytesToBase64(wrapped) },
+      recoveryWrappedMasterKey: bytesToBase64(wrapped),
       recoveryAuthKeyB64: await recoveryAuthKeyOf(recoveryKey),
       recoveryWords: recoveryKeyToWords(recoveryKey),
     };
   } finally {
     zeroize(recoveryKey);
   }
+}
+
+/** newRecoveryKey, as a whole envelope. */
+export async function rotateRecoveryKey(
+  vault: UnlockedVault,
+  envelope: VaultEnvelope,
+): Promise<{
+  readonly envelope: VaultEnvelope;
+  readonly recoveryAuthKeyB64: string;
+  readonly recoveryWords: ReadonlyArray<string>;
+}> {
+  const { recoveryWrappedMasterKey, recoveryAuthKeyB64, recoveryWords } = await newRecoveryKey(vault);
+  return { envelope: { ...envelope, recoveryWrappedMasterKey }, recoveryAuthKeyB64, recoveryWords };
 }
 
 /** Zeroes the master key and the identity private keys. The vault object is unusable afterwards. */

@@ -1,21 +1,27 @@
 /**
- * @module Signing in with a password, shared by the worker and the CLI: prelogin, derive the keys (refusing
- * server parameters below the floor), log in with the auth key, and open the vault the server returned. The
- * password and the key-encryption key are dropped before this returns.
+ * @module The account, shared by the worker and the CLI. Signing in with a password: prelogin, derive the keys
+ * (refusing server parameters below the floor), log in with the auth key, and open the vault the server returned.
+ * Changing the password, recovering with the 24 words, rotating the recovery key, and the sessions list. The
+ * password, the words and every key derived from them are dropped before these return.
  */
-import type { LoginResponse, VaultEnvelope } from '@halyon/protocol';
+import type { LoginResponse, SessionInfo, VaultEnvelope } from '@halyon/protocol';
 import {
   bytesToBase64,
   deriveLoginKeys,
   envelopeSalt,
   type KeyEncryptionKey,
+  lockVault,
+  newRecoveryKey,
+  recoveryWordsToAuthKey,
   type UnlockedVault,
   unlockVault,
+  unlockVaultWithRecoveryWords,
+  wrapForNewPassword,
   zeroize,
 } from '../crypto';
 import { err, ok, type Result } from '../result';
 import type { TransportError } from '../sync/transport';
-import type { AuthClient } from '../transport/auth-client';
+import type { AccessTokenSource, AuthClient } from '../transport/auth-client';
 
 export type SignInError =
   | { readonly type: 'Transport'; readonly error: TransportError }
@@ -79,6 +85,137 @@ export const unlockWithPassword = (
     const opened = await unlockVault(envelope, keyEncryptionKey, normaliseEmail(rawEmail));
     return opened.ok ? ok(opened.value) : err({ type: 'WrongPassword' });
   });
+
+const transport = (error: TransportError) => ({ type: 'Transport' as const, error });
+const isProblem = (error: TransportError, code: string) =>
+  error.type === 'ProblemResponse' && error.problem.code === code;
+
+/** The current password's auth key, derived with the account's own salt and (floor-checked) parameters. */
+const currentAuthKey = async (
+  auth: AuthClient,
+  email: string,
+  password: string,
+): Promise<Result<string, SignInError>> => {
+  const prelogin = await auth.prelogin(email);
+  if (!prelogin.ok) return err(transport(prelogin.error));
+  const salt = envelopeSalt(prelogin.value);
+  if (!salt) return err({ type: 'InvalidSalt' });
+  const keys = await deriveLoginKeys(password, salt, prelogin.value.kdfParams);
+  if (!keys.ok) return err({ type: 'KdfRefused', reason: keys.error.type });
+  const authKeyB64 = bytesToBase64(keys.value.authKey);
+  zeroize(keys.value.keyEncryptionKey, keys.value.authKey);
+  return ok(authKeyB64);
+};
+
+/**
+ * Signed in: proves the current password and wraps the master key under the new one (new salt, same master key;
+ * the recovery wrap untouched). The server ends every other session; this one carries on. A wrong current
+ * password is `WrongPassword` and changes nothing.
+ */
+export const changeAccountPassword = async (
+  auth: AuthClient,
+  accessToken: AccessTokenSource,
+  vault: UnlockedVault,
+  currentPassword: string,
+  newPassword: string,
+): Promise<Result<void, SignInError>> => {
+  const current = await currentAuthKey(auth, vault.userId, currentPassword);
+  if (!current.ok) return current;
+  const rewrapped = await wrapForNewPassword(vault, newPassword);
+  if (!rewrapped.ok) return err({ type: 'KdfRefused', reason: rewrapped.error.type });
+  const changed = await auth.changePassword(accessToken, {
+    currentAuthKey: current.value,
+    newAuthKey: rewrapped.value.authKeyB64,
+    wrap: rewrapped.value.wrap,
+  });
+  if (changed.ok) return changed;
+  return err(
+    isProblem(changed.error, 'invalid_credentials') ? { type: 'WrongPassword' } : transport(changed.error),
+  );
+};
+
+export type RecoverError =
+  | SignInError
+  /** Not 24 words of the list, or a bad checksum: checked before anything is sent. */
+  | { readonly type: 'InvalidRecoveryPhrase' }
+  /** The words are not this account's recovery key (or there is no such account: the server does not say). */
+  | { readonly type: 'WrongRecoveryKey' };
+
+/**
+ * A forgotten password: the words prove themselves to the server (their recovery auth key), which hands back the
+ * vault envelope and a single-use token; the words open the master key, which is wrapped under the new password
+ * and sent with the token. The server ends every session and answers a new one, returned with the open vault.
+ */
+export const recoverAccount = async (
+  auth: AuthClient,
+  rawEmail: string,
+  words: string | ReadonlyArray<string>,
+  newPassword: string,
+  deviceName: string,
+): Promise<Result<{ readonly login: LoginResponse; readonly vault: UnlockedVault }, RecoverError>> => {
+  const email = normaliseEmail(rawEmail);
+  const recoveryAuthKey = await recoveryWordsToAuthKey(words);
+  if (!recoveryAuthKey.ok) return recoveryAuthKey;
+  const proved = await auth.recover({ email, recoveryAuthKey: recoveryAuthKey.value });
+  if (!proved.ok) {
+    return err(
+      isProblem(proved.error, 'invalid_credentials') ? { type: 'WrongRecoveryKey' } : transport(proved.error),
+    );
+  }
+  // The server accepted the words, so an envelope they do not open was tampered with: refuse it all the same.
+  const opened = await unlockVaultWithRecoveryWords(proved.value.vault, words, email);
+  if (!opened.ok) return err({ type: 'WrongRecoveryKey' });
+  const vault = opened.value;
+  const rewrapped = await wrapForNewPassword(vault, newPassword);
+  if (!rewrapped.ok) {
+    lockVault(vault);
+    return err({ type: 'KdfRefused', reason: rewrapped.error.type });
+  }
+  const completed = await auth.completeRecovery({
+    recoveryToken: proved.value.recoveryToken,
+    newAuthKey: rewrapped.value.authKeyB64,
+    wrap: rewrapped.value.wrap,
+    device: { name: deviceName },
+  });
+  if (!completed.ok) {
+    lockVault(vault);
+    return err(transport(completed.error));
+  }
+  return ok({ login: completed.value, vault });
+};
+
+/**
+ * Signed in: a new recovery key replaces the old one on the server (its wrap and its auth key), proved by the
+ * current password. Returns the new words, to show once.
+ */
+export const rotateAccountRecoveryKey = async (
+  auth: AuthClient,
+  accessToken: AccessTokenSource,
+  vault: UnlockedVault,
+  currentPassword: string,
+): Promise<Result<{ readonly recoveryWords: ReadonlyArray<string> }, SignInError>> => {
+  const current = await currentAuthKey(auth, vault.userId, currentPassword);
+  if (!current.ok) return current;
+  const fresh = await newRecoveryKey(vault);
+  const rotated = await auth.rotateRecoveryKey(accessToken, {
+    currentAuthKey: current.value,
+    recoveryAuthKey: fresh.recoveryAuthKeyB64,
+    recoveryWrappedMasterKey: fresh.recoveryWrappedMasterKey,
+  });
+  if (rotated.ok) return ok({ recoveryWords: fresh.recoveryWords });
+  return err(
+    isProblem(rotated.error, 'invalid_credentials') ? { type: 'WrongPassword' } : transport(rotated.error),
+  );
+};
+
+/** The account's signed-in devices, this one marked `current`. */
+export const listAccountSessions = async (
+  auth: AuthClient,
+  accessToken: AccessTokenSource,
+): Promise<Result<ReadonlyArray<SessionInfo>, TransportError>> => {
+  const listed = await auth.listSessions(accessToken);
+  return listed.ok ? ok(listed.value.sessions) : listed;
+};
 
 export const describeSignInError = (error: SignInError): string => {
   switch (error.type) {
