@@ -267,6 +267,8 @@ export const TimelineGrid = (props: TimelineGridProps) => {
     if (wasDrag) return;
     const id = photos()[index]!.id;
     setFocusIndex(index);
+    // While arranging, a click only picks the photo the arrow keys move.
+    if (props.arrange) return;
     const anchor = anchorIndex();
     if (event.shiftKey && anchor !== null) {
       props.onSelectionChange(selectRange(props.selection, photos(), anchor, index));
