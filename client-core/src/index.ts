@@ -38,6 +38,14 @@ export {
 } from './sync/runner';
 export type { StoredRecord, SyncStore } from './sync/sync-store';
 export type { ServerEvent, Transport, TransportError } from './sync/transport';
-export { createAuthClient } from './transport/auth-client';
+export {
+  changeAccountPassword,
+  listAccountSessions,
+  type RecoverError,
+  recoverAccount,
+  rotateAccountRecoveryKey,
+  type SignInError,
+} from './library/account';
+export { type AccessTokenSource, type AuthClient, createAuthClient } from './transport/auth-client';
 export { createFetchTransport } from './transport/fetch-transport';
 export * from './upload';
