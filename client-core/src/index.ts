@@ -4,6 +4,14 @@
  */
 export * from './crypto';
 export * from './download/download';
+export {
+  changeAccountPassword,
+  listAccountSessions,
+  type RecoverError,
+  recoverAccount,
+  rotateAccountRecoveryKey,
+  type SignInError,
+} from './library/account';
 export { type HalyonClient, type HalyonClientOptions, openHalyonClient } from './library/client';
 export { deriveLibraryCollection, deriveLinkIdKey, deriveUploadStateKey } from './library/derived-keys';
 export { addOwnedCollectionKeys, createKeyring, createRecordCipher } from './library/keyring';
@@ -38,14 +46,6 @@ export {
 } from './sync/runner';
 export type { StoredRecord, SyncStore } from './sync/sync-store';
 export type { ServerEvent, Transport, TransportError } from './sync/transport';
-export {
-  changeAccountPassword,
-  listAccountSessions,
-  type RecoverError,
-  recoverAccount,
-  rotateAccountRecoveryKey,
-  type SignInError,
-} from './library/account';
 export { type AccessTokenSource, type AuthClient, createAuthClient } from './transport/auth-client';
 export { createFetchTransport } from './transport/fetch-transport';
 export * from './upload';
