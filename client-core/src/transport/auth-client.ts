@@ -1,5 +1,5 @@
 /**
- * @module The account endpoints over fetch (prelogin, register, login, refresh, password change, recovery,
+ * @module The account endpoints over fetch (prelogin, register, login, refresh, logout, password change, recovery,
  * sessions), parsed with the protocol schemas like every other answer. Passwords and recovery words never pass
  * through here: callers send the auth keys derived from them.
  */
@@ -79,6 +79,8 @@ export const createAuthClient = (options: AuthClientOptions) => {
     register: (request: RegisterRequest) => post('/v1/auth/register', request, RegisterResponse),
     login: (request: LoginRequest) => post('/v1/auth/login', request, LoginResponse),
     refresh: (refreshToken: string) => post('/v1/auth/refresh', { refreshToken }, RefreshResponse),
+    /** Ends this session on the server; its tokens stop working at once. */
+    logout: (accessToken: AccessTokenSource) => empty('POST', '/v1/auth/logout', undefined, accessToken),
     recover: (request: RecoverRequest) => post('/v1/auth/recover', request, RecoverResponse),
     completeRecovery: (request: CompleteRecoveryRequest) =>
       post('/v1/auth/recover/complete', request, CompleteRecoveryResponse),

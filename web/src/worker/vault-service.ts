@@ -7,6 +7,7 @@
  */
 import {
   type BlobApi,
+  changeAccountPassword,
   createAuthClient,
   createCanvasThumbnailMaker,
   createContentHashLookup,
@@ -19,10 +20,13 @@ import {
   downloadZip,
   type FileProgress,
   fileSourceFromBlob,
+  listAccountSessions,
   loadThumbnail,
   lockVault,
   openUploadStore,
   type PhotoView,
+  type RecoverError,
+  recoverAccount,
   type Uploader,
 } from '@halyon/client-core';
 import { createRemoteApi, type RemotePlatform, type RemoteSession } from '@halyon/client-core/remote-api';
@@ -35,6 +39,7 @@ import type {
   MediaError,
   PhotoId,
   Result,
+  SessionId,
   UploadId,
   UploadItem,
   UploadStatus,
@@ -68,7 +73,8 @@ const authErrorOfTransport = (error: TransportError): AuthError => {
   if (error.problem.code === 'email_taken') return { type: 'EmailTaken' };
   if (error.status === 401 || error.problem.code === 'invalid_credentials')
     return { type: 'WrongCredentials' };
-  if (error.status === 429) return { type: 'RateLimited', retryAfterMs: 60_000 };
+  if (error.status === 429)
+    return { type: 'RateLimited', retryAfterMs: (error.problem.retryAfter ?? 60) * 1000 };
   return { type: 'ServerError', code: error.problem.code };
 };
 
@@ -83,6 +89,14 @@ const authErrorOf = (error: SignInError): AuthError => {
       return authErrorOfTransport(error.error);
   }
 };
+
+const authErrorOfRecovery = (error: RecoverError): AuthError =>
+  error.type === 'InvalidRecoveryPhrase' || error.type === 'WrongRecoveryKey'
+    ? { type: 'InvalidRecoveryKey' }
+    : authErrorOf(error);
+
+/** Settings and the password need the session; the screens showing them exist only while unlocked. */
+const NOT_UNLOCKED: AuthError = { type: 'WrongCredentials' };
 
 const UPLOAD_STATUS: Record<FileProgress['status'], UploadStatus> = {
   preparing: 'reading',
@@ -277,6 +291,8 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     if (!unlocked) autoLock.stop();
   });
 
+  const auth = createAuthClient({ baseUrl: deps.server, fetch: deps.platform.fetch });
+
   const library = () => unlocked?.session.client.library ?? null;
   const photoOf = (id: PhotoId): PhotoView | undefined => library()?.queries.photo(id);
   const command = async (run: (lib: NonNullable<ReturnType<typeof library>>) => Promise<unknown>) => {
@@ -325,12 +341,14 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       const address = input.email.trim().toLowerCase();
       const created = await createVault(input.password, address);
       if (!created.ok) return err({ type: 'WeakKdfParams' });
-      const { vault, envelope, identityBundle, authKeyB64, recoveryWords } = created.value;
+      const { vault, envelope, identityBundle, authKeyB64, recoveryAuthKeyB64, recoveryWords } =
+        created.value;
       lockVault(vault);
       onProgress({ stage: 'contacting-server', fraction: null });
-      const registered = await createAuthClient({ baseUrl: deps.server }).register({
+      const registered = await auth.register({
         email: address,
         authKey: authKeyB64,
+        recoveryAuthKey: recoveryAuthKeyB64,
         vault: envelope,
         identity: identityBundle,
       });
@@ -348,20 +366,42 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     async logOut() {
       autoLock.stop();
       // Ends the session on the server too; when offline or locked, the session expires there on its own.
-      const token = await unlocked?.session.accessToken();
-      if (token)
-        await fetch(`${deps.server}/v1/auth/logout`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${token}` },
-        }).catch(() => undefined);
+      if (unlocked) await auth.logout(unlocked.session.accessToken);
       await remote.lock();
       email = null;
       await forgetAccount();
       stateChanged();
     },
-    // Recovery and password change need server endpoints this build does not call yet.
-    recover: async () => err({ type: 'ServerError', code: 'not_supported_by_this_build' }),
-    changePassword: async () => err({ type: 'ServerError', code: 'not_supported_by_this_build' }),
+    async recover(input, onProgress) {
+      onProgress({ stage: 'deriving-key', fraction: null });
+      const address = input.email.trim().toLowerCase();
+      const recovered = await recoverAccount(
+        auth,
+        address,
+        input.recoveryWords,
+        input.newPassword,
+        deps.platform.deviceName,
+      );
+      if (!recovered.ok) return err(authErrorOfRecovery(recovered.error));
+      lockVault(recovered.value.vault);
+      // The server answered with a session of its own; this worker opens its sessions through sign-in (which
+      // builds the library, sync and uploads on it), so it ends that one rather than keep two for one device.
+      const { accessToken } = recovered.value.login;
+      await auth.logout(async () => accessToken);
+      return signIn(address, input.newPassword, onProgress);
+    },
+    async changePassword(input) {
+      if (!unlocked) return err(NOT_UNLOCKED);
+      const { session } = unlocked;
+      const changed = await changeAccountPassword(
+        auth,
+        session.accessToken,
+        session.vault,
+        input.currentPassword,
+        input.newPassword,
+      );
+      return changed.ok ? ok(undefined) : err(authErrorOf(changed.error));
+    },
 
     // ---------------------------------------------------------------- the library
     async listPhotos(view: LibraryView) {
@@ -522,10 +562,27 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     },
 
     // ---------------------------------------------------------------- settings
-    listSessions: async () => err({ type: 'ServerError', code: 'not_supported_by_this_build' }),
-    revokeSession: async () => err({ type: 'ServerError', code: 'not_supported_by_this_build' }),
+    async listSessions() {
+      if (!unlocked) return err(NOT_UNLOCKED);
+      const listed = await listAccountSessions(auth, unlocked.session.accessToken);
+      if (!listed.ok) return err(authErrorOfTransport(listed.error));
+      return ok(
+        listed.value.map((s) => ({
+          id: s.id as SessionId,
+          deviceName: s.deviceName ?? 'Unnamed device',
+          createdAt: s.createdAt,
+          lastSeenAt: s.lastUsedAt,
+          isCurrent: s.current,
+        })),
+      );
+    },
+    async revokeSession(id) {
+      if (!unlocked) return err(NOT_UNLOCKED);
+      const revoked = await auth.revokeSession(unlocked.session.accessToken, id);
+      return revoked.ok ? ok(undefined) : err(authErrorOfTransport(revoked.error));
+    },
     async getStorageUsage() {
-      if (!unlocked) return err({ type: 'WrongCredentials' });
+      if (!unlocked) return err(NOT_UNLOCKED);
       const response = await fetch(`${deps.server}/v1/blobs/usage`, {
         headers: { Authorization: `Bearer ${await unlocked.session.accessToken()}` },
       }).catch(() => null);

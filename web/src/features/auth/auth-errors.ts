@@ -11,7 +11,7 @@ export const authErrorText = (error: AuthError): string => {
     case 'WeakKdfParams':
       return 'The server asked for weaker key protection than this app allows. Nothing was sent.';
     case 'InvalidRecoveryKey':
-      return 'That recovery key is not valid.';
+      return 'That recovery key does not open a vault for this e-mail address.';
     case 'RateLimited':
       return `Too many attempts. Try again in ${Math.ceil(error.retryAfterMs / 1000)} s.`;
     case 'Offline':
