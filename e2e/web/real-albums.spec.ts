@@ -257,3 +257,39 @@ test('a selection downloads as a zip of the originals, byte for byte, into a pic
   expect(problems.cspViolations).toEqual([]);
   expect(problems.pageErrors).toEqual([]);
 });
+
+test('an edit made offline shows as pending until it syncs; the auto-lock choice survives a reload', async ({
+  page,
+}) => {
+  const problems = await watchPageProblems(page);
+  const { photos } = await startWithPhotos(page, 'pending', async (p) =>
+    Promise.all(['a', 'b'].map(async (n, i) => ({ name: `${n}.jpg`, buffer: await makeJpeg(p, i * 120) }))),
+  );
+  await expect(page.getByText('All changes saved')).toBeVisible(LIVE);
+  const [first, second] = await shownOrder(photos);
+  const cell = (id: string | undefined) => photos.locator(`[id="${id}"]`);
+  await expect(cell(first)).not.toHaveAttribute('aria-label', /not synced yet/);
+
+  await page.context().setOffline(true);
+  await expect(page.getByText('You are offline.')).toBeVisible();
+  await cell(first).click({ modifiers: ['ControlOrMeta'] });
+  await page.getByRole('button', { name: 'Add to favourites' }).click();
+  await expect(cell(first)).toHaveAttribute('aria-label', /favourite, not synced yet/);
+  await expect(cell(second)).not.toHaveAttribute('aria-label', /not synced yet/);
+  await expect(page.getByText('1 change waiting to sync')).toBeVisible();
+
+  await page.context().setOffline(false);
+  await expect(cell(first)).not.toHaveAttribute('aria-label', /not synced yet/, LIVE);
+  await expect(cell(first)).toHaveAttribute('aria-label', /favourite/);
+  await expect(page.getByText('All changes saved')).toBeVisible(LIVE);
+
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByLabel('Lock the vault').selectOption({ label: 'After 15 minutes' });
+  await page.reload();
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByLabel('Lock the vault')).toHaveValue('15');
+  expect(problems.cspViolations).toEqual([]);
+  expect(problems.pageErrors).toEqual([]);
+});
