@@ -68,7 +68,7 @@ export const ChangePassword = (props: ChangePasswordProps) => {
       />
       <div class="settings__form-actions">
         <Show when={isDone()}>
-          <span role="status">Password changed.</span>
+          <span role="status">Password changed. Other devices were signed out.</span>
         </Show>
         <Button type="submit" variant="primary" disabled={isBusy()}>
           Change password

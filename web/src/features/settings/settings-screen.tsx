@@ -3,13 +3,16 @@
 import Monitor from 'lucide-solid/icons/monitor';
 import Moon from 'lucide-solid/icons/moon';
 import Sun from 'lucide-solid/icons/sun';
-import { createResource, For, type JSX, Show } from 'solid-js';
+import { createResource, createSignal, For, type JSX, Show } from 'solid-js';
 import { okValue } from '../../app/result';
+import type { DeviceSession } from '../../app/vault-client';
 import { useVault } from '../../app/vault-context';
 import { Button } from '../../ui/button';
 import { formatBytes } from '../../ui/format';
+import { authErrorText } from '../auth/auth-errors';
 import { ChangePassword } from './change-password';
 import type { ThemeChoice } from './create-theme';
+import { deviceLabel } from './device-label';
 import './settings.css';
 
 const THEMES: ReadonlyArray<{
@@ -30,7 +33,7 @@ const AUTO_LOCK_CHOICES: ReadonlyArray<{ readonly minutes: number | null; readon
   { minutes: null, label: 'Never' },
 ];
 
-const lastSeenFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export const SettingsScreen = (props: {
   readonly theme: ThemeChoice;
@@ -40,8 +43,15 @@ export const SettingsScreen = (props: {
   const [autoLock, { mutate: setAutoLockLocal }] = createResource(() => client.getAutoLockMinutes());
   const [usage] = createResource(() => client.getStorageUsage());
   const [sessions, { refetch: refetchSessions }] = createResource(() => client.listSessions());
+  const [revokeError, setRevokeError] = createSignal<string | null>(null);
   const usageValue = () => okValue(usage());
   const sessionList = () => okValue(sessions());
+  const signOut = async (session: DeviceSession) => {
+    setRevokeError(null);
+    const revoked = await client.revokeSession(session.id);
+    if (!revoked.ok) setRevokeError(authErrorText(revoked.error));
+    await refetchSessions();
+  };
 
   return (
     <div class="settings">
@@ -91,7 +101,14 @@ export const SettingsScreen = (props: {
         <p class="settings__hint">
           Your photos stay as they are: only the key that protects them is re-wrapped.
         </p>
-        <ChangePassword onChangePassword={(input) => client.changePassword(input)} />
+        <ChangePassword
+          onChangePassword={async (input) => {
+            const changed = await client.changePassword(input);
+            // The server signed every other device out.
+            if (changed.ok) void refetchSessions();
+            return changed;
+          }}
+        />
       </section>
       <section class="settings__section" aria-labelledby="settings-storage">
         <h2 id="settings-storage">Storage</h2>
@@ -110,25 +127,30 @@ export const SettingsScreen = (props: {
       </section>
       <section class="settings__section" aria-labelledby="settings-devices">
         <h2 id="settings-devices">Signed-in devices</h2>
+        <p class="settings__hint">
+          Signing a device out ends its session at once; it needs the password again.
+        </p>
         <Show when={sessionList()} fallback={<p class="settings__hint">Not available offline.</p>}>
           {(list) => (
-            <ul class="settings__devices">
+            <ul class="settings__devices" aria-label="Signed-in devices">
               <For each={list()}>
                 {(session) => (
                   <li>
                     <div>
                       <div>
-                        {session.deviceName}
+                        {deviceLabel(session.deviceName)}
                         {session.isCurrent ? ' (this device)' : ''}
                       </div>
                       <div class="settings__hint">
-                        Last active {lastSeenFormat.format(session.lastSeenAt)}
+                        Signed in {dateTimeFormat.format(session.createdAt)} · last active{' '}
+                        {dateTimeFormat.format(session.lastSeenAt)}
                       </div>
                     </div>
                     <Show when={!session.isCurrent}>
                       <Button
                         variant="quiet"
-                        onClick={() => void client.revokeSession(session.id).then(() => refetchSessions())}
+                        aria-label={`Sign out ${deviceLabel(session.deviceName)}, signed in ${dateTimeFormat.format(session.createdAt)}`}
+                        onClick={() => void signOut(session)}
                       >
                         Sign out
                       </Button>
@@ -139,6 +161,7 @@ export const SettingsScreen = (props: {
             </ul>
           )}
         </Show>
+        <Show when={revokeError()}>{(message) => <p role="alert">{message()}</p>}</Show>
       </section>
     </div>
   );
