@@ -11,7 +11,7 @@ import { deriveUploadStateKey } from '../library/derived-keys';
 import { err, ok, type Result } from '../result';
 import { createFetchBlobApi } from '../upload/blob-api';
 import { createContentHashLookup } from '../upload/content-hash-lookup';
-import { createNodeUploadFetch, createSharpThumbnailMaker, fileSourceFromPath } from '../upload/node';
+import { createNodeThumbnailMaker, createNodeUploadFetch, fileSourceFromPath } from '../upload/node';
 import type { UploadFailure } from '../upload/upload-job';
 import { createUploader, type FileProgress, type Uploader } from '../upload/uploader';
 import { findOrCreate } from './library-commands';
@@ -139,7 +139,7 @@ export const upload = async (
       state: await openUploadQueueFiles(uploadsPath(io.home)),
       stateKey: deriveUploadStateKey(masterKey),
       contentHashKey: await deriveContentHashKey(masterKey),
-      thumbnails: createSharpThumbnailMaker(),
+      thumbnails: createNodeThumbnailMaker(),
       // Saved before the queue forgets the job: a crash right after must find the photo, not upload it again.
       addPhotos: (photos) => {
         const written = library.addPhotos(photos).then(async (ids) => {

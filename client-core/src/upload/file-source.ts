@@ -17,6 +17,8 @@ export interface FileSource {
    * the browser): such files are encrypted into the local store before they are sent. See: [Note: Staged uploads]
    */
   readonly reopenRef?: string;
+  /** The picked File itself, where there is one: a browser can hand it to a decoder without copying it. */
+  readonly blob?: Blob;
 }
 
 /** Reads `start..end` of a source into one buffer: only for small heads (EXIF) and images to decode. */
@@ -31,6 +33,21 @@ export const readRange = async (source: FileSource, start: number, end: number):
   return out.subarray(0, Math.min(filled, out.length));
 };
 
+/** Files up to this size are read once while they are prepared, instead of once each for hash, EXIF and thumbnails. */
+export const PREPARE_IN_MEMORY_BYTES = 32 * 1024 * 1024;
+
+/** The same file with its bytes read into memory once (it can still be reopened by its `reopenRef`). */
+export const readIntoMemory = async (source: FileSource): Promise<FileSource> => {
+  const bytes = await readRange(source, 0, source.size);
+  if (bytes.length !== source.size) throw new Error(`${source.name} changed while it was read`);
+  return {
+    ...source,
+    async *stream(start = 0, end = bytes.length) {
+      yield bytes.subarray(start, end);
+    },
+  };
+};
+
 /** A File or Blob (the browser's file picker, drag and drop). */
 export const fileSourceFromBlob = (
   blob: Blob,
@@ -41,6 +58,7 @@ export const fileSourceFromBlob = (
   size: blob.size,
   type: blob.type,
   lastModified,
+  blob,
   async *stream(start = 0, end = blob.size) {
     const reader = blob.slice(start, end).stream().getReader();
     try {

@@ -4,7 +4,11 @@
  * in node:fs or sharp.
  */
 export { type BlobApi, createFetchBlobApi, type FetchBlobApiOptions } from './blob-api';
-export { createCanvasThumbnailMaker } from './canvas-thumbnails';
+export {
+  type CanvasThumbnailOptions,
+  createCanvasThumbnailMaker,
+  type GrabVideoFrame,
+} from './canvas-thumbnails';
 export { createContentHashLookup } from './content-hash-lookup';
 export { type FileSource, fileSourceFromBlob, fileSourceFromBytes } from './file-source';
 export { type MediaType, sniffMediaType } from './media-type';
@@ -20,3 +24,4 @@ export {
   type Uploader,
   type UploaderDeps,
 } from './uploader';
+export { grabVideoFrame } from './video-frame';

@@ -3,6 +3,12 @@
  * and a fetch that streams request bodies with backpressure. Kept out of the main entry so browser bundles never
  * see node:fs, node:http or sharp.
  */
+
+export {
+  createFfmpegThumbnailMaker,
+  createNodeThumbnailMaker,
+  type FfmpegOptions,
+} from './ffmpeg-thumbnails';
 export { fileSourceFromPath } from './node-file-source';
 export { createNodeUploadFetch } from './node-upload-fetch';
 export { createSharpThumbnailMaker } from './sharp-thumbnails';

@@ -7,7 +7,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { err, ok } from '../result';
 import { readRange } from './file-source';
-import { PREVIEW_EDGE_PX, THUMBNAIL_EDGE_PX, type ThumbnailMaker } from './thumbnails';
+import { PREVIEW_EDGE_PX, THUMBNAIL_EDGE_PX, type ThumbnailMaker, type Thumbnails } from './thumbnails';
 
 const DECODABLE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
 
@@ -18,33 +18,38 @@ const within = (edge: number) =>
   ({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true }) as const;
 const asJpeg = (image: Sharp) => image.jpeg({ quality: 80, mozjpeg: false }).toBuffer();
 
+/** Thumbnails of an image file's bytes (also a video frame's); throws when sharp cannot decode them. */
+export const thumbnailsOfImage = async (bytes: Uint8Array): Promise<Thumbnails> => {
+  const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
+  const meta = await image.metadata();
+  const swapped = (meta.orientation ?? 1) >= 5;
+  const width = (swapped ? meta.height : meta.width) ?? 0;
+  const height = (swapped ? meta.width : meta.height) ?? 0;
+  if (Math.max(width, height) <= PREVIEW_EDGE_PX) {
+    const thumbnail = await asJpeg(image.resize(within(THUMBNAIL_EDGE_PX)));
+    return { width, height, thumbnail: new Uint8Array(thumbnail), preview: null };
+  }
+  const { data, info } = await image
+    .resize(within(PREVIEW_EDGE_PX))
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const pixels = () =>
+    sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+  const [preview, thumbnail] = await Promise.all([
+    asJpeg(pixels()),
+    asJpeg(pixels().resize(within(THUMBNAIL_EDGE_PX))),
+  ]);
+  return { width, height, thumbnail: new Uint8Array(thumbnail), preview: new Uint8Array(preview) };
+};
+
 export const createSharpThumbnailMaker = (): ThumbnailMaker => ({
   async make(source, media) {
     if (!DECODABLE.has(media.mime)) return err({ type: 'CannotDecode', mime: media.mime });
     // sharp decodes from memory; an image file is what the decoder must hold anyway.
     const bytes = await readRange(source, 0, source.size);
     try {
-      const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
-      const meta = await image.metadata();
-      const swapped = (meta.orientation ?? 1) >= 5;
-      const width = (swapped ? meta.height : meta.width) ?? 0;
-      const height = (swapped ? meta.width : meta.height) ?? 0;
-      if (Math.max(width, height) <= PREVIEW_EDGE_PX) {
-        const thumbnail = await asJpeg(image.resize(within(THUMBNAIL_EDGE_PX)));
-        return ok({ width, height, thumbnail: new Uint8Array(thumbnail), preview: null });
-      }
-      const { data, info } = await image
-        .resize(within(PREVIEW_EDGE_PX))
-        .toColourspace('srgb')
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      const pixels = () =>
-        sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
-      const [preview, thumbnail] = await Promise.all([
-        asJpeg(pixels()),
-        asJpeg(pixels().resize(within(THUMBNAIL_EDGE_PX))),
-      ]);
-      return ok({ width, height, thumbnail: new Uint8Array(thumbnail), preview: new Uint8Array(preview) });
+      return ok(await thumbnailsOfImage(bytes));
     } catch {
       return err({ type: 'CannotDecode', mime: media.mime });
     }

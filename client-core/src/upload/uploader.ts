@@ -10,7 +10,7 @@ import type { NewPhoto } from '../library/library';
 import { abortableSleep, backoffDelay } from '../sync/runner';
 import type { TransportError } from '../sync/transport';
 import { type BlobApi, isRetryableBlobError } from './blob-api';
-import type { FileSource } from './file-source';
+import { type FileSource, PREPARE_IN_MEMORY_BYTES, readIntoMemory } from './file-source';
 import { contentHashOfSource, prepareJob } from './prepare';
 import { sendBlobs } from './send-blob';
 import type { ThumbnailMaker } from './thumbnails';
@@ -361,7 +361,9 @@ export const createUploader = (deps: UploaderDeps) => {
   };
 
   const prepareOne = async (batchId: string, source: FileSource, placeholder: Entry) => {
-    const contentHash = await contentHashOfSource(deps.contentHashKey, source);
+    // Hash, type, EXIF and thumbnails all read the file: a photo is read from disk once for all of them.
+    const local = source.size <= PREPARE_IN_MEMORY_BYTES ? await readIntoMemory(source) : source;
+    const contentHash = await contentHashOfSource(deps.contentHashKey, local);
     const existing = deps.findPhotoByContentHash(contentHash) ?? queuedHashes.get(contentHash);
     if (existing !== undefined) {
       placeholder.status = 'duplicate';
@@ -372,7 +374,7 @@ export const createUploader = (deps: UploaderDeps) => {
     queuedHashes.set(contentHash, placeholder.jobId);
     const job = await prepareJob(
       { state: deps.state, contentHashKey: deps.contentHashKey, thumbnails: deps.thumbnails, newId, now },
-      source,
+      local,
       contentHash,
       batchId,
     );
