@@ -118,6 +118,9 @@ const run = async (argv: readonly string[], io: CliIo): Promise<ExitCode> => {
   return command === undefined || values.help ? 0 : 1;
 };
 
+// Started as the package's `cli` script, pnpm runs us in client-core/: paths on the command line are the caller's.
+if (process.env.npm_lifecycle_event === 'cli' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
 const interrupt = new AbortController();
 process.on('SIGINT', () => {
   if (interrupt.signal.aborted) process.exit(130);

@@ -5,16 +5,22 @@
  */
 import { createInterface } from 'node:readline';
 
+/** stdin's lines, read by one reader for every prompt: `register` asks twice, and a second reader would miss
+ * what the first had already buffered. */
+let stdinLines: AsyncIterator<string> | null = null;
+
+const readStdinLine = async (): Promise<string> => {
+  stdinLines ??= createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]();
+  const next = await stdinLines.next();
+  if (next.done) throw new Error('no password on stdin');
+  return next.value;
+};
+
 export const promptPassword = (question: string): Promise<string> =>
   new Promise((resolve, reject) => {
     const input = process.stdin;
     if (!input.isTTY) {
-      const lines = createInterface({ input, terminal: false });
-      lines.once('line', (line) => {
-        lines.close();
-        resolve(line);
-      });
-      lines.once('close', () => reject(new Error('no password on stdin')));
+      readStdinLine().then(resolve, reject);
       return;
     }
     process.stderr.write(question);
