@@ -138,7 +138,10 @@ export type RecoverError =
   | SignInError
   /** Not 24 words of the list, or a bad checksum: checked before anything is sent. */
   | { readonly type: 'InvalidRecoveryPhrase' }
-  /** The words are not this account's recovery key (or there is no such account: the server does not say). */
+  /**
+   * The words are not this account's recovery key (or there is no such account: the server does not say), or the
+   * recovery token was used or expired before the new password arrived: start again.
+   */
   | { readonly type: 'WrongRecoveryKey' };
 
 /**
@@ -179,7 +182,10 @@ export const recoverAccount = async (
   });
   if (!completed.ok) {
     lockVault(vault);
-    return err(transport(completed.error));
+    // A token refused here was used or expired in the meantime: the words have to prove themselves again.
+    return err(
+      isProblem(completed.error, 'unauthorized') ? { type: 'WrongRecoveryKey' } : transport(completed.error),
+    );
   }
   return ok({ login: completed.value, vault });
 };

@@ -46,6 +46,8 @@ export type AuthError =
   | { readonly type: 'WeakKdfParams' } // the server offered KDF parameters below the client's floor
   | { readonly type: 'InvalidRecoveryKey' }
   | { readonly type: 'RateLimited'; readonly retryAfterMs: number }
+  /** This device's session has ended (signed out from another device, or the password was changed there). */
+  | { readonly type: 'SignedOut' }
   | { readonly type: 'Offline' }
   | { readonly type: 'ServerError'; readonly code: string };
 

@@ -71,6 +71,8 @@ const authErrorOfTransport = (error: TransportError): AuthError => {
   if (error.type === 'NetworkFailure') return { type: 'Offline' };
   if (error.type === 'InvalidResponse') return { type: 'ServerError', code: 'invalid_response' };
   if (error.problem.code === 'email_taken') return { type: 'EmailTaken' };
+  if (error.problem.code === 'unauthorized' || error.problem.code === 'refresh_token_reused')
+    return { type: 'SignedOut' };
   if (error.status === 401 || error.problem.code === 'invalid_credentials')
     return { type: 'WrongCredentials' };
   if (error.status === 429)

@@ -14,6 +14,8 @@ export const authErrorText = (error: AuthError): string => {
       return 'That recovery key does not open a vault for this e-mail address.';
     case 'RateLimited':
       return `Too many attempts. Try again in ${Math.ceil(error.retryAfterMs / 1000)} s.`;
+    case 'SignedOut':
+      return 'This device was signed out of your account. Lock the vault and unlock it to sign in again.';
     case 'Offline':
       return 'You are offline. Connect to the internet and try again.';
     case 'ServerError':

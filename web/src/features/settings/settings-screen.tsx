@@ -46,6 +46,12 @@ export const SettingsScreen = (props: {
   const [revokeError, setRevokeError] = createSignal<string | null>(null);
   const usageValue = () => okValue(usage());
   const sessionList = () => okValue(sessions());
+  const sessionsUnavailable = () => {
+    const answer = sessions();
+    return answer && !answer.ok && answer.error.type !== 'Offline'
+      ? authErrorText(answer.error)
+      : 'Not available offline.';
+  };
   const signOut = async (session: DeviceSession) => {
     setRevokeError(null);
     const revoked = await client.revokeSession(session.id);
@@ -130,7 +136,7 @@ export const SettingsScreen = (props: {
         <p class="settings__hint">
           Signing a device out ends its session at once; it needs the password again.
         </p>
-        <Show when={sessionList()} fallback={<p class="settings__hint">Not available offline.</p>}>
+        <Show when={sessionList()} fallback={<p class="settings__hint">{sessionsUnavailable()}</p>}>
           {(list) => (
             <ul class="settings__devices" aria-label="Signed-in devices">
               <For each={list()}>
