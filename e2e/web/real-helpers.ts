@@ -24,8 +24,15 @@ export const makeJpeg = async (page: Page, hue: number): Promise<Buffer> => {
   return Buffer.from(base64, 'base64');
 };
 
-/** Registers through the screens, confirms the recovery words, and waits for the empty library. */
-export const registerThroughUi = async (page: Page, email: string, password: string): Promise<void> => {
+/**
+ * Registers through the screens, confirms the recovery words, and waits for the empty library. Returns the words
+ * (for the recovery spec).
+ */
+export const registerThroughUi = async (
+  page: Page,
+  email: string,
+  password: string,
+): Promise<ReadonlyArray<string>> => {
   await page.getByRole('button', { name: 'Create an account' }).click();
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
@@ -44,6 +51,7 @@ export const registerThroughUi = async (page: Page, email: string, password: str
   }
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(page.getByRole('heading', { name: 'Your vault is empty' })).toBeVisible();
+  return words;
 };
 
 /** Signs in through the login screen of a device that has never seen the account. */
