@@ -6,6 +6,7 @@
  */
 
 import { proxy, wrap } from 'comlink';
+import { forwardOnlineEvents } from '../worker/network-status';
 import type { VaultClient } from './vault-client';
 
 export type VaultConnection =
@@ -19,6 +20,7 @@ export const connectVaultClient = (): VaultConnection => {
     type: 'module',
     name: 'halyon-vault',
   });
+  forwardOnlineEvents();
   const remote = wrap<Record<string, (...args: unknown[]) => Promise<unknown>>>(worker);
   const client = new Proxy({} as VaultClient, {
     get: (_target, name) => {

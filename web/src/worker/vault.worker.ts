@@ -3,9 +3,10 @@
  * `new Function` probes), builds the platform pieces (IndexedDB, fetch, Web Locks, BroadcastChannel, online
  * state) and exposes the vault service over comlink. Everything holding a key lives in this worker.
  */
-import { browserNetworkStatus, openLocalStore } from '@halyon/client-core';
+import { openLocalStore } from '@halyon/client-core';
 import { expose } from 'comlink';
 import { z } from 'zod';
+import { createWorkerNetworkStatus } from './network-status';
 import { createVaultService } from './vault-service';
 
 // Must run before any schema is used: zod 4 otherwise probes `new Function`, which script-src forbids.
@@ -17,7 +18,7 @@ expose(
     platform: {
       openStore: (name) => openLocalStore(name),
       fetch: fetch.bind(globalThis),
-      network: browserNetworkStatus,
+      network: createWorkerNetworkStatus(),
       locks: navigator.locks,
       openChannel: (name) => new BroadcastChannel(name),
       deviceName: `web (${navigator.userAgent.slice(0, 80)})`,
