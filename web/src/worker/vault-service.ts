@@ -241,6 +241,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   let signingInAs = '';
   let opening: Promise<void> = Promise.resolve();
 
+  const auth = createAuthClient({ baseUrl: deps.server, fetch: deps.platform.fetch });
   const remote = createRemoteApi({
     ...deps.platform,
     onSession: (session) => {
@@ -282,6 +283,10 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
 
   const lockNow = async () => {
     autoLock.stop();
+    // The session's tokens go with the keys and unlocking signs in anew, so end this session on the server too
+    // (else every unlock would leave one more live session in the devices list). Not waited for: locking must
+    // not wait on the network; offline, the session expires on its own.
+    if (unlocked) void auth.logout(unlocked.session.accessToken);
     await remote.lock();
     stateChanged();
   };
@@ -292,8 +297,6 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     // Counting starts with the first call after unlocking.
     if (!unlocked) autoLock.stop();
   });
-
-  const auth = createAuthClient({ baseUrl: deps.server, fetch: deps.platform.fetch });
 
   const library = () => unlocked?.session.client.library ?? null;
   const photoOf = (id: PhotoId): PhotoView | undefined => library()?.queries.photo(id);
