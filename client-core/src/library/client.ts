@@ -10,6 +10,7 @@ import { bytesToBase64 } from '../sync/base64';
 import { createSyncEngine, type SyncReport } from '../sync/engine';
 import type { SyncError } from '../sync/errors';
 import { createHlcClock } from '../sync/hlc';
+import { createSnapshotCipher } from '../sync/snapshot-cipher';
 import type { Transport } from '../sync/transport';
 import { createLinkIdDeriver, deriveLibraryCollection, deriveLinkIdKey } from './derived-keys';
 import { addOwnedCollectionKeys, createKeyring, createRecordCipher } from './keyring';
@@ -39,6 +40,7 @@ export const openHalyonClient = async (options: HalyonClientOptions) => {
     codec: { encode: encodeRecordDoc, decode: decodeRecordDoc },
     newOpId: newId,
     now,
+    snapshotCipher: await createSnapshotCipher(masterKey),
   });
   const library = createLibrary({
     engine,
@@ -48,6 +50,7 @@ export const openHalyonClient = async (options: HalyonClientOptions) => {
     newId,
     now,
   });
+  // The warm start: from the local snapshot and what changed after it. See: [Note: Local snapshot]
   await library.load();
 
   /** Creates the library collection on the server the first time (idempotent: every device derives the same). */
@@ -78,9 +81,14 @@ export const openHalyonClient = async (options: HalyonClientOptions) => {
       if (!keys.ok) return keys;
       return synced;
     },
-    /** Forgets the decrypted library and the keys (lock). The store keeps only ciphertext. */
-    lock() {
+    /**
+     * Forgets the decrypted library and the keys (lock). The UI's copy goes at once; the engine first seals what
+     * it shows as the local snapshot if it is behind, so the next warm start is quick. The store keeps only
+     * ciphertext. Await it before closing the store.
+     */
+    async lock(): Promise<void> {
       library.close();
+      await engine.close();
       keyring.clear();
     },
   };

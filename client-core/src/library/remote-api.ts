@@ -100,7 +100,7 @@ export const createRemoteApi = (platform: RemotePlatform) => {
     platform.onSession?.(null);
     current.runner.stop();
     await current.tabs.close();
-    current.client.lock();
+    await current.client.lock();
     lockVault(current.vault);
     current.client.store.close();
   };

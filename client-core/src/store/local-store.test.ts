@@ -1,3 +1,4 @@
+import { Dexie } from 'dexie';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { OutboxOp, StoredRecord } from '../sync/sync-store';
@@ -48,6 +49,34 @@ describe('local store', () => {
     expect((await second.listOutbox()).map((o) => o.opId)).toEqual([rid(100)]);
     expect(await second.getServerEpoch()).toBe(rid(55));
     await second.destroy();
+  });
+
+  it('opens a store written with schema version 1 and keeps its records and outbox', async () => {
+    const name = `v1-${Date.now()}`;
+    const v1 = new Dexie(name, { indexedDB, IDBKeyRange });
+    v1.version(1).stores({
+      records: '[collectionId+recordId], collectionId',
+      outbox: '[collectionId+recordId], [lane+queuedAt]',
+      highWater: '[collectionId+recordId]',
+      cursors: 'collectionId',
+      memberships: 'collectionId',
+      meta: 'key',
+      thumbnails: 'blobId, lastUsedAt',
+    });
+    await v1.table('records').put(record(1));
+    await v1.table('outbox').put({ ...op(2, rid(400)), lane: 0 });
+    v1.close();
+
+    const store = await openLocalStore(name, { indexedDB, IDBKeyRange });
+    const everything = await store.readChangesSince(0);
+    expect(everything.records.map((r) => r.recordId)).toEqual([rid(1)]);
+    expect(everything.outbox.map((o) => o.opId)).toEqual([rid(400)]);
+    expect((await store.takeOutbox(10)).map((o) => o.opId)).toEqual([rid(400)]);
+    await store.applyRemote([record(3)], {});
+    const { localSeq } = await store.readChangesSince(0);
+    await store.applyRemote([record(4)], {});
+    expect((await store.readChangesSince(localSeq)).records.map((r) => r.recordId)).toEqual([rid(4)]);
+    await store.destroy();
   });
 });
 
@@ -128,6 +157,49 @@ describe.each([
     expect(await store.getCursors()).toEqual(new Map([[C, 20_000]]));
   });
 
+  it('reads the records touched after a point of its change counter, with both their rows', async () => {
+    const store = await openMemoryStore();
+    await store.applyRemote([record(1), record(2)], {});
+    await store.putOutbox(op(2, rid(500)));
+    const before = await store.readChangesSince(0);
+    expect(before.records).toHaveLength(2);
+    expect(before.outbox).toHaveLength(1);
+
+    await store.applyRemote([record(1, 2)], {});
+    await store.putOutbox(op(3, rid(501)));
+    const after = await store.readChangesSince(before.localSeq);
+    expect(after.localSeq).toBeGreaterThan(before.localSeq);
+    expect(after.records.map((r) => [r.recordId, r.version])).toEqual([[rid(1), 2]]);
+    expect(after.outbox.map((o) => o.opId)).toEqual([rid(501)]);
+
+    // A record whose op alone changed comes with its server copy.
+    await store.putOutbox(op(2, rid(502)));
+    const opOnly = await store.readChangesSince(after.localSeq);
+    expect(opOnly.records.map((r) => r.recordId)).toEqual([rid(2)]);
+    expect(opOnly.outbox.map((o) => o.opId)).toEqual([rid(502)]);
+    expect(opOnly.snapshotFloor).toBeLessThanOrEqual(before.localSeq);
+  });
+
+  it('raises the snapshot floor when rows are removed', async () => {
+    const store = await openMemoryStore();
+    await store.applyRemote([record(1)], {});
+    const { localSeq } = await store.readChangesSince(0);
+    await store.dropRecords(C, [rid(1)]);
+    expect((await store.readChangesSince(localSeq)).snapshotFloor).toBeGreaterThan(localSeq);
+  });
+
+  it('replaces the snapshot pages whole', async () => {
+    const store = await openMemoryStore();
+    const page = (index: number, generation: string) => ({
+      index,
+      generation,
+      sealed: new Uint8Array([index]),
+    });
+    await store.putSnapshotPages([page(1, 'a'), page(0, 'a'), page(2, 'a')]);
+    await store.putSnapshotPages([page(1, 'b'), page(0, 'b')]);
+    expect(await store.getSnapshotPages()).toEqual([page(0, 'b'), page(1, 'b')]);
+  });
+
   it('round-trips through a snapshot, as the CLI persists it', async () => {
     const store = await openMemoryStore();
     await store.applyRemote([record(1, 2)], { [C]: 1 });
@@ -139,5 +211,11 @@ describe.each([
     expect((await copy.takeOutbox(10)).map((o) => o.opId)).toEqual([rid(300)]);
     expect(await copy.getHighWater([{ collectionId: C, recordId: rid(1) }])).toEqual([2]);
     expect(await copy.getServerEpoch()).toBe(rid(56));
+    const changes = await store.readChangesSince(0);
+    const copied = await copy.readChangesSince(0);
+    expect(copied.localSeq).toBe(changes.localSeq);
+    expect((await copy.readChangesSince(changes.localSeq - 1)).records).toHaveLength(
+      (await store.readChangesSince(changes.localSeq - 1)).records.length,
+    );
   });
 });

@@ -1,11 +1,19 @@
 /**
  * @module The local store on Dexie: the only code that opens IndexedDB. It holds ciphertext and bookkeeping only
- * (records as the server has them, the sealed outbox, cursors, high-water marks, the server epoch, memberships and
- * encrypted thumbnails); decrypted models live in memory. In Node, pass fake-indexeddb's factory.
+ * (records as the server has them, the sealed outbox, cursors, high-water marks, the server epoch, memberships,
+ * encrypted thumbnails and the sealed snapshot pages); decrypted models live in memory. In Node, pass
+ * fake-indexeddb's factory.
  */
 import type { Membership } from '@halyon/protocol';
 import { Dexie, type Table } from 'dexie';
-import type { HighWaterMark, OutboxOp, RecordKey, StoredRecord, SyncStore } from '../sync/sync-store';
+import type {
+  HighWaterMark,
+  OutboxOp,
+  RecordKey,
+  SnapshotPage,
+  StoredRecord,
+  SyncStore,
+} from '../sync/sync-store';
 import { type IndexedDbPlatform, toDexieOptions } from './dexie-platform';
 
 interface MetaRow {
@@ -46,23 +54,40 @@ const SCHEMA_VERSIONS: ReadonlyArray<{
       thumbnails: 'blobId, lastUsedAt',
     },
   },
+  {
+    // The change counter (see StoreChanges) on record and outbox rows, and the sealed snapshot pages. Rows written
+    // before have no `localSeq`, so the index skips them: they count as written before any snapshot, which is
+    // true, as there was none. No data to move.
+    version: 2,
+    stores: {
+      records: '[collectionId+recordId], collectionId, localSeq',
+      outbox: '[collectionId+recordId], [lane+queuedAt], localSeq',
+      snapshotPages: 'index',
+    },
+  },
 ];
 
 /**
  * `lane` is 0 for ops waiting to be sent and 1 for parked ones, so the next batch is one indexed range read
- * (a filtered cursor is slow on large outboxes).
+ * (a filtered cursor is slow on large outboxes). `localSeq`: see StoreChanges.
  */
-type OutboxRow = OutboxOp & { readonly lane: 0 | 1 };
-const toRow = (op: OutboxOp): OutboxRow => ({ ...op, lane: op.parked === null ? 0 : 1 });
+type OutboxRow = OutboxOp & { readonly lane: 0 | 1; readonly localSeq: number };
+const toRow = (op: OutboxOp, localSeq: number): OutboxRow => ({
+  ...op,
+  lane: op.parked === null ? 0 : 1,
+  localSeq,
+});
+type RecordRow = StoredRecord & { readonly localSeq: number };
 
 class HalyonDexie extends Dexie {
-  records!: Table<StoredRecord, [string, string]>;
+  records!: Table<RecordRow, [string, string]>;
   outbox!: Table<OutboxRow, [string, string]>;
   highWater!: Table<HighWaterMark, [string, string]>;
   cursors!: Table<CursorRow, string>;
   memberships!: Table<Membership, string>;
   meta!: Table<MetaRow, string>;
   thumbnails!: Table<ThumbnailRow, string>;
+  snapshotPages!: Table<SnapshotPage, number>;
 
   constructor(name: string, options: LocalStoreOptions) {
     super(name, toDexieOptions(options));
@@ -102,6 +127,8 @@ const META_EPOCH = 'serverEpoch';
 const META_MEMBERSHIP_CURSOR = 'membershipCursor';
 const META_THUMBNAIL_BYTES = 'thumbnailBytes';
 const META_DEVICE_ID = 'deviceId';
+const META_LOCAL_SEQ = 'localSeq';
+const META_SNAPSHOT_FLOOR = 'snapshotFloor';
 
 export const openLocalStore = async (name: string, options: LocalStoreOptions = {}): Promise<LocalStore> => {
   const db = new HalyonDexie(name, options);
@@ -111,6 +138,22 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
 
   const getMeta = async <T>(key: string): Promise<T | undefined> =>
     (await db.meta.get(key))?.value as T | undefined;
+  /** The stamp for the rows of one write; call inside a transaction that includes `meta`. */
+  const nextLocalSeq = async (): Promise<number> => {
+    const next = ((await getMeta<number>(META_LOCAL_SEQ)) ?? 0) + 1;
+    await db.meta.put({ key: META_LOCAL_SEQ, value: next });
+    return next;
+  };
+  /** Rows were removed: snapshots taken before now cannot see it. Inside a transaction with `meta`. */
+  const raiseSnapshotFloor = async () => {
+    await db.meta.put({ key: META_SNAPSHOT_FLOOR, value: await nextLocalSeq() });
+  };
+  const putOutboxRows = (ops: readonly OutboxOp[]) =>
+    db.transaction('rw', [db.outbox, db.meta], async () => {
+      if (ops.length === 0) return;
+      const stamp = await nextLocalSeq();
+      await db.outbox.bulkPut(ops.map((op) => toRow(op, stamp)));
+    });
 
   return {
     name,
@@ -142,8 +185,9 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
       await db.cursors.put({ collectionId, seq });
     },
     applyRemote: (records, cursors) =>
-      db.transaction('rw', [db.records, db.highWater, db.cursors], async () => {
-        await db.records.bulkPut([...records]);
+      db.transaction('rw', [db.records, db.highWater, db.cursors, db.meta], async () => {
+        const stamp = await nextLocalSeq();
+        await db.records.bulkPut(records.map((r) => ({ ...r, localSeq: stamp })));
         await db.highWater.bulkPut(
           records.map((r) => ({ collectionId: r.collectionId, recordId: r.recordId, version: r.version })),
         );
@@ -158,33 +202,72 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
         .map((r) => ({ recordId: r.recordId, version: r.version }))
         .sort((a, b) => (a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0)),
     dropRecords: (collectionId, recordIds) =>
-      db.records.bulkDelete(recordIds.map((id) => [collectionId, id])),
+      db.transaction('rw', [db.records, db.meta], async () => {
+        if (recordIds.length === 0) return;
+        await db.records.bulkDelete(recordIds.map((id) => [collectionId, id]));
+        await raiseSnapshotFloor();
+      }),
     listRecords: () => db.records.toArray(),
+    readChangesSince: (since) =>
+      db.transaction('r', [db.records, db.outbox, db.meta], async () => {
+        const [localSeq, snapshotFloor] = await Promise.all([
+          getMeta<number>(META_LOCAL_SEQ),
+          getMeta<number>(META_SNAPSHOT_FLOOR),
+        ]);
+        const state = { localSeq: localSeq ?? 0, snapshotFloor: snapshotFloor ?? 0 };
+        if (since === 0) {
+          const [records, outbox] = await Promise.all([db.records.toArray(), db.outbox.toArray()]);
+          return { ...state, records, outbox: outbox.sort((a, b) => a.queuedAt - b.queuedAt) };
+        }
+        const [newerRecords, newerOps] = await Promise.all([
+          db.records.where('localSeq').above(since).toArray(),
+          db.outbox.where('localSeq').above(since).toArray(),
+        ]);
+        // Each touched record with both halves: its server copy and its pending op.
+        const opKeys = new Set(newerOps.map((op) => `${op.collectionId}/${op.recordId}`));
+        const recordKeys = new Set(newerRecords.map((r) => `${r.collectionId}/${r.recordId}`));
+        const [otherRecords, otherOps] = await Promise.all([
+          db.records.bulkGet(
+            newerOps.filter((op) => !recordKeys.has(`${op.collectionId}/${op.recordId}`)).map(keyOf),
+          ),
+          db.outbox.bulkGet(
+            newerRecords.filter((r) => !opKeys.has(`${r.collectionId}/${r.recordId}`)).map(keyOf),
+          ),
+        ]);
+        const records = [...newerRecords, ...otherRecords.filter((r) => r !== undefined)];
+        const outbox = [...newerOps, ...otherOps.filter((op) => op !== undefined)];
+        return { ...state, records, outbox: outbox.sort((a, b) => a.queuedAt - b.queuedAt) };
+      }),
+    getSnapshotPages: () => db.snapshotPages.orderBy('index').toArray(),
+    putSnapshotPages: (pages) =>
+      db.transaction('rw', [db.snapshotPages], async () => {
+        await db.snapshotPages.clear();
+        await db.snapshotPages.bulkPut([...pages]);
+      }),
 
     resetServerState: (epoch, outbox) =>
       db.transaction(
         'rw',
-        [db.records, db.highWater, db.cursors, db.memberships, db.meta, db.outbox],
+        [db.records, db.highWater, db.cursors, db.memberships, db.meta, db.outbox, db.snapshotPages],
         async () => {
           await Promise.all([
             db.records.clear(),
             db.highWater.clear(),
             db.cursors.clear(),
             db.memberships.clear(),
+            db.snapshotPages.clear(),
           ]);
           await db.outbox.clear();
-          await db.outbox.bulkPut(outbox.map(toRow));
+          await raiseSnapshotFloor();
+          const stamp = await nextLocalSeq();
+          await db.outbox.bulkPut(outbox.map((op) => toRow(op, stamp)));
           await db.meta.put({ key: META_MEMBERSHIP_CURSOR, value: 0 });
           await db.meta.put({ key: META_EPOCH, value: epoch });
         },
       ),
-    putOutbox: async (op) => {
-      await db.outbox.put(toRow(op));
-    },
+    putOutbox: (op) => putOutboxRows([op]),
     getOutbox: (keys) => db.outbox.bulkGet(keys.map(keyOf)),
-    putOutboxMany: async (ops) => {
-      await db.outbox.bulkPut(ops.map(toRow));
-    },
+    putOutboxMany: (ops) => putOutboxRows(ops),
     unparkAll: () =>
       db.outbox
         .where('[lane+queuedAt]')
@@ -195,8 +278,9 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
     listOutbox: async () => (await db.outbox.toArray()).sort((a, b) => a.queuedAt - b.queuedAt),
     countOutbox: () => db.outbox.count(),
     confirmApplied: (applied, updatedAt) =>
-      db.transaction('rw', [db.records, db.highWater, db.outbox], async () => {
+      db.transaction('rw', [db.records, db.highWater, db.outbox, db.meta], async () => {
         const keys = applied.map(({ op }) => keyOf(op));
+        const stamp = await nextLocalSeq();
         await db.records.bulkPut(
           applied.map(({ op, version, seq }) => ({
             collectionId: op.collectionId,
@@ -207,6 +291,7 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
             ciphertext: op.ciphertext,
             blobIds: op.blobIds,
             updatedAt,
+            localSeq: stamp,
           })),
         );
         await db.highWater.bulkPut(
@@ -220,11 +305,14 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
         await db.outbox.bulkDelete(keys.filter((_, i) => pending[i]?.opId === applied[i]!.op.opId));
       }),
     replaceOutbox: (sentOpId, key, next) =>
-      db.transaction('rw', [db.outbox], async () => {
+      db.transaction('rw', [db.outbox, db.meta], async () => {
         const pending = await db.outbox.get(keyOf(key));
         if (pending?.opId !== sentOpId) return false;
-        if (next) await db.outbox.put(toRow(next));
-        else await db.outbox.delete(keyOf(key));
+        if (next) await db.outbox.put(toRow(next, await nextLocalSeq()));
+        else {
+          await db.outbox.delete(keyOf(key));
+          await raiseSnapshotFloor();
+        }
         return true;
       }),
 
@@ -263,7 +351,11 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
           await table.clear();
           const rows = snapshot[table.name] ?? [];
           // A snapshot from the memory store has no `lane` on outbox rows: add it, or takeOutbox misses them.
-          await table.bulkPut(table === db.outbox ? (rows as OutboxOp[]).map(toRow) : [...rows]);
+          await table.bulkPut(
+            table === db.outbox
+              ? (rows as Array<OutboxOp & { localSeq?: number }>).map((op) => toRow(op, op.localSeq ?? 0))
+              : [...rows],
+          );
         }
       }),
     close: () => db.close(),

@@ -11,7 +11,9 @@ import { bytesToBase64 } from './base64';
 import type { SyncError } from './errors';
 import { mergeDocs, type RecordDoc } from './merge';
 import type { RecordCipher, RecordCodec } from './record-cipher';
-import type { OutboxOp, RecordKey, StoredRecord, SyncStore } from './sync-store';
+import { openSnapshot, type ShownRecord, type SnapshotTimings, sealSnapshot } from './snapshot';
+import type { SnapshotCipher } from './snapshot-cipher';
+import type { OutboxOp, RecordKey, StoreChanges, StoredRecord, SyncStore } from './sync-store';
 import type { Transport } from './transport';
 
 export interface SyncEngineDeps {
@@ -21,6 +23,19 @@ export interface SyncEngineDeps {
   readonly codec: RecordCodec;
   readonly newOpId: () => string;
   readonly now: () => number;
+  /** Seals the local snapshot warm starts read; without it every warm start opens each record. */
+  readonly snapshotCipher?: SnapshotCipher;
+  /** How long after a sync that changed something the snapshot is written (debounced). */
+  readonly snapshotDelayMs?: number;
+}
+
+/** How the last warm start went, for diagnostics and the benchmark. */
+export interface LoadReport {
+  readonly snapshot: 'none' | 'used' | 'ignored';
+  /** Records opened one by one (all of them without a snapshot, else those changed after it). */
+  readonly recordsOpened: number;
+  readonly snapshotDecryptMs: number;
+  readonly snapshotParseMs: number;
 }
 
 /** A record as the UI should now show it: the server's version merged with any pending local edit. */
@@ -86,6 +101,9 @@ const toWireOp = (op: OutboxOp): PushOp =>
 
 const wireOpBytes = (op: OutboxOp): number => 200 + Math.ceil(((op.ciphertext?.length ?? 0) * 4) / 3);
 
+/** Pushes in flight at once: the next batch travels while the server applies the previous one. */
+const PUSHES_IN_FLIGHT = 2;
+
 export const createSyncEngine = (deps: SyncEngineDeps) => {
   const { store, transport, cipher, codec } = deps;
   const listeners = new Set<(event: SyncEvent) => void>();
@@ -147,6 +165,100 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     return doc.value;
   };
 
+  /** What the UI shows for a record, from its two rows: a tombstone or a pending delete shows nothing. */
+  const docOfRows = (record: StoredRecord | undefined, op: OutboxOp | undefined): RecordDoc | null => {
+    if (record?.deleted || op?.ciphertext === null) return null;
+    return visibleDoc(record ? openStoredOrThrow(record) : null, op);
+  };
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The local snapshot. See: [Note: Local snapshot]
+
+  const snapshotCipher = deps.snapshotCipher;
+  /** What this engine shows, with the rows each record came from; null while snapshots are off or closed. */
+  let shown: Map<string, ShownRecord> | null = null;
+  /** `shown` agrees with every store row stamped at or below this. */
+  let shownSeq = 0;
+  /** `shown` changed since the last snapshot written. */
+  let snapshotStale = false;
+  let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  let snapshotWrite: Promise<void> = Promise.resolve();
+  let lastLoad: LoadReport | undefined;
+
+  const remember = (key: RecordKey, doc: RecordDoc | null, version: number, opId: string | null) => {
+    if (!shown) return;
+    if (doc) shown.set(recordKeyString(key), { key: keyOf(key), doc, version, opId });
+    else shown.delete(recordKeyString(key));
+    snapshotStale = true;
+  };
+
+  /** The shown record now rests on other rows with the same content (an op renamed or confirmed). */
+  const rebase = (key: RecordKey, sentOpId: string, version: number, opId: string | null) => {
+    const held = shown?.get(recordKeyString(key));
+    if (!held || !shown) return;
+    const pendingOpId = held.opId === sentOpId ? opId : held.opId;
+    shown.set(recordKeyString(key), { ...held, version, opId: pendingOpId });
+    snapshotStale = true;
+  };
+
+  /**
+   * Brings `records` up to date with rows written after the point `changes` was read from: a record whose rows
+   * are not the ones it was computed from is opened again. Returns what changed.
+   */
+  const applyStoreChanges = (records: Map<string, ShownRecord>, changes: StoreChanges): DocChange[] => {
+    const rowsByKey = new Map<string, { record?: StoredRecord; op?: OutboxOp }>();
+    for (const record of changes.records) rowsByKey.set(recordKeyString(record), { record });
+    for (const op of changes.outbox) {
+      const k = recordKeyString(op);
+      rowsByKey.set(k, { ...rowsByKey.get(k), op });
+    }
+    const changed: DocChange[] = [];
+    for (const [k, { record, op }] of rowsByKey) {
+      const version = record?.version ?? 0;
+      const opId = op?.opId ?? null;
+      const held = records.get(k);
+      if (held && held.version === version && held.opId === opId) continue;
+      const key = keyOf((record ?? op)!);
+      const doc = docOfRows(record, op);
+      if (doc) records.set(k, { key, doc, version, opId });
+      else if (held) records.delete(k);
+      else continue;
+      changed.push({ key, doc });
+    }
+    return changed;
+  };
+
+  /** Seals what this engine shows as the new snapshot, if it changed. A cache: failing is never fatal. */
+  const writeSnapshot = (): Promise<void> => {
+    snapshotWrite = snapshotWrite.then(async () => {
+      if (!snapshotCipher || !shown || !snapshotStale) return;
+      try {
+        const contents = await exclusive(async () => {
+          if (!shown) return undefined;
+          // Another tab sharing the store may have written meanwhile: take its rows in first.
+          const changes = await store.readChangesSince(shownSeq);
+          applyStoreChanges(shown, changes);
+          shownSeq = changes.localSeq;
+          snapshotStale = false;
+          return { localSeq: changes.localSeq, records: [...shown.values()] };
+        });
+        if (contents) await store.putSnapshotPages(await sealSnapshot(snapshotCipher, contents));
+      } catch {
+        // E.g. the store closed under us; the next warm start ignores what is there and rebuilds it.
+        snapshotStale = true;
+      }
+    });
+    return snapshotWrite;
+  };
+
+  const scheduleSnapshot = () => {
+    if (!snapshotCipher || !shown || !snapshotStale) return;
+    clearTimeout(snapshotTimer);
+    snapshotTimer = setTimeout(() => void writeSnapshot(), deps.snapshotDelayMs ?? 2000);
+    // A pending snapshot must not keep a Node process (the CLI, a test) alive.
+    (snapshotTimer as { unref?: () => void }).unref?.();
+  };
+
   /** Stores admitted records (with cursors) and tells listeners what the UI should now show. */
   const applyAdmitted = async (
     admitted: readonly AdmittedRecord[],
@@ -159,10 +271,12 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     if (admitted.length === 0) return;
     const pending =
       (await store.countOutbox()) === 0 ? [] : await store.getOutbox(admitted.map((a) => a.stored));
-    const changes = admitted.map(({ stored, doc }, i) => ({
-      key: { collectionId: stored.collectionId, recordId: stored.recordId },
-      doc: stored.deleted ? null : visibleDoc(doc, pending[i]),
-    }));
+    const changes = admitted.map(({ stored, doc }, i) => {
+      const key = keyOf(stored);
+      const visible = stored.deleted ? null : visibleDoc(doc, pending[i]);
+      remember(key, visible, stored.version, pending[i]?.opId ?? null);
+      return { key, doc: visible };
+    });
     emit({ type: 'changes', changes });
   };
 
@@ -200,49 +314,70 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
         if (next === undefined) return;
         const baseVersion = record?.version ?? 0;
         const context = { ...write.key, version: baseVersion + 1 };
+        const opId = deps.newOpId();
         queued.push({
           ...write.key,
-          opId: deps.newOpId(),
+          opId,
           baseVersion,
           ciphertext: next === DELETE_FOREVER ? null : cipher.seal(context, codec.encode(next)),
           blobIds: write.blobIds ?? op?.blobIds ?? record?.blobIds ?? [],
           queuedAt: op?.queuedAt ?? queuedAt,
           parked: null,
         });
-        changes.push({ key: write.key, doc: next === DELETE_FOREVER ? null : next });
+        const doc = next === DELETE_FOREVER ? null : next;
+        changes.push({ key: write.key, doc });
+        remember(write.key, doc, baseVersion, opId);
       });
       await store.putOutboxMany(queued);
       if (queued.length > 0) emit({ type: 'localWrite', keys: queued.map(keyOf) });
       return changes;
     });
 
-  /** Every record as the UI should show it, decrypted from the local store (the warm start). */
+  /**
+   * Every record as the UI should show it (the warm start): the snapshot, if there is a sound one, and the records
+   * written after it opened one by one; without one, every record opened one by one. See: [Note: Local snapshot]
+   */
   const loadDocs = async (): Promise<ReadonlyMap<string, DocChange>> => {
-    const [records, outbox] = await Promise.all([store.listRecords(), store.listOutbox()]);
-    const pendingByKey = new Map(outbox.map((op) => [recordKeyString(op), op]));
-    const docs = new Map<string, DocChange>();
-    for (const record of records) {
-      const key = recordKeyString(record);
-      const doc = record.deleted ? null : visibleDoc(openStoredOrThrow(record), pendingByKey.get(key));
-      pendingByKey.delete(key);
-      if (doc) docs.set(key, { key: { collectionId: record.collectionId, recordId: record.recordId }, doc });
+    const timings: SnapshotTimings = { decryptMs: 0, parseMs: 0 };
+    const pages = snapshotCipher ? await store.getSnapshotPages() : [];
+    const snapshot = snapshotCipher ? await openSnapshot(snapshotCipher, pages, timings) : undefined;
+    let changes = await store.readChangesSince(snapshot?.localSeq ?? 0);
+    const sound =
+      snapshot !== undefined &&
+      snapshot.localSeq >= changes.snapshotFloor &&
+      snapshot.localSeq <= changes.localSeq;
+    if (snapshot && !sound) changes = await store.readChangesSince(0);
+    const records = new Map<string, ShownRecord>();
+    if (sound) for (const record of snapshot.records) records.set(recordKeyString(record.key), record);
+    const opened = applyStoreChanges(records, changes).length;
+    lastLoad = {
+      snapshot: sound ? 'used' : pages.length > 0 ? 'ignored' : 'none',
+      recordsOpened: opened,
+      snapshotDecryptMs: timings.decryptMs,
+      snapshotParseMs: timings.parseMs,
+    };
+    if (snapshotCipher) {
+      shown = records;
+      shownSeq = changes.localSeq;
+      snapshotStale = !sound || opened > 0;
+      // A missing, stale or unsound snapshot is rebuilt; one that is only a little behind waits for the next sync.
+      if (!sound) scheduleSnapshot();
     }
-    for (const [key, op] of pendingByKey) {
-      const doc = openOwnOp(op);
-      if (doc) docs.set(key, { key: { collectionId: op.collectionId, recordId: op.recordId }, doc });
-    }
-    return docs;
+    return new Map(records);
   };
 
   // -------------------------------------------------------------------------------------------------------------
   // Push
 
-  const takeBatch = async (): Promise<readonly OutboxOp[]> => {
-    const candidates = await store.takeOutbox(limits.maxOpsPerPush);
+  /** The oldest ops within the push limits, leaving out records whose op is already in flight. */
+  const takeBatch = async (inFlight: ReadonlySet<string>): Promise<readonly OutboxOp[]> => {
+    const candidates = await store.takeOutbox(limits.maxOpsPerPush + inFlight.size);
     const budget = limits.maxBodyBytes * 0.9;
     let bytes = 0;
     const batch: OutboxOp[] = [];
     for (const op of candidates) {
+      if (inFlight.has(recordKeyString(op))) continue;
+      if (batch.length === limits.maxOpsPerPush) break;
       bytes += wireOpBytes(op);
       if (batch.length > 0 && bytes > budget) break;
       batch.push(op);
@@ -281,10 +416,9 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     // If a newer local edit replaced the op meanwhile, it conflicts on its own next round and merges then.
     const [pending] = await store.getOutbox([op]);
     if (replaced || theirs) {
-      emit({
-        type: 'changes',
-        changes: [{ key: keyOf(op), doc: current.deleted ? null : visibleDoc(theirDoc, pending) }],
-      });
+      const doc = current.deleted ? null : visibleDoc(theirDoc, pending);
+      remember(op, doc, current.version, pending?.opId ?? null);
+      emit({ type: 'changes', changes: [{ key: keyOf(op), doc }] });
     }
     return ok(undefined);
   };
@@ -305,7 +439,10 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
       return ok(true);
     }
     if (result.code === 'duplicate_op') {
-      await store.replaceOutbox(op.opId, op, { ...op, opId: deps.newOpId() });
+      const opId = deps.newOpId();
+      if (await store.replaceOutbox(op.opId, op, { ...op, opId })) {
+        rebase(op, op.opId, shown?.get(recordKeyString(op))?.version ?? op.baseVersion, opId);
+      }
       return ok(true);
     }
     // Kept, never dropped: the user's data waits until the cause is fixed and `retryParked` is called.
@@ -314,53 +451,80 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     return ok(true);
   };
 
+  /** Takes the server's answer to one batch in: applied ops confirmed in bulk, the others one by one. */
+  const settlePush = async (
+    batch: readonly OutboxOp[],
+    response: Awaited<ReturnType<Transport['push']>>,
+  ): Promise<Result<{ applied: number; progressed: boolean }, SyncError>> => {
+    if (!response.ok) return err({ type: 'Transport', error: response.error });
+    const epoch = await checkEpoch(response.value.epoch);
+    if (!epoch.ok) return epoch;
+    const results = new Map(response.value.results.map((r) => [r.opId, r]));
+    if (results.size !== batch.length || batch.some((op) => !results.has(op.opId))) {
+      return err({ type: 'InvalidPushResults', reason: 'results do not answer the ops sent' });
+    }
+    const applied: Array<{ op: OutboxOp; version: number; seq: number }> = [];
+    for (const op of batch) {
+      const result = results.get(op.opId)!;
+      if (result.status !== 'applied') continue;
+      if (result.version !== op.baseVersion + 1) {
+        return err({
+          type: 'InvalidPushResults',
+          reason: `op ${op.opId} applied at an impossible version`,
+        });
+      }
+      applied.push({ op, version: result.version, seq: result.seq });
+    }
+    let progressed = applied.length > 0;
+    const handled = await exclusive(async () => {
+      await store.confirmApplied(applied, deps.now());
+      for (const { op, version } of applied) rebase(op, op.opId, version, null);
+      for (const op of batch) {
+        const result = results.get(op.opId)!;
+        if (result.status === 'applied') continue;
+        const outcome = await handleUnapplied(op, result);
+        if (!outcome.ok) return outcome;
+        if (outcome.value) progressed = true;
+      }
+      return ok(undefined);
+    });
+    return handled.ok ? ok({ applied: applied.length, progressed }) : handled;
+  };
+
+  /**
+   * Pushes the outbox, oldest first, with up to PUSHES_IN_FLIGHT batches on the way at once: batches hold
+   * different records (one op per record), so the order between them is free, and the next one travels while
+   * the server applies the previous one.
+   */
   const pushAll = async (): Promise<Result<number, SyncError>> => {
     const queued = await store.countOutbox();
     // Each op can conflict a few times under heavy concurrent editing; a server that answers "conflict" forever
-    // must not keep us here, so the rounds are bounded and the rest waits for the next sync.
-    const maxRounds = Math.ceil(queued / limits.maxOpsPerPush) * 3 + 5;
+    // must not keep us here, so the batches are bounded and the rest waits for the next sync.
+    const maxBatches = Math.ceil(queued / limits.maxOpsPerPush) * 3 + 5;
+    const inFlight: Array<{ batch: readonly OutboxOp[]; response: ReturnType<Transport['push']> }> = [];
+    let sent = 0;
     let pushed = 0;
-    for (let round = 0; round < maxRounds; round++) {
-      const batch = await takeBatch();
-      if (batch.length === 0) break;
-      const response = await transport.push({ ops: batch.map(toWireOp) });
-      if (!response.ok) return err({ type: 'Transport', error: response.error });
-      const epoch = await checkEpoch(response.value.epoch);
-      if (!epoch.ok) return epoch;
-      const results = new Map(response.value.results.map((r) => [r.opId, r]));
-      if (results.size !== batch.length || batch.some((op) => !results.has(op.opId))) {
-        return err({ type: 'InvalidPushResults', reason: 'results do not answer the ops sent' });
+    let stalled = false;
+    for (;;) {
+      while (!stalled && inFlight.length < PUSHES_IN_FLIGHT && sent < maxBatches) {
+        const busy = new Set(inFlight.flatMap(({ batch }) => batch.map(recordKeyString)));
+        const batch = await takeBatch(busy);
+        if (batch.length === 0) break;
+        inFlight.push({ batch, response: transport.push({ ops: batch.map(toWireOp) }) });
+        sent++;
       }
-      const applied: Array<{ op: OutboxOp; version: number; seq: number }> = [];
-      for (const op of batch) {
-        const result = results.get(op.opId)!;
-        if (result.status !== 'applied') continue;
-        if (result.version !== op.baseVersion + 1) {
-          return err({
-            type: 'InvalidPushResults',
-            reason: `op ${op.opId} applied at an impossible version`,
-          });
-        }
-        applied.push({ op, version: result.version, seq: result.seq });
+      const oldest = inFlight.shift();
+      if (!oldest) return ok(pushed);
+      const settled = await settlePush(oldest.batch, await oldest.response);
+      if (!settled.ok) {
+        // Ops of a batch still on the way stay queued; if the server applied them, the retry is acknowledged.
+        for (const { response } of inFlight) void response.catch(() => undefined);
+        return settled;
       }
-      let progressed = applied.length > 0;
-      const handled = await exclusive(async () => {
-        await store.confirmApplied(applied, deps.now());
-        for (const op of batch) {
-          const result = results.get(op.opId)!;
-          if (result.status === 'applied') continue;
-          const outcome = await handleUnapplied(op, result);
-          if (!outcome.ok) return outcome;
-          if (outcome.value) progressed = true;
-        }
-        return ok(undefined);
-      });
-      pushed += applied.length;
-      if (!handled.ok) return handled;
+      pushed += settled.value.applied;
       emit({ type: 'progress', phase: 'push', done: pushed });
-      if (!progressed) break;
+      if (!settled.value.progressed) stalled = true;
     }
-    return ok(pushed);
   };
 
   // -------------------------------------------------------------------------------------------------------------
@@ -420,6 +584,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
           await applyAdmitted(admission.value.admitted, {});
           const missing = answer.value.missing.filter((id) => known.some((k) => k.recordId === id));
           await store.dropRecords(collectionId, missing);
+          for (const recordId of missing) remember({ collectionId, recordId }, null, 0, null);
           if (missing.length > 0) {
             emit({
               type: 'changes',
@@ -441,13 +606,23 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
 
   const pullAll = async (memberships: readonly Membership[]): Promise<Result<number, SyncError>> => {
     if (memberships.length === 0) return ok(0);
-    let pulled = 0;
-    let reconciled = 0;
-    for (;;) {
+    const limit = Math.min(limits.pullMaxLimit, 5000);
+    const request = (cursors: Record<string, number>) => ({
+      cursors,
+      answer: transport.pull({ cursors, limit }),
+    });
+    const requestFromStoredCursors = async () => {
       const stored = await store.getCursors();
       const cursors: Record<string, number> = {};
       for (const m of memberships) cursors[m.collectionId] = stored.get(m.collectionId) ?? 0;
-      const answer = await transport.pull({ cursors, limit: Math.min(limits.pullMaxLimit, 5000) });
+      return request(cursors);
+    };
+    let pulled = 0;
+    let reconciled = 0;
+    let page = await requestFromStoredCursors();
+    for (;;) {
+      const { cursors } = page;
+      const answer = await page.answer;
       if (!answer.ok) {
         const problem = answer.error.type === 'ProblemResponse' ? answer.error.problem : null;
         if (problem?.code === 'cursor_expired' && reconciled < memberships.length) {
@@ -459,23 +634,24 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
             pulled += result.value;
             reconciled++;
           }
+          page = await requestFromStoredCursors();
           continue;
         }
         return err({ type: 'Transport', error: answer.error });
       }
       const epoch = await checkEpoch(answer.value.epoch);
       if (!epoch.ok) return epoch;
-      const next: Record<string, number> = {};
+      const nextCursors: Record<string, number> = {};
       for (const [collectionId, seq] of Object.entries(answer.value.cursors)) {
         const sent = cursors[collectionId];
         if (sent === undefined) continue;
         if (seq < sent) return err({ type: 'CursorRolledBack', collectionId, sent, received: seq });
-        next[collectionId] = seq;
+        nextCursors[collectionId] = seq;
       }
       const lastSeq = new Map<string, number>();
       for (const change of answer.value.changes) {
         const floor = lastSeq.get(change.collectionId) ?? cursors[change.collectionId];
-        const ceiling = next[change.collectionId] ?? floor;
+        const ceiling = nextCursors[change.collectionId] ?? floor;
         if (floor === undefined || ceiling === undefined || change.seq <= floor || change.seq > ceiling) {
           const refused = {
             collectionId: change.collectionId,
@@ -486,16 +662,23 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
         }
         lastSeq.set(change.collectionId, change.seq);
       }
+      // The next page travels while this one is opened and stored, from the cursors this one moves to. If this
+      // one is refused, the next is dropped unread and no cursor moves.
+      const prefetched = answer.value.hasMore ? request({ ...cursors, ...nextCursors }) : undefined;
       const applied = await exclusive(async () => {
         const admission = await admitRemote(store, cipher, codec, answer.value.changes);
         if (!admission.ok) return err<SyncError>({ type: 'RecordsRefused', records: admission.error });
-        await applyAdmitted(admission.value.admitted, next);
+        await applyAdmitted(admission.value.admitted, nextCursors);
         return ok(admission.value.admitted.length);
       });
-      if (!applied.ok) return applied;
+      if (!applied.ok) {
+        void prefetched?.answer.catch(() => undefined);
+        return applied;
+      }
       pulled += applied.value;
       emit({ type: 'progress', phase: 'pull', done: pulled });
-      if (!answer.value.hasMore) return ok(pulled);
+      if (!prefetched) return ok(pulled);
+      page = prefetched;
     }
   };
 
@@ -509,6 +692,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     if (!pushed.ok) return pushed;
     const pulled = await pullAll(memberships.value);
     if (!pulled.ok) return pulled;
+    scheduleSnapshot();
     return ok({ pushed: pushed.value, pulled: pulled.value, outboxLeft: await store.countOutbox() });
   };
 
@@ -519,9 +703,9 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
   const refresh = async (keys: readonly RecordKey[]): Promise<void> => {
     const [records, pending] = await Promise.all([store.getRecords(keys), store.getOutbox(keys)]);
     const changes = keys.map((key, i) => {
-      const record = records[i];
-      const remote = record ? openStoredOrThrow(record) : null;
-      return { key: keyOf(key), doc: record?.deleted ? null : visibleDoc(remote, pending[i]) };
+      const doc = docOfRows(records[i], pending[i]);
+      remember(key, doc, records[i]?.version ?? 0, pending[i]?.opId ?? null);
+      return { key: keyOf(key), doc };
     });
     if (changes.length > 0) emit({ type: 'changes', changes });
   };
@@ -566,12 +750,27 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
       }
       await store.resetServerState(epoch, outbox);
       knownEpoch = epoch;
+      shown?.clear();
+      for (const op of outbox) remember(op, docs.get(recordKeyString(op))?.doc ?? null, 0, op.opId);
       return outbox.length;
     });
 
   return {
     write,
     loadDocs,
+    /** How the last warm start went (snapshot used or not, records opened one by one, time in the snapshot). */
+    lastLoad: (): LoadReport | undefined => lastLoad,
+    /** Writes the snapshot now if it is behind (on lock, on close). Never fails. */
+    flushSnapshot: (): Promise<void> => {
+      clearTimeout(snapshotTimer);
+      return writeSnapshot();
+    },
+    /** Writes the snapshot if behind, then forgets the shown records and stops. */
+    async close(): Promise<void> {
+      clearTimeout(snapshotTimer);
+      await writeSnapshot();
+      shown = null;
+    },
     refresh,
     adoptServerEpoch,
     syncOnce,

@@ -43,6 +43,32 @@ export interface HighWaterMark extends RecordKey {
   readonly version: number;
 }
 
+/**
+ * One sealed page of the local snapshot (sync/snapshot.ts): ciphertext under a key only this account derives.
+ * See: [Note: Local snapshot]
+ */
+export interface SnapshotPage {
+  readonly index: number;
+  /** Random per snapshot; every page of one snapshot carries the same, and the AEAD binds it. */
+  readonly generation: string;
+  readonly sealed: Uint8Array;
+}
+
+/**
+ * The records touched after a point of the store's change counter, read atomically. Every write of a record or
+ * outbox row stamps it with the next value of a store-wide counter (`localSeq`), so a warm start reads only what
+ * changed after its snapshot. Removals leave no row to find: they raise `snapshotFloor` instead.
+ */
+export interface StoreChanges {
+  /** The counter now: every row written so far is at or below it. */
+  readonly localSeq: number;
+  /** A snapshot taken at a localSeq below this cannot be followed (rows were removed after it). */
+  readonly snapshotFloor: number;
+  /** For every record whose row or outbox op was written after the point asked: both, as they are now. */
+  readonly records: readonly StoredRecord[];
+  readonly outbox: readonly OutboxOp[];
+}
+
 export interface SyncStore {
   getServerEpoch(): Promise<string | null>;
   setServerEpoch(epoch: string): Promise<void>;
@@ -66,6 +92,11 @@ export interface SyncStore {
   /** Forgets records the server purged; their high-water marks stay. */
   dropRecords(collectionId: string, recordIds: readonly string[]): Promise<void>;
   listRecords(): Promise<readonly StoredRecord[]>;
+  /** `readChangesSince(0)` reads every record and op. */
+  readChangesSince(localSeq: number): Promise<StoreChanges>;
+  getSnapshotPages(): Promise<readonly SnapshotPage[]>;
+  /** Replaces the snapshot, atomically. */
+  putSnapshotPages(pages: readonly SnapshotPage[]): Promise<void>;
 
   /**
    * Forgets everything learnt from the server (records, high-water marks, cursors, memberships) and remembers

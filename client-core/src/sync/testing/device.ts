@@ -9,6 +9,7 @@ import { createSyncEngine, DELETE_FOREVER, type DocChange, recordKeyString, type
 import { createHlcClock } from '../hlc';
 import { createDoc, editDoc, latestStamp, type RecordDoc } from '../merge';
 import type { RecordCipher } from '../record-cipher';
+import type { SnapshotCipher } from '../snapshot-cipher';
 import type { RecordKey } from '../sync-store';
 import type { Transport } from '../transport';
 import { createTestCipher } from './test-cipher';
@@ -23,6 +24,8 @@ export interface TestDeviceOptions {
   readonly store?: LocalStore;
   readonly cipher?: RecordCipher;
   readonly wallClock?: () => number;
+  /** Turns the local snapshot on; written only when flushed (the debounce is an hour). */
+  readonly snapshotCipher?: SnapshotCipher;
 }
 
 export const createTestDevice = async (options: TestDeviceOptions) => {
@@ -35,6 +38,7 @@ export const createTestDevice = async (options: TestDeviceOptions) => {
     codec: { encode: encodeRecordDoc, decode: decodeRecordDoc },
     newOpId: () => testUuid(++opIds, 'aa'),
     now: () => Date.now(),
+    ...(options.snapshotCipher && { snapshotCipher: options.snapshotCipher, snapshotDelayMs: 3_600_000 }),
   });
   const docs = new Map<string, RecordDoc>();
   const events: SyncEvent[] = [];

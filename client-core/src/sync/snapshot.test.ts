@@ -1,0 +1,186 @@
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import type { MasterKey } from '../crypto';
+import type { LocalStore } from '../store/local-store';
+import { openLocalStore } from '../store/local-store';
+import { openMemoryLocalStore } from '../store/memory-store';
+import { openMemoryStore } from '../store/test-store';
+import { createSnapshotCipher } from './snapshot-cipher';
+import type { SnapshotPage } from './sync-store';
+import { createTestDevice, type TestDevice, testUuid } from './testing/device';
+import { createMemoryServer } from './testing/memory-server';
+
+const LIBRARY = testUuid(1, 'c0');
+const tagKey = (n: number) => ({ collectionId: LIBRARY, recordId: testUuid(n) });
+const masterKey = (fill: number) => new Uint8Array(32).fill(fill) as MasterKey;
+
+/** A server, a phone whose store holds `tags` synced tags, and its snapshot written. */
+const setup = async (options: { tags?: number; store?: LocalStore } = {}) => {
+  const server = createMemoryServer();
+  server.createCollection(LIBRARY);
+  const snapshotCipher = await createSnapshotCipher(masterKey(7));
+  const store = options.store ?? (await openMemoryStore());
+  const phone = await createTestDevice({
+    nodeId: 'phone',
+    transport: server.transport,
+    store,
+    snapshotCipher,
+  });
+  for (let n = 1; n <= (options.tags ?? 20); n++) await phone.createTag(tagKey(n), `tag ${n}`);
+  await phone.syncOrThrow();
+  await phone.engine.flushSnapshot();
+  /** The phone restarted on the same store: the warm start under test. */
+  const restart = (cipher = snapshotCipher) =>
+    createTestDevice({ nodeId: 'phone', transport: server.transport, store, snapshotCipher: cipher });
+  /** What a warm start without any snapshot shows: every record decrypted from the store. */
+  const fullLoad = async () =>
+    (await createTestDevice({ nodeId: 'phone', transport: server.transport, store })).docs;
+  return { server, store, phone, restart, fullLoad, snapshotCipher };
+};
+
+const expectShowsAsFullLoad = async (device: TestDevice, fullLoad: () => Promise<Map<string, unknown>>) => {
+  expect(device.docs).toEqual(await fullLoad());
+};
+
+describe('local snapshot', () => {
+  it('warm-starts from the snapshot alone, showing exactly what decrypting every record shows', async () => {
+    const { restart, fullLoad } = await setup();
+    const warm = await restart();
+    expect(warm.engine.lastLoad()).toMatchObject({ snapshot: 'used', recordsOpened: 0 });
+    expect(warm.docs.size).toBe(20);
+    await expectShowsAsFullLoad(warm, fullLoad);
+  });
+
+  it('opens only the records pulled after the snapshot', async () => {
+    const { server, restart, fullLoad } = await setup();
+    const laptop = await createTestDevice({ nodeId: 'laptop', transport: server.transport });
+    await laptop.syncOrThrow();
+    await laptop.edit(tagKey(3), { name: 'renamed on the laptop' });
+    await laptop.createTag(tagKey(100), 'new on the laptop');
+    await laptop.syncOrThrow();
+    const beforeRestart = await restart();
+    await beforeRestart.syncOrThrow(); // pulled, not yet in a snapshot (the debounce has not fired)
+
+    const warm = await restart();
+    expect(warm.engine.lastLoad()).toMatchObject({ snapshot: 'used', recordsOpened: 2 });
+    expect(warm.doc(tagKey(3))?.fields.name).toBe('renamed on the laptop');
+    expect(warm.doc(tagKey(100))?.fields.name).toBe('new on the laptop');
+    await expectShowsAsFullLoad(warm, fullLoad);
+  });
+
+  it('shows local edits still waiting in the outbox, and deletes made after the snapshot', async () => {
+    const { restart, fullLoad, store } = await setup();
+    const offline = await restart();
+    await offline.edit(tagKey(1), { color: 'red' });
+    await offline.deleteForever(tagKey(2));
+    await offline.createTag(tagKey(200), 'made offline');
+    expect(await store.countOutbox()).toBe(3);
+
+    const warm = await restart();
+    expect(warm.engine.lastLoad()?.snapshot).toBe('used');
+    expect(warm.doc(tagKey(1))?.fields.color).toBe('red');
+    expect(warm.doc(tagKey(2))).toBeUndefined();
+    expect(warm.doc(tagKey(200))?.fields.name).toBe('made offline');
+    await expectShowsAsFullLoad(warm, fullLoad);
+  });
+
+  it('follows pushes confirmed after the snapshot without opening them again once it is rewritten', async () => {
+    const { restart, fullLoad } = await setup();
+    const device = await restart();
+    await device.edit(tagKey(5), { name: 'pushed later' });
+    await device.syncOrThrow();
+    await device.engine.close(); // on lock: the snapshot is brought up to date
+    const warm = await restart();
+    expect(warm.engine.lastLoad()).toMatchObject({ snapshot: 'used', recordsOpened: 0 });
+    expect(warm.doc(tagKey(5))?.fields.name).toBe('pushed later');
+    await expectShowsAsFullLoad(warm, fullLoad);
+  });
+
+  const corruptions: ReadonlyArray<[string, (pages: readonly SnapshotPage[]) => SnapshotPage[]]> = [
+    [
+      'a flipped bit',
+      (pages) =>
+        pages.map((page, i) => {
+          if (i !== pages.length - 1) return page;
+          const sealed = page.sealed.slice();
+          sealed[sealed.length - 20]! ^= 1;
+          return { ...page, sealed };
+        }),
+    ],
+    ['a dropped page', (pages) => pages.slice(0, -1)],
+    ['pages in another order', (pages) => pages.map((page, i) => ({ ...page, index: pages.length - 1 - i }))],
+    ['another generation', (pages) => pages.map((page) => ({ ...page, generation: '00'.repeat(16) }))],
+  ];
+
+  it.each(corruptions)(
+    'ignores a snapshot with %s, shows every record, and rebuilds it',
+    async (_, corrupt) => {
+      const { store, restart, fullLoad } = await setup({ tags: 30 });
+      const pages = await store.getSnapshotPages();
+      expect(pages.length).toBeGreaterThan(1);
+      await store.putSnapshotPages(corrupt(pages));
+
+      const warm = await restart();
+      expect(warm.engine.lastLoad()?.snapshot).toBe('ignored');
+      await expectShowsAsFullLoad(warm, fullLoad);
+      await warm.engine.flushSnapshot();
+      expect((await restart()).engine.lastLoad()).toMatchObject({ snapshot: 'used', recordsOpened: 0 });
+    },
+  );
+
+  it('ignores pages mixed from two snapshots', async () => {
+    const { store, phone, restart, fullLoad } = await setup();
+    const older = await store.getSnapshotPages();
+    await phone.edit(tagKey(1), { name: 'newer' });
+    await phone.engine.flushSnapshot();
+    const newer = await store.getSnapshotPages();
+    await store.putSnapshotPages([newer[0]!, ...older.slice(1)]);
+    const warm = await restart();
+    expect(warm.engine.lastLoad()?.snapshot).toBe('ignored');
+    await expectShowsAsFullLoad(warm, fullLoad);
+  });
+
+  it("ignores another account's snapshot", async () => {
+    const { restart, fullLoad } = await setup();
+    const warm = await restart(await createSnapshotCipher(masterKey(8)));
+    expect(warm.engine.lastLoad()?.snapshot).toBe('ignored');
+    await expectShowsAsFullLoad(warm, fullLoad);
+  });
+
+  it('ignores a snapshot taken before records were removed from the store', async () => {
+    const { store, restart, fullLoad } = await setup();
+    await store.dropRecords(LIBRARY, [tagKey(4).recordId]); // as reconcile does for a purged record
+    const warm = await restart();
+    expect(warm.engine.lastLoad()?.snapshot).toBe('ignored');
+    expect(warm.doc(tagKey(4))).toBeUndefined();
+    await expectShowsAsFullLoad(warm, fullLoad);
+  });
+
+  it('keeps nothing readable in the store: the pages are ciphertext', async () => {
+    const { store } = await setup();
+    const pages = await store.getSnapshotPages();
+    const text = new TextDecoder().decode(new Uint8Array(pages.flatMap((page) => [...page.sealed])));
+    expect(text).not.toContain('tag 1');
+    expect(text).not.toContain('"k"');
+  });
+
+  it('works the same on the Dexie store and through the CLI file format (export and import)', async () => {
+    const dexie = await openLocalStore(`snapshot-${Date.now()}`, { indexedDB, IDBKeyRange });
+    const { restart, fullLoad } = await setup({ store: dexie });
+    const warm = await restart();
+    expect(warm.engine.lastLoad()).toMatchObject({ snapshot: 'used', recordsOpened: 0 });
+    await expectShowsAsFullLoad(warm, fullLoad);
+
+    const copy = openMemoryLocalStore('copy');
+    await copy.importSnapshot(await dexie.exportSnapshot());
+    const fromFile = await createTestDevice({
+      nodeId: 'phone',
+      transport: createMemoryServer().transport,
+      store: copy,
+      snapshotCipher: await createSnapshotCipher(masterKey(7)),
+    });
+    expect(fromFile.engine.lastLoad()).toMatchObject({ snapshot: 'used', recordsOpened: 0 });
+    expect(fromFile.docs).toEqual(warm.docs);
+    await dexie.destroy();
+  });
+});
