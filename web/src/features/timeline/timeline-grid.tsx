@@ -218,6 +218,9 @@ export const TimelineGrid = (props: TimelineGridProps) => {
   };
 
   const onCellPointerDown = (event: PointerEvent, index: number): void => {
+    // A new press: an earlier drag no longer decides what its click means.
+    drag = null;
+    arrangeDrag = null;
     if (event.button !== 0 || event.shiftKey || event.ctrlKey || event.metaKey) return;
     if (props.arrange) {
       arrangeDrag = {
