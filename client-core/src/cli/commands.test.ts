@@ -12,7 +12,7 @@ import { testPhoto } from '../library/testing';
 import { openMemoryStore } from '../store/test-store';
 import { createFetchTransport } from '../transport/fetch-transport';
 import { login, register, status, sync } from './commands';
-import { list } from './library-commands';
+import { list, organise } from './library-commands';
 import { readSession, storePath } from './session';
 import type { CliIo } from './signed-in';
 
@@ -119,6 +119,53 @@ describe('halyon CLI', () => {
     expect(device.errors.at(-1)).toBe('error: wrong password');
     expect(await login(device.io, http.url, email)).toBe(1);
     expect(device.errors.at(-1)).toBe('error: invalid_credentials');
+  });
+});
+
+describe('halyon tag and album', () => {
+  it('creates, fills and empties albums and tags by name, and another device sees them', async () => {
+    const email = `cli-organise-${Date.now()}@example.test`;
+    const laptop = await cli();
+    expect(await register(laptop.io, http.url, email)).toBe(0);
+    const session = (await readSession(laptop.io.home))!;
+    const unlocked = await unlockVaultWithPassword(session.vault, PASSWORD, email);
+    if (!unlocked.ok) throw new Error('vault does not open');
+    const phone = await openHalyonClient({
+      store: await openMemoryStore(),
+      transport: withoutBlobRefs(
+        createFetchTransport({ baseUrl: http.url, accessToken: () => session.accessToken }),
+      ),
+      masterKey: unlocked.value.vault.masterKey,
+    });
+    const [first, second] = await phone.library.addPhotos([testPhoto(), testPhoto()]);
+    expect((await phone.sync()).ok).toBe(true);
+
+    const ids = async (options: Parameters<typeof list>[2]) => {
+      laptop.output.length = 0;
+      expect(await list(laptop.io, 'photos', { ...options, json: true })).toBe(0);
+      return laptop.output.map((line) => (JSON.parse(line) as { id: string }).id).sort();
+    };
+    laptop.output.length = 0;
+    expect(await organise(laptop.io, 'album', 'create', 'Road trip', [])).toBe(0);
+    const albumId = laptop.output[0];
+    expect(await organise(laptop.io, 'album', 'create', 'Road trip', [])).toBe(1);
+    expect(laptop.errors.at(-1)).toBe(`error: the album Road trip exists already: ${albumId}`);
+    expect(await organise(laptop.io, 'album', 'add', 'Road trip', [first!, second!])).toBe(0);
+    expect(await ids({ album: 'Road trip' })).toEqual([first, second].sort());
+    expect(await organise(laptop.io, 'album', 'remove', albumId!, [first!])).toBe(0);
+    expect(await ids({ album: 'Road trip' })).toEqual([second]);
+
+    expect(await organise(laptop.io, 'tag', 'add', 'Nope', [first!])).toBe(1);
+    expect(laptop.errors.at(-1)).toBe('error: no tag named Nope');
+    expect(await organise(laptop.io, 'tag', 'create', 'Sunsets', [])).toBe(0);
+    expect(await organise(laptop.io, 'tag', 'add', 'Sunsets', [first!, 'no-such-photo'])).toBe(1);
+    expect(laptop.errors.at(-1)).toBe('error: no photo with id no-such-photo');
+    expect(await organise(laptop.io, 'tag', 'add', 'Sunsets', [first!])).toBe(0);
+    expect(await ids({ tag: 'Sunsets' })).toEqual([first]);
+
+    expect((await phone.sync()).ok).toBe(true);
+    expect(phone.library.queries.albums().map((a) => [a.name, a.photoCount])).toEqual([['Road trip', 1]]);
+    expect(phone.library.queries.tags().map((t) => [t.name, t.photoCount])).toEqual([['Sunsets', 1]]);
   });
 });
 

@@ -142,7 +142,7 @@ export const organise = (
     if (action === 'create') {
       const found = findNamed(namedOf(client, what), what, nameOrId);
       if (found.ok && found.value)
-        return fail(io, `a ${what} named ${printable(nameOrId)} exists: ${found.value.id}`);
+        return fail(io, `the ${what} ${printable(nameOrId)} exists already: ${found.value.id}`);
       io.print(what === 'tag' ? await library.createTag(nameOrId) : await library.createAlbum(nameOrId));
     } else {
       const target = findExisting(namedOf(client, what), what, nameOrId);
