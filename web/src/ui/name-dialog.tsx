@@ -35,7 +35,15 @@ export const NameDialog = (props: NameDialogProps) => {
               props.onClose();
             }}
           >
-            <TextField label={props.label} required autofocus value={name()} onValue={setName} />
+            {/* A name is vault content: keep it out of the browser's form history ("Web Data" on disk). */}
+            <TextField
+              label={props.label}
+              required
+              autofocus
+              autocomplete="off"
+              value={name()}
+              onValue={setName}
+            />
             <div class="dialog__actions">
               <Button variant="quiet" onClick={() => props.onClose()}>
                 Cancel
