@@ -13,6 +13,11 @@ const serverDir = fileURLToPath(new URL('../../server', import.meta.url));
 
 export interface RealServer {
   readonly origin: string;
+  /** Blobs in `${dataDir}/blobs`, PGlite (unless DATABASE_URL is set) in `${dataDir}/pglite`. */
+  readonly dataDir: string;
+  /** Ends the process and keeps the data directory, for specs that inspect what the server stored. */
+  readonly stop: () => Promise<void>;
+  /** Ends the process (if still running) and removes the data directory. */
   readonly close: () => Promise<void>;
 }
 
@@ -36,12 +41,17 @@ export const startRealServer = async (): Promise<RealServer> => {
     });
     child.on('exit', (code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)));
   });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+  };
   return {
     origin,
+    dataDir,
+    stop,
     async close() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
