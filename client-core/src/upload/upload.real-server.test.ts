@@ -106,12 +106,17 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     const masterKey = randomBytes(32) as unknown as MasterKey;
     const transport = createFetchTransport({ baseUrl: http.url, accessToken: () => user.accessToken });
     const client = await openHalyonClient({ store: await openMemoryStore(), transport, masterKey });
-    const network = { online: true };
+    /** `online` false fails every blob request as if offline; `beforeRequest` sees each one first. */
+    const network = { online: true, beforeRequest: (_url: string) => {} };
     const api = createFetchBlobApi({
       baseUrl: http.url,
       accessToken: () => user.accessToken,
-      fetch: (input, init) =>
-        network.online ? nodeFetch(input, init) : Promise.reject(new TypeError('fetch failed: offline')),
+      fetch: (input, init) => {
+        network.beforeRequest(String(input));
+        return network.online
+          ? nodeFetch(input, init)
+          : Promise.reject(new TypeError('fetch failed: offline'));
+      },
     });
     const contentHashKey: ContentHashKey = await deriveContentHashKey(masterKey);
     const stateKey = deriveUploadStateKey(masterKey);
@@ -355,6 +360,53 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     if (!file.ok) throw new Error(JSON.stringify(file.error));
     expect(sha256(await readAll(file.value.stream))).toBe(sha256(bytes));
   });
+
+  if (storeKind === 's3') {
+    it('resumes a multipart upload cut off by a lost network and a reload by sending only the parts not yet stored', async () => {
+      const phone = await device();
+      const bytes = randomBytes(23 * MiB); // 5 parts of 5 MiB
+      const path = await writeTemp('long-video.bin', bytes);
+      const partsSent: number[] = [];
+      let dropped = false;
+      phone.network.beforeRequest = (url) => {
+        const partNumber = new URL(url).searchParams.get('partNumber');
+        if (partNumber === null || !phone.network.online) return;
+        if (partNumber === '3' && !dropped) {
+          dropped = true;
+          phone.network.online = false; // the network drops as part 3 starts
+        } else {
+          partsSent.push(Number(partNumber));
+        }
+      };
+      const first = phone.openUploader(phone.state);
+      await first.start();
+      const offline = new Promise<void>((resolve) =>
+        first.subscribe((e) => {
+          if (e.type === 'file' && e.status === 'waiting' && !phone.network.online) resolve();
+        }),
+      );
+      first.add([await fileSourceFromPath(path)]);
+      await offline;
+      expect(partsSent).toEqual([1, 2]);
+      first.close(); // and the tab is reloaded while offline
+
+      partsSent.length = 0;
+      phone.network.online = true;
+      const second = phone.openUploader(phone.state);
+      await second.start();
+      await second.whenIdle();
+      expect(second.files()).toMatchObject([{ status: 'done' }]);
+      expect(partsSent).toEqual([3, 4, 5]);
+      await phone.syncOrThrow();
+      const [photo] = phone.client.library.queries.timeline().flatMap((d) => d.photos);
+      const file = await downloadOriginal({ api: phone.api }, photo!);
+      if (!file.ok) throw new Error(JSON.stringify(file.error));
+      expect(sha256(await readAll(file.value.stream))).toBe(sha256(bytes));
+      const usage = await phone.usage();
+      expect(usage.reservedBytes).toBe(0);
+      expect(usage.usedBytes).toBeLessThan(bytes.length * 1.1); // one original, not two
+    });
+  }
 
   it('keeps sending after the server is restarted mid-upload', async () => {
     const phone = await device();
