@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MasterKey } from '../crypto';
-import { encodeHlc } from '../sync/hlc';
+import { encodeHlc, HLC_ZERO } from '../sync/hlc';
 import { createDoc } from '../sync/merge';
 import { createLinkIdDeriver, deriveLibraryCollection } from './derived-keys';
-import { decodeRecordDoc, encodeRecordDoc } from './kinds';
+import { decodeRecordDoc, encodeRecordDoc, linkedPhotoOf } from './kinds';
 
 const stamp = encodeHlc({ wallMs: 1_700_000_000_000, counter: 0, nodeId: 'dev1' });
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
@@ -52,6 +52,44 @@ describe('record kinds', () => {
   it('refuses a stamp that is not an HLC', () => {
     const doc = { k: 'tag', v: 1, f: { name: 'x', color: null }, s: { name: 'yesterday' } };
     expect(decodeRecordDoc(bytesOf(doc)).ok).toBe(false);
+  });
+});
+
+describe('album links (v2: they carry the photo)', () => {
+  const link = { albumId: uuid(10), photoId: uuid(11), present: true, position: 'a0' };
+  const linkStamps = { albumId: stamp, photoId: stamp, present: stamp, position: stamp };
+
+  it('upgrades a v1 link to v2 with no photo, stamped so that any real edit wins', () => {
+    const decoded = decodeRecordDoc(bytesOf({ k: 'albumPhoto', v: 1, f: link, s: linkStamps }));
+    expect(decoded).toEqual({
+      ok: true,
+      value: {
+        kind: 'albumPhoto',
+        schemaVersion: 2,
+        fields: { ...link, photo: null },
+        stamps: { ...linkStamps, photo: HLC_ZERO },
+      },
+    });
+  });
+
+  it('round-trips a v2 link with the photo a shared-album member needs, and nothing editable or keyed', () => {
+    const photo = linkedPhotoOf({
+      ...photoFields,
+      caption: 'private',
+      location: { latitude: 1, longitude: 2 },
+    });
+    expect(Object.keys(photo).sort()).toEqual(
+      ['blobs', 'exif', 'fileKey', 'fileName', 'height', 'mime', 'size', 'takenAt', 'width'].sort(),
+    );
+    const doc = createDoc('albumPhoto', 2, { ...link, photo }, stamp);
+    expect(decodeRecordDoc(encodeRecordDoc(doc))).toEqual({ ok: true, value: doc });
+  });
+
+  it('refuses a v2 link whose photo is malformed', () => {
+    const photo = { ...linkedPhotoOf(photoFields), fileKey: 'not base64!' };
+    expect(decodeRecordDoc(encodeRecordDoc(createDoc('albumPhoto', 2, { ...link, photo }, stamp))).ok).toBe(
+      false,
+    );
   });
 });
 

@@ -9,7 +9,7 @@
 import { Base64, Uuid } from '@halyon/protocol';
 import { z } from 'zod';
 import { err, ok, type Result } from '../result';
-import { type Hlc, isHlc } from '../sync/hlc';
+import { HLC_ZERO, type Hlc, isHlc } from '../sync/hlc';
 import type { RecordDoc } from '../sync/merge';
 
 const Text = (max: number) => z.string().max(max);
@@ -99,12 +99,48 @@ export type AlbumFields = z.infer<typeof AlbumFields>;
 export const PhotoTagFields = z.object({ photoId: Uuid, tagId: Uuid, present: z.boolean() });
 export type PhotoTagFields = z.infer<typeof PhotoTagFields>;
 
+/**
+ * [Note: Album links carry the photo]
+ * An album is meant to become a shared collection without re-uploading a photo (DESIGN §4): the album's collection
+ * will hold its link records, and a member reads only those. So each link carries what a member needs to show and
+ * download the photo: its blobs (shared by reference), its file key, and its immutable metadata. Only fields fixed
+ * at upload are copied, so the copy never goes stale; the editable ones (caption, favourite, date override) and
+ * the place stay in the owner's photo record, and the keyed content hash (meaningless without the owner's key) is
+ * left out. The link is filled when a photo is added to an album; a v1 link (before this field) reads as null.
+ */
+export const LinkedPhoto = PhotoFields.pick({
+  blobs: true,
+  fileKey: true,
+  size: true,
+  mime: true,
+  width: true,
+  height: true,
+  takenAt: true,
+  exif: true,
+  fileName: true,
+});
+export type LinkedPhoto = z.infer<typeof LinkedPhoto>;
+
+export const linkedPhotoOf = (photo: PhotoFields): LinkedPhoto => ({
+  blobs: photo.blobs,
+  fileKey: photo.fileKey,
+  size: photo.size,
+  mime: photo.mime,
+  width: photo.width,
+  height: photo.height,
+  takenAt: photo.takenAt,
+  exif: photo.exif,
+  fileName: photo.fileName,
+});
+
 export const AlbumPhotoFields = z.object({
   albumId: Uuid,
   photoId: Uuid,
   present: z.boolean(),
   /** A fractional index (npm `fractional-indexing`); equal positions are ordered by record id. */
   position: Text(200).min(1),
+  /** v2: the photo as a member of a shared album sees it; null on links made before v2. */
+  photo: LinkedPhoto.nullable(),
 });
 export type AlbumPhotoFields = z.infer<typeof AlbumPhotoFields>;
 
@@ -123,19 +159,27 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<RecordKind, number>> = {
   tag: 1,
   album: 1,
   photoTag: 1,
-  albumPhoto: 1,
+  albumPhoto: 2,
 };
 
 /**
- * Upgrades from an older schema version to the next one, per kind: `UPGRADES.photo[1]` would turn v1 fields into
- * v2 fields. Empty while every kind is at v1; an upgrade stamps new fields with HLC_ZERO so any real edit wins.
+ * Upgrades from an older schema version to the next one, per kind: `UPGRADES.albumPhoto[1]` turns v1 fields into
+ * v2 fields. An upgrade stamps new fields with HLC_ZERO so any real edit wins.
  */
 const UPGRADES: Readonly<Record<RecordKind, Readonly<Record<number, (doc: RecordDoc) => RecordDoc>>>> = {
   photo: {},
   tag: {},
   album: {},
   photoTag: {},
-  albumPhoto: {},
+  albumPhoto: {
+    // See: [Note: Album links carry the photo]
+    1: (doc) => ({
+      ...doc,
+      schemaVersion: 2,
+      fields: { ...doc.fields, photo: null },
+      stamps: { ...doc.stamps, photo: HLC_ZERO },
+    }),
+  },
 };
 
 /** A typed view of a document whose fields have been validated. */

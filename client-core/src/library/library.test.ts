@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { encodeHlc } from '../sync/hlc';
+import { createDoc } from '../sync/merge';
 import { createMemoryServer } from '../sync/testing/memory-server';
+import { createLinkIdDeriver } from './derived-keys';
 import { createTestLibrary, TEST_LIBRARY_COLLECTION, testPhoto } from './testing';
 
 const day = (d: number, h = 12) => Date.UTC(2024, 5, d, h);
@@ -130,6 +133,47 @@ describe('library', () => {
     expect(phone.library.queries.albums()).toEqual([
       { id: album, name: 'Trip', description: '', coverPhotoId: null, photoCount: 3, cover: order[3] },
     ]);
+  });
+
+  it('puts the photo a shared album needs into each album link, and into a v1 link when it is added again', async () => {
+    const { phone, laptop, settle } = await twoDevices();
+    const shown = testPhoto({ caption: 'not copied', fileName: 'sea.jpg' });
+    const [a, b] = await phone.library.addPhotos([shown, testPhoto()]);
+    const album = await phone.library.createAlbum('Shared one day');
+    const linkOf = async (device: typeof phone, photoId: string) => {
+      const linkId = createLinkIdDeriver(new Uint8Array(32).fill(5))('albumPhoto', album, photoId);
+      return (await device.engine.loadDocs()).get(`${TEST_LIBRARY_COLLECTION}/${linkId}`)?.doc;
+    };
+    await phone.library.addToAlbum(album, [a!]);
+    await settle();
+    const { blobs, fileKey, size, mime, width, height, takenAt, exif, fileName } = shown;
+    expect((await linkOf(laptop, a!))?.fields.photo).toEqual({
+      ...{ blobs, fileKey, size, mime, width, height, takenAt, exif, fileName },
+    });
+
+    // A link an older client wrote (v1, no photo) shows as before, and is filled when the photo is added again.
+    const linkId = createLinkIdDeriver(new Uint8Array(32).fill(5))('albumPhoto', album, b!);
+    await laptop.engine.write([
+      {
+        key: { collectionId: TEST_LIBRARY_COLLECTION, recordId: linkId },
+        apply: () =>
+          createDoc(
+            'albumPhoto',
+            1,
+            { albumId: album, photoId: b, present: true, position: 'a5' },
+            encodeHlc({ wallMs: Date.now(), counter: 0, nodeId: 'old' }),
+          ),
+      },
+    ]);
+    await settle();
+    expect(phone.library.queries.byAlbum(album).map((p) => p.id)).toEqual([a, b]);
+    expect((await linkOf(phone, b!))?.fields.photo).toBeNull();
+    await phone.library.removeFromAlbum(album, [b!]);
+    await phone.library.addToAlbum(album, [b!]);
+    await settle();
+    expect((await linkOf(laptop, b!))?.fields.photo).toMatchObject({
+      blobs: phone.library.queries.photo(b!)!.blobs,
+    });
   });
 
   it('shows the chosen cover while it is in the album, else the first photo', async () => {

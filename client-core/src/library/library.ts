@@ -12,6 +12,7 @@ import type { LinkIdDeriver } from './derived-keys';
 import {
   CURRENT_SCHEMA_VERSION,
   type FieldsOf,
+  linkedPhotoOf,
   type PhotoEdit,
   type PhotoFields,
   type RecordKind,
@@ -246,11 +247,15 @@ export const createLibrary = (deps: LibraryDeps) => {
         adding.map((photoId, i) => {
           const position = positions[i]!;
           const id = deps.linkIds('albumPhoto', albumId, photoId);
+          // The link carries the photo for a future shared album; a link from before v2 gets it when re-added.
+          const found = model.photos.get(photoId);
+          const photo = found ? linkedPhotoOf(found.fields) : null;
+          const fill = photo && !model.albumPhotos.get(id)?.fields.photo ? { photo } : {};
           return upsertLink(
             'albumPhoto',
             id,
-            { albumId, photoId, present: true, position },
-            { present: true, position },
+            { albumId, photoId, present: true, position, photo },
+            { present: true, position, ...fill },
           );
         }),
       );
