@@ -1,16 +1,19 @@
 /// <reference path="../server/src/features/blobs/stores/s3rver.d.ts" />
 /**
  * Upload benchmark (`npm run bench:upload`): 200 real JPEGs (about 100 MiB, made with sharp from noise at bench
- * time, with EXIF) through the whole client pipeline (keyed hash, EXIF, sharp thumbnail and preview, encryption,
- * upload of three blobs each, commits, photo records) and back (download and stream-decrypt each original),
+ * time, with EXIF) through the whole client pipeline (keyed hash, EXIF, sharp thumbnail, encryption, one
+ * reservation for a photo's blobs, their uploads, one commit, photo records) and back (download and stream-decrypt
+ * each original),
  * against a plain upload (reserve, send the file's bytes, commit) and download of the same files to the same
  * store in the same run. Both stores: the filesystem store (the server's own PUT) and S3 (s3rver, presigned).
  * Both sides send 3 files at a time, over loopback, to the real server running as its own process (src/main.ts) on
  * PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432, in a scratch database per store), so the
  * client's CPU work and the server's do not share one event loop.
  *
- * The machine is shared: every figure is the best of N runs (a fresh account each run, so nothing de-duplicates).
- * The ratios in the last line (one JSON object) are those of the slower store.
+ * The machine is shared: every figure is the best of N runs (a fresh account each run, so nothing de-duplicates),
+ * and the CPU seconds each phase used (this process and the server's) are printed too, since they barely depend on
+ * the load. The ratios in the last line (one JSON object: bench, upload_ratio, download_ratio, upload_mb_s,
+ * plain_upload_mb_s, peak_rss_mb and more) are those of the slower store (the one with the lower plain upload).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -80,8 +83,23 @@ const freePort = (): Promise<number> =>
 
 interface ServerProcess {
   readonly url: string;
+  /** CPU seconds the server process has used so far (Linux /proc), 0 where that cannot be read. */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
+
+const CLOCK_TICKS_PER_SECOND = 100; // Linux's USER_HZ
+
+/** User + system CPU seconds of a process, from fields 14 and 15 of /proc/<pid>/stat. */
+const cpuSecondsOf = async (pid: number | undefined): Promise<number> => {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+};
 
 /** Logs go to a file: a pipe to this busy process would stall the server's synchronous writes. */
 const startServer = async (env: Record<string, string>): Promise<ServerProcess> => {
@@ -122,6 +140,7 @@ const startServer = async (env: Record<string, string>): Promise<ServerProcess> 
   }
   return {
     url,
+    cpuSeconds: () => cpuSecondsOf(child.pid),
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -156,9 +175,11 @@ const registerUser = (baseUrl: string) =>
 // ---------------------------------------------------------------------------------------------------------------
 // Peak memory of the client (this process; s3rver runs here too), sampled through the whole run.
 
-let peakRss = process.memoryUsage().rss;
+// process.memoryUsage.rss() reads one number; process.memoryUsage() walks the heap's spaces, which at this rate
+// cost seconds of CPU over a run and slowed whichever side was busier.
+let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 25);
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -211,10 +232,22 @@ const drain = async (stream: ReadableStream<Uint8Array>) => {
   return bytes;
 };
 
-const seconds = async (run: () => Promise<unknown>) => {
+/** Wall seconds, and the CPU seconds of this process (client, sharp's threads, s3rver) plus the server's. */
+interface Took {
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+}
+
+const measure = async (server: ServerProcess, run: () => Promise<unknown>): Promise<Took> => {
   const start = performance.now();
+  const clientCpu = process.cpuUsage();
+  const serverCpu = await server.cpuSeconds();
   await run();
-  return (performance.now() - start) / 1000;
+  const { user, system } = process.cpuUsage(clientCpu);
+  return {
+    seconds: (performance.now() - start) / 1000,
+    cpuSeconds: (user + system) / 1e6 + (await server.cpuSeconds()) - serverCpu,
+  };
 };
 
 /** Plain: the file's bytes as they are, through the same blob API and targets. */
@@ -250,20 +283,21 @@ const plainDownload = async (api: BlobApi, ids: readonly string[]) =>
     await drain(orThrow(await api.openDownload(target), 'download'));
   });
 
-interface Figures {
-  plainUp: number;
-  plainDown: number;
-  encUp: number;
-  encDown: number;
-  encUpNoThumbs: number;
-}
+const PHASES = ['plainUp', 'plainDown', 'encUp', 'encDown', 'encUpNoThumbs'] as const;
+type Phase = (typeof PHASES)[number];
+/** Per phase, the best of the runs: MiB/s, and the CPU seconds that run used (client + server). */
+type Figures = Record<Phase, number> & { cpu: Record<Phase, number> };
 
 const benchStore = async (name: string, env: Record<string, string>): Promise<Figures> => {
   const server = await startServer(env);
   const nodeFetch = createNodeUploadFetch();
-  const best: Figures = { plainUp: 0, plainDown: 0, encUp: 0, encDown: 0, encUpNoThumbs: 0 };
-  const keep = (key: keyof Figures, secondsTaken: number) => {
-    best[key] = Math.max(best[key], totalMiB / secondsTaken);
+  const best = {
+    ...Object.fromEntries(PHASES.map((p) => [p, 0])),
+    cpu: Object.fromEntries(PHASES.map((p) => [p, Number.POSITIVE_INFINITY])),
+  } as Figures;
+  const keep = (phase: Phase, took: Took) => {
+    best[phase] = Math.max(best[phase], totalMiB / took.seconds);
+    best.cpu[phase] = Math.min(best.cpu[phase], took.cpuSeconds);
   };
 
   const account = async () => {
@@ -297,7 +331,7 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
     });
     await uploader.start();
     const sources = await Promise.all(paths.map(fileSourceFromPath));
-    const up = await seconds(async () => {
+    const up = await measure(server, async () => {
       uploader.add(sources);
       await uploader.whenIdle();
       orThrow(await client.sync(), 'sync'); // the records reach the server too
@@ -307,7 +341,7 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
       throw new Error(`${failed.length} uploads did not finish: ${JSON.stringify(failed[0])}`);
     const photos: PhotoView[] = client.library.queries.timeline().flatMap((d) => d.photos);
     if (photos.length !== FILES) throw new Error(`expected ${FILES} photos, got ${photos.length}`);
-    const down = await seconds(() =>
+    const down = await measure(server, () =>
       inParallel(photos, CONCURRENCY, async (photo) => {
         await drain(orThrow(await downloadOriginal({ api }, photo), 'download original').stream);
       }),
@@ -320,8 +354,8 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
   for (let run = 1; run <= RUNS; run++) {
     const { api } = await account();
     let ids: string[] = [];
-    keep('plainUp', await seconds(async () => (ids = await plainUpload(api))));
-    keep('plainDown', await seconds(() => plainDownload(api, ids)));
+    keep('plainUp', await measure(server, async () => (ids = await plainUpload(api))));
+    keep('plainDown', await measure(server, () => plainDownload(api, ids)));
     const full = await encryptedRun(createSharpThumbnailMaker());
     keep('encUp', full.up);
     keep('encDown', full.down);
@@ -363,6 +397,16 @@ for (const [store, x] of Object.entries(results)) {
     `${store.padEnd(35)}|${f(x.plainUp)}  |${f(x.encUp)}                 |${r(x.encUp / x.plainUp)}|${f(x.encUpNoThumbs)}                      |${r(x.encUpNoThumbs / x.plainUp)}|${f(x.plainDown)}   |${f(x.encDown)}       |${r(x.encDown / x.plainDown)}`,
   );
 }
+// CPU seconds do not depend on how busy the machine is, so they compare runs made under different loads.
+console.log('');
+console.log(
+  'CPU s per 200 files (client + server; least of runs) | plain up | encrypted up | no thumbnails | plain down | encrypted down',
+);
+for (const [store, { cpu }] of Object.entries(results)) {
+  console.log(
+    `${store.padEnd(53)}|${f(cpu.plainUp)}  |${f(cpu.encUp)}      |${f(cpu.encUpNoThumbs)}       |${f(cpu.plainDown)}    |${f(cpu.encDown)}`,
+  );
+}
 const slower = Object.values(results).reduce((a, b) => (a.plainUp <= b.plainUp ? a : b));
 console.log(`peak RSS of the client process (s3rver runs in it too): ${(peakRss / MiB).toFixed(0)} MiB`);
 console.log(
@@ -376,6 +420,8 @@ console.log(
     plain_download_mb_s: Number(slower.plainDown.toFixed(1)),
     upload_ratio_without_thumbnails: Number((slower.encUpNoThumbs / slower.plainUp).toFixed(3)),
     peak_rss_mb: Math.round(peakRss / MiB),
+    upload_cpu_s: Number(slower.cpu.encUp.toFixed(2)),
+    plain_upload_cpu_s: Number(slower.cpu.plainUp.toFixed(2)),
     files: FILES,
     total_mib: Number(totalMiB.toFixed(1)),
     runs: RUNS,
