@@ -48,13 +48,14 @@ export const openStoredDoc = (
   record: { collectionId: string; recordId: string; ciphertext: Uint8Array },
   version: number,
 ): Result<RecordDoc, RefusedRecord> => {
-  const refuse = (reason: RefusedRecord['reason']) =>
-    err({ collectionId: record.collectionId, recordId: record.recordId, version, reason });
-  const plaintext = cipher.open({ ...record, version }, record.ciphertext);
-  if (!plaintext.ok) return refuse(plaintext.error.type);
+  const { collectionId, recordId } = record;
+  const plaintext = cipher.open({ collectionId, recordId, version }, record.ciphertext);
+  if (!plaintext.ok) return err({ collectionId, recordId, version, reason: plaintext.error.type });
   const doc = codec.decode(plaintext.value);
-  return doc.ok ? ok(doc.value) : refuse('InvalidRecord');
+  return doc.ok ? ok(doc.value) : err({ collectionId, recordId, version, reason: 'InvalidRecord' });
 };
+
+const keyString = (record: WireRecord) => `${record.collectionId}/${record.recordId}`;
 
 export const admitRemote = async (
   store: SyncStore,
@@ -62,53 +63,50 @@ export const admitRemote = async (
   codec: RecordCodec,
   records: readonly WireRecord[],
 ): Promise<Result<Admission, readonly RefusedRecord[]>> => {
-  const keys = records.map((r) => ({ collectionId: r.collectionId, recordId: r.recordId }));
-  const highWater = await store.getHighWater(keys);
+  const highWater = await store.getHighWater(records);
   // What the device holds is only needed where the version equals the mark (usually none: skip the reads).
-  const sameVersion = keys.filter((_, i) => highWater[i] === records[i]!.version);
+  const sameVersion = records.filter((record, i) => highWater[i] === record.version);
   const heldSame = sameVersion.length > 0 ? await store.getRecords(sameVersion) : [];
-  const heldByKey = new Map(
-    heldSame.map((r, i) => [`${sameVersion[i]!.collectionId}/${sameVersion[i]!.recordId}`, r]),
-  );
+  const heldByKey = new Map(heldSame.map((held, i) => [keyString(sameVersion[i]!), held]));
   const refused: RefusedRecord[] = [];
   const admitted: AdmittedRecord[] = [];
   // A record may appear twice in one answer; the later copy must be newer than the earlier one.
   const seenInAnswer = new Map<string, number>();
   let unchanged = 0;
-  for (const [i, record] of records.entries()) {
-    const key = `${record.collectionId}/${record.recordId}`;
-    const mark = Math.max(highWater[i] ?? 0, seenInAnswer.get(key) ?? 0);
-    const stored = wireToStored(record);
-    const refuse = (reason: RefusedRecord['reason']) => {
-      refused.push({ ...keys[i]!, version: record.version, reason });
-    };
-    if (record.version < mark) {
-      refuse('RolledBack');
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    const { collectionId, recordId, version } = record;
+    const key = keyString(record);
+    const seenVersion = seenInAnswer.get(key);
+    const mark = Math.max(highWater[i] ?? 0, seenVersion ?? 0);
+    if (version < mark) {
+      refused.push({ collectionId, recordId, version, reason: 'RolledBack' });
       continue;
     }
-    if (record.version === mark) {
+    const stored = wireToStored(record);
+    if (version === mark) {
       const mine = heldByKey.get(key);
       const identical =
-        !seenInAnswer.has(key) &&
+        seenVersion === undefined &&
         mine !== undefined &&
-        mine.version === record.version &&
+        mine.version === version &&
         mine.deleted === stored.deleted &&
         sameBytes(mine.ciphertext, stored.ciphertext);
       if (identical) unchanged++;
-      else refuse('RolledBack');
+      else refused.push({ collectionId, recordId, version, reason: 'RolledBack' });
       continue;
     }
-    seenInAnswer.set(key, record.version);
+    seenInAnswer.set(key, version);
     if (stored.deleted) {
       admitted.push({ stored, doc: null });
     } else if (stored.ciphertext === null) {
-      refuse('Unexpected');
+      refused.push({ collectionId, recordId, version, reason: 'Unexpected' });
     } else {
       const doc = openStoredDoc(
         cipher,
         codec,
-        { ...keys[i]!, ciphertext: stored.ciphertext },
-        record.version,
+        { collectionId, recordId, ciphertext: stored.ciphertext },
+        version,
       );
       if (doc.ok) admitted.push({ stored, doc: doc.value });
       else refused.push(doc.error);

@@ -1,12 +1,13 @@
 /**
- * @module Standard base64 (with padding) for record ciphertext on the wire. Portable (browser, worker, Node) and
- * table-driven, because an initial sync converts about 100,000 records.
+ * @module Standard base64 (with padding) for record ciphertext on the wire: an initial sync converts about 100,000
+ * records. The platform's native codec where there is one (Node's Buffer, `Uint8Array.fromBase64` in newer
+ * browsers; several times faster), else a portable table-driven one.
  */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DECODE = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 
-export const bytesToBase64 = (bytes: Uint8Array): string => {
+export const portableBytesToBase64 = (bytes: Uint8Array): string => {
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
@@ -25,7 +26,7 @@ export const bytesToBase64 = (bytes: Uint8Array): string => {
 };
 
 /** Input comes from a response the protocol schema already checked as base64; a bad character is a bug. */
-export const base64ToBytes = (text: string): Uint8Array => {
+export const portableBase64ToBytes = (text: string): Uint8Array => {
   if (text.length % 4 !== 0) throw new RangeError('base64 length must be a multiple of 4');
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - padding);
@@ -43,3 +44,27 @@ export const base64ToBytes = (text: string): Uint8Array => {
   }
   return out;
 };
+
+interface NodeBuffer {
+  from(text: string, encoding: 'base64'): Uint8Array;
+  from(buffer: ArrayBufferLike, byteOffset: number, length: number): { toString(encoding: 'base64'): string };
+}
+const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+const fromBase64 = (Uint8Array as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export const bytesToBase64: (bytes: Uint8Array) => string = nodeBuffer
+  ? (bytes) => nodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64')
+  : portableBytesToBase64;
+
+/** Input comes from a response the protocol schema already checked as base64; a bad character is a bug. */
+export const base64ToBytes: (text: string) => Uint8Array = fromBase64
+  ? (text) => fromBase64.call(Uint8Array, text)
+  : nodeBuffer
+    ? (text) => {
+        // Node's decoder skips bad characters silently; keep the portable codec's strictness.
+        if (text.length % 4 !== 0 || !BASE64.test(text)) return portableBase64ToBytes(text);
+        // A copy: small Buffers share one pooled ArrayBuffer, which IndexedDB would clone whole.
+        return new Uint8Array(nodeBuffer.from(text, 'base64'));
+      }
+    : portableBase64ToBytes;

@@ -47,7 +47,45 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 const associatedData = (generation: string, index: number, count: number) =>
   encoder.encode(`${AD_LABEL}\0${generation}\0${index}\0${count}`);
 
-type Row = [string, string, number, string | null, string, number, RecordDoc['fields'], RecordDoc['stamps']];
+/**
+ * One record: [collectionId, recordId, version, opId, kind, schemaVersion, fields, stamps]. Most of a record's
+ * stamps are one value (the fields written together at creation), and they were half the bytes to parse, so
+ * `stamps` is [common] when every field has the stamp `common`, [common, {field: stamp}] for the fields that
+ * differ, or [null, stamps] when some field has no stamp.
+ */
+type Stamps = RecordDoc['stamps'];
+type Row = [string, string, number, string | null, string, number, RecordDoc['fields'], CompactStamps];
+type CompactStamps = [string] | [string, Stamps] | [null, Stamps];
+
+const compactStamps = (fields: RecordDoc['fields'], stamps: Stamps): CompactStamps => {
+  let common: string | undefined;
+  const differing: Record<string, string> = {};
+  let differ = false;
+  for (const field of Object.keys(fields)) {
+    const stamp = stamps[field];
+    if (stamp === undefined) return [null, stamps];
+    common ??= stamp;
+    if (stamp !== common) {
+      differing[field] = stamp;
+      differ = true;
+    }
+  }
+  for (const field of Object.keys(stamps)) {
+    if (!(field in fields)) {
+      differing[field] = stamps[field]!;
+      differ = true;
+    }
+  }
+  if (common === undefined) return [null, stamps];
+  return differ ? [common, differing as Stamps] : [common];
+};
+
+const expandStamps = (fields: RecordDoc['fields'], [common, differing]: CompactStamps): Stamps => {
+  if (common === null) return differing!;
+  const stamps: Record<string, string> = {};
+  for (const field in fields) stamps[field] = common;
+  return (differing ? Object.assign(stamps, differing) : stamps) as Stamps;
+};
 
 const toRow = ({ key, doc, version, opId }: ShownRecord): Row => [
   key.collectionId,
@@ -57,7 +95,7 @@ const toRow = ({ key, doc, version, opId }: ShownRecord): Row => [
   doc.kind,
   doc.schemaVersion,
   doc.fields,
-  doc.stamps,
+  compactStamps(doc.fields, doc.stamps),
 ];
 
 const fromRow = ([
@@ -71,7 +109,7 @@ const fromRow = ([
   stamps,
 ]: Row): ShownRecord => ({
   key: { collectionId, recordId },
-  doc: { kind, schemaVersion, fields, stamps },
+  doc: { kind, schemaVersion, fields, stamps: expandStamps(fields, stamps) },
   version,
   opId,
 });
