@@ -277,10 +277,19 @@ test('an edit made offline shows as pending until it syncs; the auto-lock choice
   await expect(cell(first)).toHaveAttribute('aria-label', /favourite, not synced yet/);
   await expect(cell(second)).not.toHaveAttribute('aria-label', /not synced yet/);
   await expect(page.getByText('1 change waiting to sync')).toBeVisible();
+  // A new tag on the other photo: a tag record and a link record, new to the library.
+  await cell(second).click({ modifiers: ['ControlOrMeta'] });
+  await page.getByRole('button', { name: 'Tag' }).click();
+  await page.getByRole('menuitem', { name: 'New tag…' }).click();
+  await page.getByRole('dialog', { name: 'New tag' }).getByLabel('Name').fill('Offline');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(cell(second)).toHaveAttribute('aria-label', /not synced yet/);
+  await expect(page.getByText('3 changes waiting to sync')).toBeVisible();
 
   await page.context().setOffline(false);
   await expect(cell(first)).not.toHaveAttribute('aria-label', /not synced yet/, LIVE);
   await expect(cell(first)).toHaveAttribute('aria-label', /favourite/);
+  await expect(cell(second)).not.toHaveAttribute('aria-label', /not synced yet/, LIVE);
   await expect(page.getByText('All changes saved')).toBeVisible(LIVE);
 
   await page.getByRole('link', { name: 'Settings' }).click();

@@ -144,8 +144,9 @@ interface Unlocked {
   readonly session: RemoteSession;
   readonly blobs: BlobApi;
   readonly uploader: Uploader;
-  /** Records with changes not yet on the server, and the photos they touch. */
+  /** Records with changes not yet on the server. */
   readonly pending: PendingChanges;
+  /** The photos they touch, as the page was last told. */
   pendingPhotoIds: ReadonlySet<string>;
   readonly stop: () => void;
 }
@@ -198,13 +199,16 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       () => emit({ type: 'libraryChanged', parts: ['photos', 'tags', 'albums'] }),
     );
     const pending = createPendingChanges(session.client.store, () => {
-      if (unlocked?.pending !== pending) return;
-      const before = unlocked.pendingPhotoIds;
-      const after = library.queries.photoIdsOf(pending.recordIds());
-      unlocked.pendingPhotoIds = after;
-      if (after.size !== before.size || [...after].some((id) => !before.has(id)))
-        emit({ type: 'libraryChanged', parts: ['photos'] });
       emit({ type: 'syncStatusChanged', status: syncStatus() });
+      // The engine reports a write before the library shows it: map records to photos once it has (a new
+      // photo or link is not in the model yet), and re-list the photos only if the marks changed.
+      setTimeout(() => {
+        if (unlocked?.pending !== pending) return;
+        const before = unlocked.pendingPhotoIds;
+        const after = pendingPhotoIds();
+        if (after.size !== before.size || [...after].some((id) => !before.has(id)))
+          emit({ type: 'libraryChanged', parts: ['photos'] });
+      });
     });
     const stopEngine = session.client.engine.subscribe((event) => {
       if (event.type === 'localWrite') pending.added(event.keys);
@@ -299,6 +303,14 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   });
 
   const library = () => unlocked?.session.client.library ?? null;
+  /** The photos with changes not synced yet, now; what the page is given is remembered. */
+  const pendingPhotoIds = (): ReadonlySet<string> => {
+    if (!unlocked) return new Set();
+    unlocked.pendingPhotoIds = unlocked.session.client.library.queries.photoIdsOf(
+      unlocked.pending.recordIds(),
+    );
+    return unlocked.pendingPhotoIds;
+  };
   const photoOf = (id: PhotoId): PhotoView | undefined => library()?.queries.photo(id);
   const command = async (run: (lib: NonNullable<ReturnType<typeof library>>) => Promise<unknown>) => {
     const lib = library();
@@ -426,7 +438,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
                   : view.kind === 'album'
                     ? q.byAlbum(view.albumId)
                     : q.search(view.query);
-      const pendingIds = unlocked?.pendingPhotoIds ?? new Set();
+      const pendingIds = pendingPhotoIds();
       return photos.map((photo) => toPhotoSummary(photo, pendingIds.has(photo.id)));
     },
     async getPhoto(id) {
@@ -439,7 +451,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
         .filter((album) => q.byAlbum(album.id).some((p) => p.id === id))
         .map((album) => album.id);
       // Records carry no upload time; the taken-at date stands in for it.
-      return ok(toPhotoDetails(photo, albumIds, photo.takenAt, unlocked?.pendingPhotoIds.has(id) ?? false));
+      return ok(toPhotoDetails(photo, albumIds, photo.takenAt, pendingPhotoIds().has(id)));
     },
     getThumbnail: (id) => media(id, 'thumbnail'),
     getPreview: (id) => media(id, 'preview'),
