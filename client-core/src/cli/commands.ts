@@ -39,12 +39,13 @@ export const register = async (io: CliIo, server: string, rawEmail: string): Pro
   if ((await io.promptPassword('Repeat it: ')) !== password) return fail(io, 'the passwords differ');
   const created = await createVault(password, email);
   if (!created.ok) return fail(io, `could not create the vault (${created.error.type})`);
-  const { vault, envelope, identityBundle, authKeyB64, recoveryWords } = created.value;
+  const { vault, envelope, identityBundle, authKeyB64, recoveryAuthKeyB64, recoveryWords } = created.value;
   lockVault(vault);
   const auth = createAuthClient({ baseUrl: server, fetch: io.fetch });
   const registered = await auth.register({
     email,
     authKey: authKeyB64,
+    recoveryAuthKey: recoveryAuthKeyB64,
     vault: envelope,
     identity: identityBundle,
   });
