@@ -95,7 +95,8 @@ describe('a selection as a zip', () => {
     const store = fakeBlobStore();
     const id = '00000000-0000-4000-8000-000000000009';
     const photo = await store.add(id, photoBytes(200_000, 3), 'a.jpg');
-    store.blobs.get(id)![100] ^= 1;
+    const stored = store.blobs.get(id)!;
+    stored[100] = stored[100]! ^ 1;
     await expect(new Response(downloadZip({ api: store.api }, [photo])).arrayBuffer()).rejects.toThrow();
   });
 });
