@@ -295,12 +295,15 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     stateChanged();
   };
   const autoLock = createAutoLock({ lock: () => void lockNow() });
-  const autoLockLoaded = readAutoLockMinutes().then((minutes) => {
-    if (minutes === undefined) return;
-    autoLock.setMinutes(minutes);
-    // Counting starts with the first call after unlocking.
-    if (!unlocked) autoLock.stop();
-  });
+  const autoLockLoaded = readAutoLockMinutes()
+    .then((minutes) => {
+      if (minutes === undefined) return;
+      autoLock.setMinutes(minutes);
+      // Counting starts with the first call after unlocking.
+      if (!unlocked) autoLock.stop();
+    })
+    // Unreadable (storage blocked): start at "never", as on a first visit.
+    .catch(() => undefined);
 
   const library = () => unlocked?.session.client.library ?? null;
   /** The photos with changes not synced yet, now; what the page is given is remembered. */
