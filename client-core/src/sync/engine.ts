@@ -9,7 +9,8 @@ import { err, ok, type Result } from '../result';
 import { type AdmittedRecord, admitRemote, openStoredDoc } from './admit';
 import { bytesToBase64 } from './base64';
 import type { SyncError } from './errors';
-import { mergeDocs, type RecordDoc } from './merge';
+import { compareHlc, HLC_ZERO, type Hlc } from './hlc';
+import { latestStamp, mergeDocs, type RecordDoc } from './merge';
 import type { RecordCipher, RecordCodec } from './record-cipher';
 import { openSnapshot, type ShownRecord, type SnapshotTimings, sealSnapshot } from './snapshot';
 import type { SnapshotCipher } from './snapshot-cipher';
@@ -36,6 +37,8 @@ export interface LoadReport {
   readonly recordsOpened: number;
   readonly snapshotDecryptMs: number;
   readonly snapshotParseMs: number;
+  /** The latest HLC stamp among the records loaded: the clock moves past it once, not once per record. */
+  readonly latestStamp: Hlc;
 }
 
 /** A record as the UI should now show it: the server's version merged with any pending local edit. */
@@ -349,12 +352,19 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     if (snapshot && !sound) changes = await store.readChangesSince(0);
     const records = new Map<string, ShownRecord>();
     if (sound) for (const record of snapshot.records) records.set(recordKeyString(record.key), record);
-    const opened = applyStoreChanges(records, changes).length;
+    const changed = applyStoreChanges(records, changes);
+    const opened = changed.length;
+    let latest = sound ? snapshot.latestStamp : HLC_ZERO;
+    for (const { doc } of changed) {
+      const stamp = doc ? latestStamp(doc) : HLC_ZERO;
+      if (compareHlc(stamp, latest) > 0) latest = stamp;
+    }
     lastLoad = {
       snapshot: sound ? 'used' : pages.length > 0 ? 'ignored' : 'none',
       recordsOpened: opened,
       snapshotDecryptMs: timings.decryptMs,
       snapshotParseMs: timings.parseMs,
+      latestStamp: latest,
     };
     if (snapshotCipher) {
       shown = records;

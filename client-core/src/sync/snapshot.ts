@@ -16,6 +16,7 @@
  * Page i (of n) is sealed with associated data "halyon.local-snapshot.v1" 0x00 generation 0x00 i 0x00 n (decimal),
  * so pages cannot be reordered, dropped, or mixed between snapshots. Page 0 is the header.
  */
+import { HLC_ZERO, type Hlc, isHlc } from './hlc';
 import type { RecordDoc } from './merge';
 import type { SnapshotCipher } from './snapshot-cipher';
 import type { RecordKey, SnapshotPage } from './sync-store';
@@ -36,6 +37,11 @@ export interface SnapshotContents {
   readonly records: readonly ShownRecord[];
 }
 
+export interface OpenedSnapshot extends SnapshotContents {
+  /** The latest HLC stamp of any record, so a warm start moves the clock past them all in one step. */
+  readonly latestStamp: Hlc;
+}
+
 const FORMAT = 1;
 const AD_LABEL = 'halyon.local-snapshot.v1';
 /** Large enough that per-page costs vanish, small enough to stream through memory. */
@@ -48,18 +54,22 @@ const associatedData = (generation: string, index: number, count: number) =>
   encoder.encode(`${AD_LABEL}\0${generation}\0${index}\0${count}`);
 
 /**
- * One record: [collectionId, recordId, version, opId, kind, schemaVersion, fields, stamps]. Most of a record's
- * stamps are one value (the fields written together at creation), and they were half the bytes to parse, so
- * `stamps` is [common] when every field has the stamp `common`, [common, {field: stamp}] for the fields that
- * differ, or [null, stamps] when some field has no stamp.
+ * A body page is {"c": [collection ids], "r": [8 values per record]}: collection index, record id, version, op id,
+ * kind, schema version, fields, stamps. Flat, so parsing makes no array per record. Most of a record's stamps
+ * are one value (fields written together), and they were half the bytes, so `stamps` is that common stamp, or
+ * [common, {field: stamp}] for the fields that differ, or [null, stamps] when some field has no stamp.
  */
 type Stamps = RecordDoc['stamps'];
-type Row = [string, string, number, string | null, string, number, RecordDoc['fields'], CompactStamps];
-type CompactStamps = [string] | [string, Stamps] | [null, Stamps];
+type CompactStamps = Hlc | [Hlc, Stamps] | [null, Stamps];
+interface BodyPage {
+  readonly c: string[];
+  readonly r: unknown[];
+}
+const VALUES_PER_RECORD = 8;
 
 const compactStamps = (fields: RecordDoc['fields'], stamps: Stamps): CompactStamps => {
-  let common: string | undefined;
-  const differing: Record<string, string> = {};
+  let common: Hlc | undefined;
+  const differing: Record<string, Hlc> = {};
   let differ = false;
   for (const field of Object.keys(fields)) {
     const stamp = stamps[field];
@@ -77,42 +87,77 @@ const compactStamps = (fields: RecordDoc['fields'], stamps: Stamps): CompactStam
     }
   }
   if (common === undefined) return [null, stamps];
-  return differ ? [common, differing as Stamps] : [common];
+  return differ ? [common, differing] : common;
 };
 
-const expandStamps = (fields: RecordDoc['fields'], [common, differing]: CompactStamps): Stamps => {
-  if (common === null) return differing!;
-  const stamps: Record<string, string> = {};
+const expandStamps = (fields: RecordDoc['fields'], compact: CompactStamps): Stamps => {
+  if (typeof compact === 'string') {
+    const stamps: Record<string, Hlc> = {};
+    for (const field in fields) stamps[field] = compact;
+    return stamps;
+  }
+  const [common, differing] = compact;
+  if (common === null) return differing;
+  const stamps: Record<string, Hlc> = {};
   for (const field in fields) stamps[field] = common;
-  return (differing ? Object.assign(stamps, differing) : stamps) as Stamps;
+  return Object.assign(stamps, differing);
 };
 
-const toRow = ({ key, doc, version, opId }: ShownRecord): Row => [
-  key.collectionId,
-  key.recordId,
-  version,
-  opId,
-  doc.kind,
-  doc.schemaVersion,
-  doc.fields,
-  compactStamps(doc.fields, doc.stamps),
-];
+/** Serialises records into body pages of about `pageChars` characters; notes their latest stamp. */
+const bodyPages = (records: readonly ShownRecord[], pageChars: number) => {
+  const pages: string[] = [];
+  let latestStamp = HLC_ZERO;
+  let collections = new Map<string, number>();
+  let values: string[] = [];
+  let chars = 0;
+  const flush = () => {
+    pages.push(`{"c":${JSON.stringify([...collections.keys()])},"r":[${values.join(',')}]}`);
+    collections = new Map();
+    values = [];
+    chars = 0;
+  };
+  for (const { key, doc, version, opId } of records) {
+    for (const field in doc.stamps) if (doc.stamps[field]! > latestStamp) latestStamp = doc.stamps[field]!;
+    let collection = collections.get(key.collectionId);
+    if (collection === undefined) {
+      collection = collections.size;
+      collections.set(key.collectionId, collection);
+    }
+    const row = JSON.stringify([
+      collection,
+      key.recordId,
+      version,
+      opId,
+      doc.kind,
+      doc.schemaVersion,
+      doc.fields,
+      compactStamps(doc.fields, doc.stamps),
+    ]).slice(1, -1);
+    values.push(row);
+    chars += row.length + 1;
+    if (chars >= pageChars) flush();
+  }
+  if (values.length > 0) flush();
+  return { pages, latestStamp };
+};
 
-const fromRow = ([
-  collectionId,
-  recordId,
-  version,
-  opId,
-  kind,
-  schemaVersion,
-  fields,
-  stamps,
-]: Row): ShownRecord => ({
-  key: { collectionId, recordId },
-  doc: { kind, schemaVersion, fields, stamps: expandStamps(fields, stamps) },
-  version,
-  opId,
-});
+const readBodyPage = ({ c: collections, r: values }: BodyPage, into: ShownRecord[]) => {
+  if (values.length % VALUES_PER_RECORD !== 0) throw new Error('truncated snapshot page');
+  for (let i = 0; i < values.length; i += VALUES_PER_RECORD) {
+    const fields = values[i + 6] as RecordDoc['fields'];
+    into.push({
+      key: { collectionId: collections[values[i] as number]!, recordId: values[i + 1] as string },
+      doc: {
+        kind: values[i + 4] as string,
+        schemaVersion: values[i + 5] as number,
+        fields,
+        stamps: expandStamps(fields, values[i + 7] as CompactStamps),
+      },
+      version: values[i + 2] as number,
+      opId: values[i + 3] as string | null,
+    });
+  }
+};
 
 const randomGeneration = () =>
   Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -122,26 +167,14 @@ export const sealSnapshot = async (
   contents: SnapshotContents,
   pageChars = SNAPSHOT_PAGE_CHARS,
 ): Promise<SnapshotPage[]> => {
-  const bodies: string[] = [];
-  let rows: string[] = [];
-  let chars = 0;
-  for (const record of contents.records) {
-    const row = JSON.stringify(toRow(record));
-    rows.push(row);
-    chars += row.length + 1;
-    if (chars >= pageChars) {
-      bodies.push(`[${rows.join(',')}]`);
-      rows = [];
-      chars = 0;
-    }
-  }
-  if (rows.length > 0) bodies.push(`[${rows.join(',')}]`);
+  const bodies = bodyPages(contents.records, pageChars);
   const header = JSON.stringify({
     format: FORMAT,
     localSeq: contents.localSeq,
     records: contents.records.length,
+    latestStamp: bodies.latestStamp,
   });
-  const plaintexts = [header, ...bodies];
+  const plaintexts = [header, ...bodies.pages];
   const generation = randomGeneration();
   return Promise.all(
     plaintexts.map(async (text, index) => ({
@@ -153,8 +186,9 @@ export const sealSnapshot = async (
 };
 
 export interface SnapshotTimings {
-  /** Spent opening pages (AES-GCM) and parsing them (JSON). */
+  /** Waiting for pages to open (AES-GCM, off the JS thread where the platform allows). */
   decryptMs: number;
+  /** Parsing them (JSON) into records. */
   parseMs: number;
 }
 
@@ -162,35 +196,39 @@ export interface SnapshotTimings {
 export const openSnapshot = async (
   cipher: SnapshotCipher,
   pages: readonly SnapshotPage[],
-  timings?: SnapshotTimings,
-): Promise<SnapshotContents | undefined> => {
+  timings: SnapshotTimings = { decryptMs: 0, parseMs: 0 },
+): Promise<OpenedSnapshot | undefined> => {
   const generation = pages[0]?.generation;
   if (generation === undefined) return undefined;
   if (pages.some((page, i) => page.index !== i || page.generation !== generation)) return undefined;
-  const started = performance.now();
-  const opened = await Promise.all(
-    pages.map((page) => cipher.open(associatedData(generation, page.index, pages.length), page.sealed)),
+  // Every page is opened at once; each is parsed as soon as it is open. Nothing is returned unless all open.
+  const opening = pages.map((page) =>
+    cipher.open(associatedData(generation, page.index, pages.length), page.sealed),
   );
-  const decrypted = performance.now();
-  if (timings) timings.decryptMs += decrypted - started;
-  if (opened.some((plaintext) => plaintext === undefined)) return undefined;
+  const records: ShownRecord[] = [];
+  let header: Record<string, unknown> | undefined;
   try {
-    const [header, ...bodies] = opened as Uint8Array[];
-    const {
-      format,
-      localSeq,
-      records: count,
-    } = JSON.parse(decoder.decode(header)) as Record<string, unknown>;
-    if (format !== FORMAT || typeof localSeq !== 'number' || typeof count !== 'number') return undefined;
-    const records: ShownRecord[] = [];
-    for (const body of bodies)
-      for (const row of JSON.parse(decoder.decode(body)) as Row[]) records.push(fromRow(row));
-    if (records.length !== count) return undefined;
-    return { localSeq, records };
+    for (const [index, page] of opening.entries()) {
+      const waited = performance.now();
+      const plaintext = await page;
+      const opened = performance.now();
+      timings.decryptMs += opened - waited;
+      if (plaintext === undefined) return undefined;
+      const json = JSON.parse(decoder.decode(plaintext)) as unknown;
+      if (index === 0) header = json as Record<string, unknown>;
+      else readBodyPage(json as BodyPage, records);
+      timings.parseMs += performance.now() - opened;
+    }
   } catch {
     // Authenticated yet unreadable: written by a client with another format. Ignored like any other.
     return undefined;
   } finally {
-    if (timings) timings.parseMs += performance.now() - decrypted;
+    // Pages left unopened after a failure must not reject unobserved.
+    for (const page of opening) void page.catch(() => undefined);
   }
+  const { format, localSeq, records: count, latestStamp } = header ?? {};
+  if (format !== FORMAT || typeof localSeq !== 'number' || count !== records.length || !isHlc(latestStamp)) {
+    return undefined;
+  }
+  return { localSeq, records, latestStamp };
 };
