@@ -1,7 +1,6 @@
 /**
  * @module AES-256-GCM for blobs, with two backends: WebCrypto (browsers, and any runtime without node:crypto)
- * and node:crypto (Node). The only file that reaches node:crypto, and it does so through
- * `process.getBuiltinModule` rather than an import, so browser bundles never see it.
+ * and node:crypto (Node, from node-crypto.ts).
  *
  * [Note: AES-GCM backend]
  * Node 20's WebCrypto AES-GCM decrypt is slow and erratic on 1 MiB chunks: it copies the input to split off the
@@ -13,7 +12,7 @@
  * the backend.
  */
 import { asBufferSource } from './bytes';
-import { GCM_TAG_BYTES, KEY_BYTES } from './formats';
+import { nodeAesGcm } from './node-crypto';
 
 /** One imported key. `open` returns undefined when the tag does not verify; no plaintext is released then. */
 export interface AesGcmKey {
@@ -56,69 +55,20 @@ export const webCryptoAesGcm: AesGcmBackend = {
   },
 };
 
-type NodeCrypto = typeof import('node:crypto');
-
-function nodeCryptoModule(): NodeCrypto | undefined {
-  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
-}
-
-function nodeAesGcmBackend(nodeCrypto: NodeCrypto): AesGcmBackend {
+/** WebCrypto seals, `opening` opens. */
+function openingWith(opening: AesGcmBackend): AesGcmBackend {
   return {
-    name: 'node:crypto',
+    name: opening.name,
     async importKey(key) {
-      if (key.length !== KEY_BYTES) throw new RangeError('AES-256-GCM key must be 32 bytes');
-      // A KeyObject keeps the key in native memory, as a non-extractable CryptoKey would.
-      const keyObject = nodeCrypto.createSecretKey(key);
-      return {
-        async seal(iv, associatedData, plaintext) {
-          const cipher = nodeCrypto.createCipheriv('aes-256-gcm', keyObject, iv);
-          cipher.setAAD(associatedData);
-          const out = new Uint8Array(plaintext.length + GCM_TAG_BYTES);
-          out.set(cipher.update(plaintext), 0);
-          cipher.final();
-          out.set(cipher.getAuthTag(), plaintext.length);
-          return out;
-        },
-        async open(iv, associatedData, sealed) {
-          if (sealed.length < GCM_TAG_BYTES) return undefined;
-          const tagOffset = sealed.length - GCM_TAG_BYTES;
-          const decipher = nodeCrypto.createDecipheriv('aes-256-gcm', keyObject, iv);
-          decipher.setAAD(associatedData);
-          decipher.setAuthTag(sealed.subarray(tagOffset));
-          const plaintext = decipher.update(sealed.subarray(0, tagOffset));
-          try {
-            decipher.final(); // verifies the tag; the plaintext is only returned after this
-          } catch {
-            plaintext.fill(0);
-            return undefined;
-          }
-          return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.length);
-        },
-      };
+      const [sealing, opened] = await Promise.all([webCryptoAesGcm.importKey(key), opening.importKey(key)]);
+      return { seal: sealing.seal, open: opened.open };
     },
   };
 }
-
-const nodeCrypto = nodeCryptoModule();
-
-/** node:crypto's AES-256-GCM, or undefined outside Node. */
-export const nodeAesGcm: AesGcmBackend | undefined = nodeCrypto ? nodeAesGcmBackend(nodeCrypto) : undefined;
 
 /**
  * The backend blobs use. Where node:crypto is present it opens (See: [Note: AES-GCM backend]) while WebCrypto
  * still seals: node:crypto has no update-into-buffer call, so sealing a chunk costs two fresh 1 MiB buffers
  * (cipher output, then ciphertext || tag) and measured ~1,000 MB/s in the bench against WebCrypto's ~1,500.
  */
-export const blobAesGcm: AesGcmBackend = nodeAesGcm
-  ? {
-      name: 'node:crypto',
-      async importKey(key) {
-        const [sealing, opening] = await Promise.all([
-          webCryptoAesGcm.importKey(key),
-          nodeAesGcm.importKey(key),
-        ]);
-        return { seal: sealing.seal, open: opening.open };
-      },
-    }
-  : webCryptoAesGcm;
+export const blobAesGcm: AesGcmBackend = nodeAesGcm ? openingWith(nodeAesGcm) : webCryptoAesGcm;

@@ -4,8 +4,14 @@
  * both runtimes check exactly the same things.
  */
 import type { IdentityBundle, VaultEnvelope } from '@halyon/protocol';
-import { chacha20Poly1305Encrypt, xchacha20Poly1305Encrypt } from '../aead';
-import { nodeAesGcm, webCryptoAesGcm } from '../aes-gcm';
+import {
+  chaCha20Poly1305Backends,
+  hchacha20,
+  sha256Backends,
+  xchacha20Poly1305Decrypt,
+  xchacha20Poly1305Encrypt,
+} from '../aead';
+import { webCryptoAesGcm } from '../aes-gcm';
 import { decryptBlobBytes } from '../blobs';
 import { base64ToBytes, bytesToBase64, bytesToHex, hexToBytes, utf8ToBytes } from '../bytes';
 import { openSealedCollectionKey, unwrapCollectionKeyForOwner } from '../collection-keys';
@@ -14,6 +20,7 @@ import { type CurveBackend, nobleCurves, webCryptoCurves } from '../curves';
 import { blobCiphertextLength, encodeContext, padme, recordPaddedLength } from '../formats';
 import { safetyNumber, verifyIdentityBundle } from '../identity';
 import { argon2idHash, hkdfSha256, pbkdf2Sha256 } from '../kdf';
+import { nodeAesGcm } from '../node-crypto';
 import { decryptRecord } from '../records';
 import type { BlobKey, CollectionKey, Ed25519PrivateKey, MasterKey, X25519PrivateKey } from '../types';
 import { unlockVaultWithPassword, unlockVaultWithRecoveryWords } from '../vault';
@@ -24,6 +31,7 @@ import ed25519 from './ed25519.json';
 import format from './format-v1.json';
 import hkdf from './hkdf-sha256.json';
 import pbkdf2 from './pbkdf2-sha256.json';
+import sha256 from './sha-256.json';
 import x25519 from './x25519.json';
 import xchacha from './xchacha20-poly1305.json';
 
@@ -46,27 +54,65 @@ const all = (...outcomes: ReadonlyArray<true | string>): true | string =>
 
 function publishedChecks(curveBackends: ReadonlyArray<CurveBackend>): Check[] {
   const checks: Check[] = [];
-  for (const v of xchacha.vectors) {
+  for (const backend of sha256Backends) {
+    for (const v of sha256.vectors) {
+      checks.push({
+        suite: backend.name === 'noble' ? 'sha-256' : `sha-256 (${backend.name})`,
+        name: v.name,
+        run: async () => same(backend.hash(hex(v.message)), v.digest),
+      });
+    }
+  }
+  for (const v of xchacha.hchacha20) {
     checks.push({
-      suite: 'xchacha20-poly1305',
+      suite: 'hchacha20',
       name: v.name,
-      run: async () =>
-        same(
-          xchacha20Poly1305Encrypt(hex(v.key), hex(v.nonce), hex(v.aad), hex(v.plaintext)),
-          v.ciphertext + v.tag,
-        ),
+      run: async () => same(hchacha20(hex(v.key), hex(v.nonce)), v.subkey),
     });
   }
-  for (const v of chacha.vectors) {
-    checks.push({
-      suite: 'chacha20-poly1305',
-      name: v.name,
-      run: async () =>
-        same(
-          chacha20Poly1305Encrypt(hex(v.key), hex(v.nonce), hex(v.aad), hex(v.plaintext)),
-          v.ciphertext + v.tag,
-        ),
-    });
+  // Boxes use node:crypto's ChaCha20-Poly1305 where present and noble's elsewhere: each must match the vectors
+  // both ways and refuse a flipped tag.
+  const flipLastBit = (bytes: Uint8Array) => {
+    const flipped = bytes.slice();
+    flipped[flipped.length - 1]! ^= 1;
+    return flipped;
+  };
+  for (const backend of chaCha20Poly1305Backends) {
+    const suffix = backend.name === 'noble' ? '' : ` (${backend.name})`;
+    for (const v of xchacha.vectors) {
+      checks.push({
+        suite: `xchacha20-poly1305${suffix}`,
+        name: v.name,
+        run: async () => {
+          const open = (sealed: Uint8Array) =>
+            xchacha20Poly1305Decrypt(backend, hex(v.key), hex(v.nonce), hex(v.aad), sealed);
+          return all(
+            same(
+              xchacha20Poly1305Encrypt(backend, hex(v.key), hex(v.nonce), hex(v.aad), hex(v.plaintext)),
+              v.ciphertext + v.tag,
+            ),
+            same(open(hex(v.ciphertext + v.tag)) ?? new Uint8Array(), v.plaintext),
+            open(flipLastBit(hex(v.ciphertext + v.tag))) ? 'opened with a tampered tag' : true,
+          );
+        },
+      });
+    }
+    for (const v of chacha.vectors) {
+      checks.push({
+        suite: `chacha20-poly1305${suffix}`,
+        name: v.name,
+        run: async () => {
+          const sealed = new Uint8Array(v.plaintext.length / 2 + v.tag.length / 2);
+          backend.seal(hex(v.key), hex(v.nonce), hex(v.aad), hex(v.plaintext), sealed);
+          const open = (bytes: Uint8Array) => backend.open(hex(v.key), hex(v.nonce), hex(v.aad), bytes);
+          return all(
+            same(sealed, v.ciphertext + v.tag),
+            same(open(hex(v.ciphertext + v.tag)) ?? new Uint8Array(), v.plaintext),
+            open(flipLastBit(hex(v.ciphertext + v.tag))) ? 'opened with a tampered tag' : true,
+          );
+        },
+      });
+    }
   }
   // Blobs use node:crypto where present and WebCrypto elsewhere: both must agree with the vectors both ways.
   for (const backend of nodeAesGcm ? [webCryptoAesGcm, nodeAesGcm] : [webCryptoAesGcm]) {
@@ -78,8 +124,7 @@ function publishedChecks(curveBackends: ReadonlyArray<CurveBackend>): Check[] {
         run: async () => {
           const key = await backend.importKey(hex(v.key));
           const sealed = hex(v.ciphertext + v.tag);
-          const tampered = sealed.slice();
-          tampered[tampered.length - 1]! ^= 1;
+          const tampered = flipLastBit(sealed);
           return all(
             same(await key.seal(hex(v.iv), hex(v.aad), hex(v.plaintext)), v.ciphertext + v.tag),
             same((await key.open(hex(v.iv), hex(v.aad), sealed)) ?? new Uint8Array(), v.plaintext),

@@ -7,8 +7,13 @@ describe('published and format vectors (Node)', async () => {
   it('covers every suite the format depends on', () => {
     const suites = new Set(results.map((r) => r.suite));
     for (const suite of [
+      'sha-256',
+      'sha-256 (node:crypto)',
+      'hchacha20',
       'xchacha20-poly1305',
+      'xchacha20-poly1305 (node:crypto)',
       'chacha20-poly1305',
+      'chacha20-poly1305 (node:crypto)',
       'aes-256-gcm',
       'aes-256-gcm (node:crypto)',
       'argon2id',
