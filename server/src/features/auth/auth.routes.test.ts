@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import {
+  CompleteRecoveryRequest,
   LoginRequest,
   LoginResponse,
   PreloginRequest,
   PreloginResponse,
   type Problem,
+  RecoverRequest,
   RefreshRequest,
   RefreshResponse,
   type RegisterRequest,
@@ -316,7 +318,9 @@ describe('fuzzed bodies', () => {
   /** Everything an account request can change. */
   const stateSnapshot = async () => {
     const db = server.deps.db;
-    const count = async (table: 'users' | 'vaults' | 'sessions' | 'access_tokens' | 'refresh_tokens') =>
+    const count = async (
+      table: 'users' | 'vaults' | 'sessions' | 'access_tokens' | 'refresh_tokens' | 'recovery_tokens',
+    ) =>
       Number(
         (
           await db
@@ -336,6 +340,7 @@ describe('fuzzed bodies', () => {
       sessions: await count('sessions'),
       accessTokens: await count('access_tokens'),
       refreshTokens: await count('refresh_tokens'),
+      recoveryTokens: await count('recovery_tokens'),
       failures,
     };
   };
@@ -361,6 +366,12 @@ describe('fuzzed bodies', () => {
       ['/v1/auth/register', RegisterRequestSchema, { ...newRegisterRequest() }],
       ['/v1/auth/login', LoginRequest, { email: existing.email, authKey: existing.authKey }],
       ['/v1/auth/refresh', RefreshRequest, { refreshToken: existing.refreshToken }],
+      ['/v1/auth/recover', RecoverRequest, { email: existing.email, recoveryAuthKey: wrongKey() }],
+      [
+        '/v1/auth/recover/complete',
+        CompleteRecoveryRequest,
+        { recoveryToken: 'hal_rc_unknown', newAuthKey: wrongKey(), wrap: newRegisterRequest().vault },
+      ],
     ];
     const before = await stateSnapshot();
     const request = fc.constantFrom(...validBodies).chain(([path, schema, valid]) =>
