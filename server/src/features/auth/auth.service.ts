@@ -194,6 +194,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
    */
   async function proveSecret(
     account: repo.LoginCandidate | undefined,
+    /** The address asked for: it keys the in-memory lock when there is no such account. */
     email: string,
     secret: Buffer,
     storedHashOf: (account: repo.LoginCandidate) => string | null,
@@ -237,7 +238,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     const account = await repo.findAccountById(db, auth.userId);
     const proved = await proveSecret(
       account,
-      '',
+      '', // the e-mail only keys the lock of an unknown account; this one exists
       bytesOf(currentAuthKey),
       (a) => a.authKeyHash,
       client,
