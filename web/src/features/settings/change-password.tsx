@@ -70,6 +70,9 @@ export const ChangePassword = (props: ChangePasswordProps) => {
         <Show when={isDone()}>
           <span role="status">Password changed. Other devices were signed out.</span>
         </Show>
+        <Show when={isBusy()}>
+          <span role="status">Protecting the new password with a slow key derivation…</span>
+        </Show>
         <Button type="submit" variant="primary" disabled={isBusy()}>
           Change password
         </Button>

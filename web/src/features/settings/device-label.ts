@@ -19,7 +19,7 @@ const SYSTEMS: ReadonlyArray<readonly [RegExp, string]> = [
   [/Linux/, 'Linux'],
 ];
 
-const WEB_SESSION = /^web \((.*)\)$/;
+const WEB_SESSION = /^web \((.*?)\)?$/;
 
 const firstMatch = (text: string, table: ReadonlyArray<readonly [RegExp, string]>) =>
   table.find(([pattern]) => pattern.test(text))?.[1];
