@@ -1,6 +1,8 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { webCryptoAesGcm } from './aes-gcm';
 import {
+  ChunkBuffers,
   decryptBlob,
   decryptBlobBytes,
   encryptBlob,
@@ -10,7 +12,14 @@ import {
   toReadableStream,
 } from './blobs';
 import { BlobDecryptError } from './errors';
-import { BLOB_PREAMBLE_BYTES, blobCiphertextLength, GCM_TAG_BYTES } from './formats';
+import {
+  BLOB_HEADER_BYTES,
+  BLOB_PREAMBLE_BYTES,
+  blobChunkNonce,
+  blobCiphertextLength,
+  decodeBlobHeaderPrefix,
+  GCM_TAG_BYTES,
+} from './formats';
 
 const CHUNK = 4096;
 const key = generateBlobKey();
@@ -199,6 +208,97 @@ describe('blobs', () => {
     };
     await expect(read()).rejects.toBeInstanceOf(BlobDecryptError);
     await expect(read()).rejects.toMatchObject({ error: { type: 'DecryptFailed' } });
+  });
+});
+
+/** Cuts bytes into `size`-byte pieces, as Blob.stream() or a fetch body would hand them over. */
+const cut = (bytes: Uint8Array, size: number) =>
+  Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+
+/** Every chunk a stream yields, kept as yielded, with a copy taken at the time. */
+async function yieldedWithSnapshots(chunks: AsyncIterable<Uint8Array>) {
+  const kept: { chunk: Uint8Array; snapshot: Uint8Array }[] = [];
+  for await (const chunk of chunks) kept.push({ chunk, snapshot: chunk.slice() });
+  return kept;
+}
+
+describe('blob chunk buffers (See: [Note: Chunk buffer reuse])', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  const size = 12 * CHUNK + 1000;
+  const input = patterned(size, 7);
+
+  it('never hands a consumer bytes that change later, and leaves the source alone', async () => {
+    const pieces = cut(input.slice(), 1000);
+    const encrypted = await yieldedWithSnapshots(encryptBlob(key, pieces, size, { chunkBytes: CHUNK }));
+    const decrypted = await yieldedWithSnapshots(
+      decryptBlob(key, cut(join(...encrypted.map((kept) => kept.chunk)), 1000)),
+    );
+    for (const { chunk, snapshot } of [...encrypted, ...decrypted]) expect(chunk).toEqual(snapshot);
+    for (const yielded of [encrypted, decrypted]) {
+      const memories = new Set(yielded.map((kept) => kept.chunk.buffer));
+      expect(memories.size).toBe(yielded.length); // no two yielded chunks share memory
+    }
+    expect(join(...decrypted.map((kept) => kept.chunk))).toEqual(input);
+    expect(join(...pieces)).toEqual(input);
+  });
+
+  it('makes at most PIPELINE_DEPTH + 1 buffers per stream, whatever the file size', async () => {
+    const take = vi.spyOn(ChunkBuffers.prototype, 'take');
+    const memories = () => new Set(take.mock.results.map((result) => (result.value as Uint8Array).buffer));
+    const sealed = await encryptBlobBytes(key, input, { chunkBytes: CHUNK });
+    take.mockClear();
+    for await (const _ of encryptBlob(key, cut(input, 1000), size, { chunkBytes: CHUNK })) {
+    }
+    expect(take.mock.calls.length).toBe(13);
+    expect(memories().size).toBeLessThanOrEqual(3);
+    take.mockClear();
+    for await (const _ of decryptBlob(key, cut(sealed, 1000))) {
+    }
+    expect(take.mock.calls.length).toBe(13);
+    expect(memories().size).toBeLessThanOrEqual(3);
+  });
+
+  it('pads with zeros even in a buffer that held earlier plaintext', async () => {
+    // 100 chunks and 1 byte: Padme pads to 102 chunks, so the last chunk is padding only and the one before
+    // holds 1 byte of plaintext; both are assembled in reused buffers that held 0xff bytes.
+    const length = 100 * CHUNK + 1;
+    const pieces = cut(new Uint8Array(length).fill(0xff), 1000);
+    const sealedPieces: Uint8Array[] = [];
+    for await (const piece of encryptBlob(key, pieces, length, { chunkBytes: CHUNK }))
+      sealedPieces.push(piece);
+    const { header, chunks } = splitChunks(join(...sealedPieces));
+    expect(chunks.length).toBe(102);
+    const fields = decodeBlobHeaderPrefix(header)!;
+    const aesKey = await webCryptoAesGcm.importKey(key);
+    const payloadOf = async (index: number) =>
+      aesKey.open(
+        blobChunkNonce(fields.noncePrefix, index, index === chunks.length - 1),
+        header.subarray(0, BLOB_HEADER_BYTES),
+        chunks[index]!,
+      );
+    const beforeLast = (await payloadOf(100))!;
+    expect(beforeLast[0]).toBe(0xff);
+    expect(beforeLast.subarray(1)).toEqual(new Uint8Array(CHUNK - 1));
+    expect(await payloadOf(101)).toEqual(new Uint8Array(CHUNK));
+  });
+
+  it('lends each buffer to one holder at a time, ignores views it did not lend, and wipes what it held', () => {
+    const buffers = new ChunkBuffers(16);
+    const first = buffers.take(16);
+    first.fill(9);
+    buffers.giveBack(first);
+    buffers.giveBack(first); // twice: must not be lent out twice
+    buffers.giveBack(new Uint8Array(16)); // not one of ours
+    const again = buffers.take(8);
+    const other = buffers.take(16);
+    expect(again.buffer).toBe(first.buffer);
+    expect(other.buffer).not.toBe(first.buffer);
+    expect(buffers.count).toBe(2);
+    buffers.wipe();
+    expect(first).toEqual(new Uint8Array(16));
   });
 });
 
