@@ -122,6 +122,26 @@ describe('halyon CLI', () => {
   });
 });
 
+describe('halyon sessions', () => {
+  it('refreshes an expired access token (saving the new pair), and asks for a new login once the server ends the session', async () => {
+    const email = `cli-refresh-${Date.now()}@example.test`;
+    const device = await cli();
+    expect(await register(device.io, http.url, email)).toBe(0);
+    const before = (await readSession(device.io.home))!;
+    const later = { ...device.io, now: () => server.clock.now() };
+
+    server.clock.advance(60 * 60 * 1000); // an hour: the access token is dead, the refresh token is not
+    expect(await sync(later)).toBe(0);
+    const after = (await readSession(device.io.home))!;
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.accessTokenExpiresAt).toBeGreaterThan(server.clock.now());
+
+    server.clock.advance(31 * 24 * 60 * 60 * 1000); // past the refresh token's 30 days
+    expect(await sync(later)).toBe(1);
+    expect(device.errors.at(-1)).toBe('error: the session has expired; log in again');
+  });
+});
+
 describe('halyon tag and album', () => {
   it('creates, fills and empties albums and tags by name, and another device sees them', async () => {
     const email = `cli-organise-${Date.now()}@example.test`;

@@ -16,6 +16,7 @@ import {
   deriveContentHashKey,
 } from '../crypto';
 import { downloadOriginal } from '../download/download';
+import { describeSignInError } from '../library/account';
 import type { HalyonClient } from '../library/client';
 import type { PhotoView } from '../library/queries';
 import { err, ok, type Result } from '../result';
@@ -38,12 +39,15 @@ export interface ExportOptions extends Pick<ListOptions, 'album' | 'tag'> {
 }
 
 /** Finds, among the folder's files, one holding exactly this photo's bytes (hashing only files of its size). */
-const createContentMatcher = (dir: string, files: Map<string, number>, key: ContentHashKey) => {
+const createContentMatcher = (dir: string, files: ReadonlyMap<string, number>, key: ContentHashKey) => {
+  const namesBySize = new Map<number, string[]>();
   const hashByName = new Map<string, string>();
+  const note = (name: string, size: number) =>
+    namesBySize.set(size, [...(namesBySize.get(size) ?? []), name]);
+  for (const [name, size] of files) note(name, size);
   return {
     async find(photo: PhotoView): Promise<string | undefined> {
-      for (const [name, size] of files) {
-        if (size !== photo.size) continue;
+      for (const name of namesBySize.get(photo.size) ?? []) {
         let hash = hashByName.get(name);
         if (hash === undefined) {
           hash = bytesToBase64(await contentHashOf(key, createReadStream(join(dir, name))));
@@ -54,7 +58,7 @@ const createContentMatcher = (dir: string, files: Map<string, number>, key: Cont
       return undefined;
     },
     added(name: string, photo: PhotoView) {
-      files.set(name, photo.size);
+      note(name, photo.size);
       hashByName.set(name, photo.contentHash);
     },
   };
@@ -121,7 +125,7 @@ const exportPhotos = (
             `cannot reach the server at ${session.server} (${e.error.message}); run the same command again to finish`,
           );
         failed(
-          e.type === 'Transport' ? `the server refused (${JSON.stringify(e.error)})` : 'cannot decrypt it',
+          e.type === 'Transport' ? `the server refused: ${describeSignInError(e)}` : 'cannot decrypt it',
         );
         continue;
       }

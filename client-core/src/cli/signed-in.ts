@@ -56,29 +56,34 @@ const REFRESH_MARGIN_MS = 60_000;
 
 /**
  * The session's access token, refreshed (and the new pair saved) when it is about to expire: an upload or an
- * export can outlast an access token. One refresh at a time; a refused refresh keeps the old token, whose 401
- * then reports the problem where the request was made.
+ * export can outlast an access token. One refresh at a time. A refresh that fails keeps the old token, whose 401
+ * then reports the problem where the request was made; offline, commands that need no server still work.
  */
 const createCliTokens = (io: CliIo, initial: CliSession) => {
   let session = initial;
   let refreshing: Promise<void> | null = null;
+  /** The server refused the refresh token (expired or revoked): only logging in again helps. */
+  let refused = false;
   const now = io.now ?? Date.now;
   const auth = createAuthClient({ baseUrl: session.server, fetch: io.fetch });
   const refresh = async () => {
     const refreshed = await auth.refresh(session.refreshToken);
-    if (!refreshed.ok) return;
+    if (!refreshed.ok) {
+      refused = refreshed.error.type === 'ProblemResponse';
+      return;
+    }
     session = { ...session, ...refreshed.value };
     await writeSession(io.home, session);
   };
   return {
-    /** Refreshes now if needed; false when the session can no longer be refreshed. */
+    /** Refreshes if needed; false when the server says this session is over. */
     async ensureFresh(): Promise<boolean> {
       if (session.accessTokenExpiresAt - now() > REFRESH_MARGIN_MS) return true;
       refreshing ??= refresh().finally(() => {
         refreshing = null;
       });
       await refreshing;
-      return session.accessTokenExpiresAt - now() > 0;
+      return !refused;
     },
     async accessToken(): Promise<string> {
       await this.ensureFresh();
