@@ -88,7 +88,7 @@ const recordingFetch = () => {
 };
 
 /** A registered CLI with its own home. */
-const signedInCli = async (options: Partial<CliIo> = {}) => {
+const signedInCli = async (options: Partial<CliIo> = {}, serverUrl = http.url) => {
   const home = await newFolder('home');
   const output: string[] = [];
   const errors: string[] = [];
@@ -102,7 +102,7 @@ const signedInCli = async (options: Partial<CliIo> = {}) => {
     ...options,
   };
   const email = `cli-files-${randomBytes(6).toString('hex')}@example.test`;
-  expect(await register({ ...io, fetch: globalThis.fetch }, http.url, email)).toBe(0);
+  expect(await register({ ...io, fetch: globalThis.fetch }, serverUrl, email)).toBe(0);
   output.length = 0;
   const lines = (prefix: string) => output.filter((line) => line.startsWith(`${prefix}\t`));
   /** The account's library as another device sees it (the master key from the CLI's saved vault). */
@@ -112,7 +112,7 @@ const signedInCli = async (options: Partial<CliIo> = {}) => {
     if (!unlocked.ok) throw new Error('vault does not open');
     const client = await openHalyonClient({
       store: await openMemoryStore(),
-      transport: createFetchTransport({ baseUrl: http.url, accessToken: () => session.accessToken }),
+      transport: createFetchTransport({ baseUrl: serverUrl, accessToken: () => session.accessToken }),
       masterKey: unlocked.value.vault.masterKey,
     });
     const synced = await client.sync();
@@ -308,5 +308,37 @@ describe('halyon upload, export and download', () => {
       'day-11.jpg',
       'day-12.jpg',
     ]);
+  });
+});
+
+describe('halyon upload on a nearly full account', () => {
+  let small: Awaited<ReturnType<typeof startTestServer>>;
+  let smallHttp: Awaited<ReturnType<typeof listenOnFreePort>>;
+  beforeAll(async () => {
+    small = await startTestServer({ env: { BLOB_DEFAULT_QUOTA_BYTES: String(150_000) } });
+    smallHttp = await listenOnFreePort(small.app);
+  });
+  afterAll(async () => {
+    await smallHttp?.stop(1000);
+    await small?.close();
+  });
+
+  it('uploads what fits, names the file that does not and why, and exits 1', async () => {
+    const cli = await signedInCli({}, smallHttp.url);
+    const folder = await newFolder('quota');
+    const fits = await jpeg(13);
+    const tooBig = await sharp(randomBytes(800 * 600 * 3), { raw: { width: 800, height: 600, channels: 3 } })
+      .jpeg()
+      .toBuffer();
+    expect(fits.length).toBeLessThan(100_000);
+    expect(tooBig.length).toBeGreaterThan(150_000);
+    await writeFile(join(folder, 'fits.jpg'), fits);
+    await writeFile(join(folder, 'too-big.jpg'), tooBig);
+
+    expect(await upload(cli.io, [folder])).toBe(1);
+    expect(cli.lines('uploaded')).toEqual([expect.stringMatching(/\tfits\.jpg$/)]);
+    expect(cli.errors).toContainEqual(expect.stringMatching(/^failed: too-big\.jpg: storage quota exceeded/));
+    expect(cli.errors.at(-1)).toBe('error: 1 file(s) failed; run the same command again to retry them');
+    expect((await photosIn(cli.io)).map((p) => p.fileName)).toEqual(['fits.jpg']);
   });
 });
