@@ -72,6 +72,14 @@ describe('album links (v2: they carry the photo)', () => {
     });
   });
 
+  it('keeps a photo that a v1 document already carries when upgrading it', () => {
+    const photo = linkedPhotoOf(photoFields);
+    const v1WithPhoto = { k: 'albumPhoto', v: 1, f: { ...link, photo }, s: { ...linkStamps, photo: stamp } };
+    const decoded = decodeRecordDoc(bytesOf(v1WithPhoto));
+    expect(decoded.ok && decoded.value.fields.photo).toEqual(photo);
+    expect(decoded.ok && decoded.value.stamps.photo).toBe(stamp);
+  });
+
   it('round-trips a v2 link with the photo a shared-album member needs, and nothing editable or keyed', () => {
     const photo = linkedPhotoOf({
       ...photoFields,

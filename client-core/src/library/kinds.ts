@@ -172,12 +172,13 @@ const UPGRADES: Readonly<Record<RecordKind, Readonly<Record<number, (doc: Record
   album: {},
   photoTag: {},
   albumPhoto: {
-    // See: [Note: Album links carry the photo]
+    // See: [Note: Album links carry the photo]. A v1 document that has the field already (a v1 document a device
+    // kept unparsed, e.g. in its local snapshot, then edited) keeps it: an upgrade only adds what is missing.
     1: (doc) => ({
       ...doc,
       schemaVersion: 2,
-      fields: { ...doc.fields, photo: null },
-      stamps: { ...doc.stamps, photo: HLC_ZERO },
+      fields: { photo: null, ...doc.fields },
+      stamps: { photo: HLC_ZERO, ...doc.stamps },
     }),
   },
 };
