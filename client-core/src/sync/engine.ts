@@ -104,6 +104,9 @@ const toWireOp = (op: OutboxOp): PushOp =>
 
 const wireOpBytes = (op: OutboxOp): number => 200 + Math.ceil(((op.ciphertext?.length ?? 0) * 4) / 3);
 
+/** Changed records after which the snapshot is rewritten (debounced); fewer wait for lock. */
+const SNAPSHOT_AFTER_CHANGES = 1000;
+
 /** Pushes in flight at once: the next batch travels while the server applies the previous one. */
 const PUSHES_IN_FLIGHT = 2;
 
@@ -182,8 +185,8 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
   let shown: Map<string, ShownRecord> | null = null;
   /** `shown` agrees with every store row stamped at or below this. */
   let shownSeq = 0;
-  /** `shown` changed since the last snapshot written. */
-  let snapshotStale = false;
+  /** Records changed since the last snapshot written (Infinity: there is no sound one). */
+  let unsnapshotted = 0;
   let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   let snapshotWrite: Promise<void> = Promise.resolve();
   let lastLoad: LoadReport | undefined;
@@ -192,7 +195,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     if (!shown) return;
     if (doc) shown.set(recordKeyString(key), { key: keyOf(key), doc, version, opId });
     else shown.delete(recordKeyString(key));
-    snapshotStale = true;
+    unsnapshotted++;
   };
 
   /** The shown record now rests on other rows with the same content (an op renamed or confirmed). */
@@ -201,7 +204,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     if (!held || !shown) return;
     const pendingOpId = held.opId === sentOpId ? opId : held.opId;
     shown.set(recordKeyString(key), { ...held, version, opId: pendingOpId });
-    snapshotStale = true;
+    unsnapshotted++;
   };
 
   /**
@@ -234,7 +237,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
   /** Seals what this engine shows as the new snapshot, if it changed. A cache: failing is never fatal. */
   const writeSnapshot = (): Promise<void> => {
     snapshotWrite = snapshotWrite.then(async () => {
-      if (!snapshotCipher || !shown || !snapshotStale) return;
+      if (!snapshotCipher || !shown || unsnapshotted === 0) return;
       try {
         const contents = await exclusive(async () => {
           if (!shown) return undefined;
@@ -242,20 +245,24 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
           const changes = await store.readChangesSince(shownSeq);
           applyStoreChanges(shown, changes);
           shownSeq = changes.localSeq;
-          snapshotStale = false;
+          unsnapshotted = 0;
           return { localSeq: changes.localSeq, records: [...shown.values()] };
         });
         if (contents) await store.putSnapshotPages(await sealSnapshot(snapshotCipher, contents));
       } catch {
         // E.g. the store closed under us; the next warm start ignores what is there and rebuilds it.
-        snapshotStale = true;
+        unsnapshotted = Number.POSITIVE_INFINITY;
       }
     });
     return snapshotWrite;
   };
 
+  /**
+   * A snapshot is rewritten whole, so a few changes wait for more (or for lock): a warm start opens them one by
+   * one, which costs less than sealing every record again after each small sync.
+   */
   const scheduleSnapshot = () => {
-    if (!snapshotCipher || !shown || !snapshotStale) return;
+    if (!snapshotCipher || !shown || unsnapshotted < SNAPSHOT_AFTER_CHANGES) return;
     clearTimeout(snapshotTimer);
     snapshotTimer = setTimeout(() => void writeSnapshot(), deps.snapshotDelayMs ?? 2000);
     // A pending snapshot must not keep a Node process (the CLI, a test) alive.
@@ -369,9 +376,9 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     if (snapshotCipher) {
       shown = records;
       shownSeq = changes.localSeq;
-      snapshotStale = !sound || opened > 0;
-      // A missing, stale or unsound snapshot is rebuilt; one that is only a little behind waits for the next sync.
-      if (!sound) scheduleSnapshot();
+      // A missing or unsound snapshot is rebuilt soon; one a little behind waits for more changes, or for lock.
+      unsnapshotted = sound ? opened : Number.POSITIVE_INFINITY;
+      scheduleSnapshot();
     }
     return new Map(records);
   };

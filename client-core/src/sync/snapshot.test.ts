@@ -1,5 +1,5 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MasterKey } from '../crypto';
 import type { LocalStore } from '../store/local-store';
 import { openLocalStore } from '../store/local-store';
@@ -94,6 +94,38 @@ describe('local snapshot', () => {
     expect(warm.engine.lastLoad()).toMatchObject({ snapshot: 'used', recordsOpened: 0 });
     expect(warm.doc(tagKey(5))?.fields.name).toBe('pushed later');
     await expectShowsAsFullLoad(warm, fullLoad);
+  });
+
+  it('rewrites the snapshot after a sync only once many records changed, and on close whatever changed', async () => {
+    const { server, store, snapshotCipher } = await setup();
+    const generation = async () => (await store.getSnapshotPages())[0]?.generation;
+    const written = await generation();
+    const device = await createTestDevice({
+      nodeId: 'phone',
+      transport: server.transport,
+      store,
+      snapshotCipher,
+      snapshotDelayMs: 0,
+    });
+    const laptop = await createTestDevice({ nodeId: 'laptop', transport: server.transport });
+    await laptop.syncOrThrow();
+    await laptop.edit(tagKey(1), { name: 'one small change' });
+    await laptop.syncOrThrow();
+    await device.syncOrThrow();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await generation()).toBe(written);
+
+    for (let n = 1000; n < 2000; n++) await laptop.createTag(tagKey(n), `bulk ${n}`);
+    await laptop.syncOrThrow();
+    await device.syncOrThrow();
+    await vi.waitFor(async () => expect(await generation()).not.toBe(written));
+
+    const rewritten = await generation();
+    await laptop.edit(tagKey(2), { name: 'another small change' });
+    await laptop.syncOrThrow();
+    await device.syncOrThrow();
+    await device.engine.close();
+    expect(await generation()).not.toBe(rewritten);
   });
 
   const corruptions: ReadonlyArray<[string, (pages: readonly SnapshotPage[]) => SnapshotPage[]]> = [

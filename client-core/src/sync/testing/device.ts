@@ -24,8 +24,9 @@ export interface TestDeviceOptions {
   readonly store?: LocalStore;
   readonly cipher?: RecordCipher;
   readonly wallClock?: () => number;
-  /** Turns the local snapshot on; written only when flushed (the debounce is an hour). */
+  /** Turns the local snapshot on; written when flushed (the debounce is an hour unless set). */
   readonly snapshotCipher?: SnapshotCipher;
+  readonly snapshotDelayMs?: number;
 }
 
 export const createTestDevice = async (options: TestDeviceOptions) => {
@@ -38,7 +39,10 @@ export const createTestDevice = async (options: TestDeviceOptions) => {
     codec: { encode: encodeRecordDoc, decode: decodeRecordDoc },
     newOpId: () => testUuid(++opIds, 'aa'),
     now: () => Date.now(),
-    ...(options.snapshotCipher && { snapshotCipher: options.snapshotCipher, snapshotDelayMs: 3_600_000 }),
+    ...(options.snapshotCipher && {
+      snapshotCipher: options.snapshotCipher,
+      snapshotDelayMs: options.snapshotDelayMs ?? 3_600_000,
+    }),
   });
   const docs = new Map<string, RecordDoc>();
   const events: SyncEvent[] = [];
