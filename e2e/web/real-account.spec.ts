@@ -148,6 +148,7 @@ test('signing another device out from the devices list ends its session at once'
   const devices = devicesList(page).getByRole('listitem');
   await expect(devices).toHaveCount(2);
   await expect(devices.filter({ hasText: '(this device)' })).toHaveCount(1);
+  await devicesList(page).scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/real-account-devices.png' });
   await devicesList(page)
     .getByRole('button', { name: /^Sign out / })

@@ -6,6 +6,7 @@
 import { openLocalStore } from '@halyon/client-core';
 import { expose } from 'comlink';
 import { z } from 'zod';
+import { webDeviceName } from '../features/settings/device-label';
 import { createWorkerNetworkStatus } from './network-status';
 import { createVaultService } from './vault-service';
 
@@ -21,7 +22,7 @@ expose(
       network: createWorkerNetworkStatus(),
       locks: navigator.locks,
       openChannel: (name) => new BroadcastChannel(name),
-      deviceName: `web (${navigator.userAgent.slice(0, 80)})`,
+      deviceName: webDeviceName(navigator.userAgent),
     },
   }),
 );

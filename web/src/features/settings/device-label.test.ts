@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceLabel } from './device-label';
+import { deviceLabel, webDeviceName } from './device-label';
 
 describe('deviceLabel', () => {
   it('names a web session by its browser and system', () => {
@@ -25,5 +25,12 @@ describe('deviceLabel', () => {
 
   it('still names a web session whose user agent it does not know', () => {
     expect(deviceLabel('web (SomethingNew/1.0)')).toBe('A browser');
+  });
+
+  it("names the web worker's own sessions from the whole user agent, which a cut-off one would lose", () => {
+    const userAgent =
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36';
+    expect(webDeviceName(userAgent)).toBe('Chrome on Linux');
+    expect(deviceLabel(webDeviceName(userAgent))).toBe('Chrome on Linux');
   });
 });

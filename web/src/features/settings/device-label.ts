@@ -1,7 +1,8 @@
 /**
- * @module A readable name for a signed-in device. The web worker names its sessions `web (<user agent>)`; a
- * person recognises "Chrome on Linux" sooner. Other clients (the CLI, third-party apps) choose their own names,
- * shown as they are. Decrypted or not, a device name is shown as text only.
+ * @module Readable names for signed-in devices. The web worker names its session after the browser and system
+ * ("Chrome on Linux", `webDeviceName`), from the whole user agent: the name field is short, and a user agent cut
+ * to fit loses the browser. Sessions named by earlier builds (`web (<user agent>)`) are read the same way; other
+ * clients (the CLI, third-party apps) choose their own names, shown as they are, as text only.
  */
 
 const BROWSERS: ReadonlyArray<readonly [RegExp, string]> = [
@@ -19,15 +20,19 @@ const SYSTEMS: ReadonlyArray<readonly [RegExp, string]> = [
   [/Linux/, 'Linux'],
 ];
 
-const WEB_SESSION = /^web \((.*?)\)?$/;
-
 const firstMatch = (text: string, table: ReadonlyArray<readonly [RegExp, string]>) =>
   table.find(([pattern]) => pattern.test(text))?.[1];
 
-export const deviceLabel = (deviceName: string): string => {
-  const userAgent = WEB_SESSION.exec(deviceName)?.[1];
-  if (userAgent === undefined) return deviceName;
+/** "Chrome on Linux" for a user agent; "A browser" when it names neither. */
+export const webDeviceName = (userAgent: string): string => {
   const browser = firstMatch(userAgent, BROWSERS) ?? 'A browser';
   const system = firstMatch(userAgent, SYSTEMS);
   return system ? `${browser} on ${system}` : browser;
+};
+
+const OLD_WEB_SESSION = /^web \((.*?)\)?$/;
+
+export const deviceLabel = (deviceName: string): string => {
+  const userAgent = OLD_WEB_SESSION.exec(deviceName)?.[1];
+  return userAgent === undefined ? deviceName : webDeviceName(userAgent);
 };
