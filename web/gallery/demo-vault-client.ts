@@ -325,6 +325,10 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
       input.currentPassword === 'correct horse battery staple'
         ? ok(undefined)
         : { ok: false, error: { type: 'WrongCredentials' } },
+    rotateRecoveryKey: async (input) =>
+      input.currentPassword === 'correct horse battery staple'
+        ? ok({ recoveryWords: [...RECOVERY_WORDS].reverse() })
+        : { ok: false, error: { type: 'WrongCredentials' } },
 
     listPhotos: async (view) =>
       view.kind === 'album'

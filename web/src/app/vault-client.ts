@@ -85,6 +85,8 @@ export interface AccountApi {
     readonly currentPassword: string;
     readonly newPassword: string;
   }): Promise<Result<void, AuthError>>;
+  /** A new recovery key replaces the old one (which stops working); its words are shown once. */
+  rotateRecoveryKey(input: { readonly currentPassword: string }): Promise<Result<Registered, AuthError>>;
 }
 
 // ---------------------------------------------------------------- the library

@@ -27,6 +27,7 @@ import {
   type PhotoView,
   type RecoverError,
   recoverAccount,
+  rotateAccountRecoveryKey,
   type Uploader,
 } from '@halyon/client-core';
 import { createRemoteApi, type RemotePlatform, type RemoteSession } from '@halyon/client-core/remote-api';
@@ -421,6 +422,19 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
         input.newPassword,
       );
       return changed.ok ? ok(undefined) : err(authErrorOf(changed.error));
+    },
+    async rotateRecoveryKey(input) {
+      if (!unlocked) return err(NOT_UNLOCKED);
+      const { session } = unlocked;
+      const rotated = await rotateAccountRecoveryKey(
+        auth,
+        session.accessToken,
+        session.vault,
+        input.currentPassword,
+      );
+      return rotated.ok
+        ? ok({ recoveryWords: rotated.value.recoveryWords })
+        : err(authErrorOf(rotated.error));
     },
 
     // ---------------------------------------------------------------- the library

@@ -1,4 +1,4 @@
-/** @module Settings: appearance, auto-lock, storage and signed-in devices. */
+/** @module Settings: appearance, auto-lock, password, recovery key, storage and signed-in devices. */
 
 import Monitor from 'lucide-solid/icons/monitor';
 import Moon from 'lucide-solid/icons/moon';
@@ -13,6 +13,7 @@ import { authErrorText } from '../auth/auth-errors';
 import { ChangePassword } from './change-password';
 import type { ThemeChoice } from './create-theme';
 import { deviceLabel } from './device-label';
+import { NewRecoveryKey } from './new-recovery-key';
 import './settings.css';
 
 const THEMES: ReadonlyArray<{
@@ -115,6 +116,14 @@ export const SettingsScreen = (props: {
             return changed;
           }}
         />
+      </section>
+      <section class="settings__section" aria-labelledby="settings-recovery">
+        <h2 id="settings-recovery">Recovery key</h2>
+        <p class="settings__hint">
+          The 24 words open your vault if you forget your password. Make a new key if the old one may have
+          been seen.
+        </p>
+        <NewRecoveryKey onRotate={(input) => client.rotateRecoveryKey(input)} />
       </section>
       <section class="settings__section" aria-labelledby="settings-storage">
         <h2 id="settings-storage">Storage</h2>
