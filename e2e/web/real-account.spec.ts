@@ -3,7 +3,7 @@
 
 /**
  * The account on the real server: recovering with the recovery words on a new device, changing the password in
- * settings, and signing another device out from the devices list.
+ * settings, signing another device out from the devices list, and making a new recovery key.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -159,5 +159,38 @@ test('signing another device out from the devices list ends its session at once'
   // The other device's access token is refused on its very next request.
   await openSettings(other);
   await expect(other.getByText('This device was signed out of your account.')).toBeVisible();
+  await device.close();
+});
+
+test('a new recovery key from settings: the old words stop working, the new ones recover', async ({
+  page,
+  browser,
+}) => {
+  const email = newEmail();
+  await page.goto(server.origin);
+  const oldWords = await registerThroughUi(page, email, PASSWORD);
+  await openSettings(page);
+  await page.getByLabel('Password for the new recovery key').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Make a new recovery key' }).click();
+  const shownWords = page.getByRole('list', { name: 'New recovery key' }).getByRole('listitem');
+  await expect(shownWords).toHaveCount(24, KEY_DERIVATION);
+  const newWords = await shownWords.allTextContents();
+  await page.getByRole('button', { name: 'I have written them down' }).click();
+  await expect(shownWords).toHaveCount(0);
+
+  const device = await browser.newContext();
+  const other = await device.newPage();
+  await other.goto(server.origin);
+  await other.getByRole('button', { name: 'Forgot your password?' }).click();
+  await other.getByLabel('E-mail').fill(email);
+  await other.getByLabel('New password').fill(NEW_PASSWORD);
+  await other.getByLabel(/^Recovery key/).fill(oldWords.join(' '));
+  await other.getByRole('button', { name: 'Recover' }).click();
+  await expect(
+    other.getByText('That recovery key does not open a vault for this e-mail address.'),
+  ).toBeVisible(KEY_DERIVATION);
+  await other.getByLabel(/^Recovery key/).fill(newWords.join(' '));
+  await other.getByRole('button', { name: 'Recover' }).click();
+  await expect(other.getByRole('heading', { name: 'Your vault is empty' })).toBeVisible(KEY_DERIVATION);
   await device.close();
 });
