@@ -94,7 +94,11 @@ describe('account against the real server', () => {
 
     expect(await changeAccountPassword(auth, tokens, first.vault, PASSWORD, NEW_PASSWORD)).toEqual({
       ok: true,
-      value: undefined,
+      value: {
+        kdfParams: expect.any(Object),
+        salt: expect.any(String),
+        wrappedMasterKey: expect.any(String),
+      },
     });
     const old = await signIn(auth, email, PASSWORD, 'account test');
     expect(old.ok).toBe(false);

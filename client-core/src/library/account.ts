@@ -1,12 +1,23 @@
 /**
  * @module The account, shared by the worker and the CLI. Signing in with a password: prelogin, derive the keys
  * (refusing server parameters below the floor), log in with the auth key, and open the vault the server returned.
+ * Unlocking on the device: the same derivation from a remembered envelope, no network; the auth key is handed
+ * back (to log in once the server is reachable) and the caller zeroes it.
  * Changing the password, recovering with the 24 words, rotating the recovery key, and the sessions list. The
  * password, the words and every key derived from them are dropped before these return.
  */
-import type { LoginResponse, SessionInfo, VaultEnvelope } from '@halyon/protocol';
+import {
+  Email,
+  type LoginResponse,
+  type PasswordWrap,
+  type SessionInfo,
+  Uuid,
+  VaultEnvelope,
+} from '@halyon/protocol';
+import { z } from 'zod';
 import {
   bytesToBase64,
+  checkKdfParams,
   deriveLoginKeys,
   envelopeSalt,
   type KeyEncryptionKey,
@@ -75,6 +86,80 @@ export const signIn = async (
   return vault.ok ? ok({ login: login!, vault: vault.value }) : vault;
 };
 
+/**
+ * What a device keeps to unlock without the server: the account's ids and its vault envelope as the server holds
+ * it (KDF parameters, salt, wrapped keys: public values and ciphertext, never a key or the password), plus the
+ * sessions this device ended while the server was out of reach, to revoke once it signs in again.
+ */
+export const RememberedAccount = z.object({
+  userId: Uuid,
+  email: Email,
+  vault: VaultEnvelope,
+  sessionsToEnd: z.array(Uuid).max(100),
+});
+export type RememberedAccount = z.infer<typeof RememberedAccount>;
+
+/** The account a password sign-in opened, to remember on this device. */
+export const rememberedAccountOf = (login: LoginResponse, rawEmail: string): RememberedAccount => ({
+  userId: login.userId,
+  email: normaliseEmail(rawEmail),
+  vault: login.vault,
+  sessionsToEnd: [],
+});
+
+/** After a password change on this device: the new password's wrap replaces the old one. */
+export const withPasswordWrap = (account: RememberedAccount, wrap: PasswordWrap): RememberedAccount => ({
+  ...account,
+  vault: { ...account.vault, ...wrap },
+});
+
+/**
+ * Unlocks from what the device remembers, with no network: the KDF floor applies as to a server's parameters,
+ * and every failure to open the wrapped keys (wrong password, tampered or malformed record) is `WrongPassword`.
+ * Returns the auth key too (to log in later); the caller owns it and zeroes it.
+ */
+export const unlockOnDevice = async (
+  remembered: unknown,
+  password: string,
+): Promise<
+  Result<
+    { readonly account: RememberedAccount; readonly vault: UnlockedVault; readonly authKey: Uint8Array },
+    SignInError
+  >
+> => {
+  const parsed = RememberedAccount.safeParse(remembered);
+  if (!parsed.success) {
+    const kdfParams = (remembered as { vault?: { kdfParams?: unknown } } | null)?.vault?.kdfParams;
+    // Parameters of a kind or strength the client refuses are named as such, as a server's would be.
+    const kdf = checkKdfParams(kdfParams);
+    return err(kdf.ok ? { type: 'WrongPassword' } : { type: 'KdfRefused', reason: kdf.error.type });
+  }
+  const account = parsed.data;
+  const salt = envelopeSalt(account.vault);
+  if (!salt) return err({ type: 'InvalidSalt' });
+  const keys = await deriveLoginKeys(password, salt, account.vault.kdfParams);
+  if (!keys.ok) return err({ type: 'KdfRefused', reason: keys.error.type });
+  const { keyEncryptionKey, authKey } = keys.value;
+  const opened = await unlockVault(account.vault, keyEncryptionKey, account.email);
+  zeroize(keyEncryptionKey);
+  if (opened.ok) return ok({ account, vault: opened.value, authKey });
+  zeroize(authKey);
+  return err({ type: 'WrongPassword' });
+};
+
+/** Logs in with an auth key derived earlier (an unlock on the device); a new session on the server. */
+export const logInWithAuthKey = (
+  auth: AuthClient,
+  rawEmail: string,
+  authKey: Uint8Array,
+  deviceName: string,
+) =>
+  auth.login({
+    email: normaliseEmail(rawEmail),
+    authKey: bytesToBase64(authKey),
+    device: { name: deviceName },
+  });
+
 /** Opens a saved vault envelope again (a later session on a signed-in device). */
 export const unlockWithPassword = (
   envelope: VaultEnvelope,
@@ -110,7 +195,7 @@ const currentAuthKey = async (
 /**
  * Signed in: proves the current password and wraps the master key under the new one (new salt, same master key;
  * the recovery wrap untouched). The server ends every other session; this one carries on. A wrong current
- * password is `WrongPassword` and changes nothing.
+ * password is `WrongPassword` and changes nothing. Returns the new wrap (for a device that remembers the envelope).
  */
 export const changeAccountPassword = async (
   auth: AuthClient,
@@ -118,7 +203,7 @@ export const changeAccountPassword = async (
   vault: UnlockedVault,
   currentPassword: string,
   newPassword: string,
-): Promise<Result<void, SignInError>> => {
+): Promise<Result<PasswordWrap, SignInError>> => {
   const current = await currentAuthKey(auth, vault.userId, currentPassword);
   if (!current.ok) return current;
   const rewrapped = await wrapForNewPassword(vault, newPassword);
@@ -128,7 +213,7 @@ export const changeAccountPassword = async (
     newAuthKey: rewrapped.value.authKeyB64,
     wrap: rewrapped.value.wrap,
   });
-  if (changed.ok) return changed;
+  if (changed.ok) return ok(rewrapped.value.wrap);
   return err(
     isProblem(changed.error, 'invalid_credentials') ? { type: 'WrongPassword' } : transport(changed.error),
   );
