@@ -212,7 +212,9 @@ test('a forgotten password is replaced with the recovery key', async ({ page, ga
 
   await key.fill(words.replace('harbor', 'harbour'));
   await page.getByRole('button', { name: 'Recover' }).click();
-  await expect(page.getByRole('alert')).toContainText('That recovery key is not valid.');
+  await expect(page.getByRole('alert')).toContainText(
+    'That recovery key does not open a vault for this e-mail address.',
+  );
 
   await key.fill(words.toUpperCase().replaceAll(' ', '\n'));
   await page.getByRole('button', { name: 'Recover' }).click();
