@@ -25,7 +25,10 @@ test('every published and format vector passes inside a Web Worker in Chromium',
   expect(report.curveBackend).toBe('webcrypto');
   const suites = new Set(report.results.map((result) => result.suite));
   for (const suite of [
+    'hchacha20',
     'xchacha20-poly1305',
+    'chacha20-poly1305',
+    'sha-256',
     'aes-256-gcm',
     'argon2id',
     'hkdf-sha256',
