@@ -431,3 +431,5 @@ export const createRemoteApi = (platform: RemotePlatform) => {
 };
 
 export type RemoteApi = ReturnType<typeof createRemoteApi>;
+export type { RememberedAccount } from './account';
+export type { ServerSignIn } from './session-tokens';

@@ -1,8 +1,10 @@
 /**
- * @module Which account this browser last signed in to, so a reload opens on "unlock" instead of "sign in".
- * Only the e-mail address is kept (IndexedDB, in the worker): no token, no key. Unlocking signs in again.
- * The auto-lock choice is kept beside it (not a secret).
+ * @module Which account this browser last signed in to, so a reload opens on "unlock" instead of "sign in", and
+ * what unlocking it needs without the server (client-core's RememberedAccount: ids, KDF parameters, salt, the
+ * wrapped keys, and sessions to revoke; what the server holds too, never a token, a key or the password).
+ * IndexedDB, in the worker. The auto-lock choice is kept beside it (not a secret).
  */
+import type { RememberedAccounts } from '@halyon/client-core/remote-api';
 
 const DB = 'halyon-device';
 const STORE = 'account';
@@ -29,19 +31,32 @@ const run = async <T>(mode: IDBTransactionMode, use: (store: IDBObjectStore) => 
   }
 };
 
-export interface RememberedAccount {
+/** The account a reload offers to unlock. */
+export interface CurrentAccount {
   readonly email: string;
 }
 
-export const readRememberedAccount = async (): Promise<RememberedAccount | null> =>
-  ((await run('readonly', (s) => s.get(KEY))) as RememberedAccount | undefined) ?? null;
+export const readRememberedAccount = async (): Promise<CurrentAccount | null> =>
+  ((await run('readonly', (s) => s.get(KEY))) as CurrentAccount | undefined) ?? null;
 
-export const rememberAccount = async (account: RememberedAccount): Promise<void> => {
+export const rememberAccount = async (account: CurrentAccount): Promise<void> => {
   await run('readwrite', (s) => s.put(account, KEY));
 };
 
-export const forgetAccount = async (): Promise<void> => {
+const accountKey = (email: string) => `account:${email}`;
+
+/** The unlock records, by normalised e-mail address (several accounts may have used this browser). */
+export const rememberedAccounts: RememberedAccounts = {
+  read: async (email) => (await run('readonly', (s) => s.get(accountKey(email)))) ?? null,
+  write: async (account) => {
+    await run('readwrite', (s) => s.put(account, accountKey(account.email)));
+  },
+};
+
+/** Signing out of this device: forgets which account it was and what unlocked it. */
+export const forgetAccount = async (email: string): Promise<void> => {
   await run('readwrite', (s) => s.delete(KEY));
+  await run('readwrite', (s) => s.delete(accountKey(email)));
 };
 
 const AUTO_LOCK_KEY = 'autoLockMinutes';

@@ -56,6 +56,7 @@ import {
   readRememberedAccount,
   rememberAccount,
   rememberAutoLockMinutes,
+  rememberedAccounts,
 } from './remembered-account';
 import { toAlbum, toPhotoDetails, toPhotoSummary, toSyncStatus, toTag } from './to-view-models';
 
@@ -155,7 +156,7 @@ interface Unlocked {
 export interface VaultServiceDeps {
   /** The API's origin, e.g. the page's own. */
   readonly server: string;
-  readonly platform: Omit<RemotePlatform, 'onSession'>;
+  readonly platform: Omit<RemotePlatform, 'onSession' | 'onServerSignIn' | 'accounts'>;
 }
 
 export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
@@ -249,15 +250,29 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   const auth = createAuthClient({ baseUrl: deps.server, fetch: deps.platform.fetch });
   const remote = createRemoteApi({
     ...deps.platform,
+    // Unlocking works offline from what this browser remembers; the server session follows (client-core).
+    accounts: rememberedAccounts,
     onSession: (session) => {
       unlocked?.stop();
       unlocked = null;
       if (session) opening = openSession(session, signingInAs);
     },
+    onServerSignIn: () => emit({ type: 'syncStatusChanged', status: syncStatus() }),
   });
 
-  const syncStatus = () =>
-    toSyncStatus(remote.status(), navigator.onLine, lastSyncedAt, unlocked?.pending.count() ?? 0);
+  /** The server refused this unlock's session (password changed elsewhere, or signed out): sync waits for it. */
+  const SIGN_IN_REFUSED = { type: 'SignInRefused' } as const;
+  const syncStatus = () => {
+    const status = toSyncStatus(
+      remote.status(),
+      navigator.onLine,
+      lastSyncedAt,
+      unlocked?.pending.count() ?? 0,
+    );
+    return remote.serverSignIn() === 'refused'
+      ? { ...status, isSyncing: false, lastError: SIGN_IN_REFUSED }
+      : status;
+  };
   const state = (): VaultState =>
     unlocked && email
       ? { status: 'unlocked', email }
@@ -288,10 +303,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
 
   const lockNow = async () => {
     autoLock.stop();
-    // The session's tokens go with the keys and unlocking signs in anew, so end this session on the server too
-    // (else every unlock would leave one more live session in the devices list). Not waited for: locking must
-    // not wait on the network; offline, the session expires on its own.
-    if (unlocked) void auth.logout(unlocked.session.accessToken);
+    // Ends the server session too (client-core: one session per unlock, none left behind in the devices list).
     await remote.lock();
     stateChanged();
   };
@@ -387,10 +399,10 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     async logOut() {
       autoLock.stop();
       // Ends the session on the server too; when offline or locked, the session expires there on its own.
-      if (unlocked) await auth.logout(unlocked.session.accessToken);
-      await remote.lock();
+      await remote.signOut();
+      const signedOut = email;
       email = null;
-      await forgetAccount();
+      if (signedOut) await forgetAccount(signedOut);
       stateChanged();
     },
     async recover(input, onProgress) {
@@ -421,7 +433,10 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
         input.currentPassword,
         input.newPassword,
       );
-      return changed.ok ? ok(undefined) : err(authErrorOf(changed.error));
+      if (!changed.ok) return err(authErrorOf(changed.error));
+      // The next unlock, offline too, takes the new password.
+      await remote.rememberPasswordWrap(changed.value);
+      return ok(undefined);
     },
     async rotateRecoveryKey(input) {
       if (!unlocked) return err(NOT_UNLOCKED);
