@@ -3,13 +3,19 @@
  * libsodium the best-known E2EE photo app ships) doing the same work in the same run:
  *   - unlock at our default params (Argon2id m=128 MiB, t=3, p=1; then key split and unwrapping),
  *   - 1 KiB record encrypt and decrypt (ours: padding + key commitment + XChaCha20-Poly1305; libsodium: the bare
- *     XChaCha20-Poly1305 AEAD with the same associated data),
+ *     XChaCha20-Poly1305 AEAD with the same associated data). In Node the AEAD runs on node:crypto; the portable
+ *     path the browser worker runs (all noble) is measured too, in a child process that hides node:crypto,
+ *   - 20 MiB blob encrypt and decrypt also from 64 KiB source pieces, as Blob.stream() and fetch bodies hand them
+ *     over (chunks reassembled in reused buffers), and the page faults per round,
  *   - 20 MiB blob encrypt and decrypt (ours: AES-256-GCM STREAM in 1 MiB chunks; libsodium: secretstream
  *     XChaCha20-Poly1305 in 1 MiB chunks),
  *   - seal and open of a collection key (ours: X25519 + HKDF + committed box, Ed25519 signature; libsodium:
  *     crypto_box_seal + crypto_sign_detached),
  * plus the blob chunk-size sweep behind BLOB_DEFAULT_CHUNK_BYTES. The last line is one JSON object.
  */
+
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   type BlobKey,
   type CollectionKey,
@@ -25,9 +31,18 @@ import {
   unlockVaultWithPassword,
 } from '@halyon/client-core';
 import sodium from 'libsodium-wrappers-sumo';
-import { bestMsOfEach, bestOpsPerSecondOfEach, megabytesPerSecond } from './lib/crypto-timing';
+import {
+  bestMsOfEach,
+  bestOpsPerSecondOfEach,
+  medianMinorPageFaults,
+  megabytesPerSecond,
+} from './lib/crypto-timing';
 
 await sodium.ready;
+
+/** Set in the child that measures records on the portable path; it prints only the record figures. */
+const PORTABLE_RECORDS_ENV = 'HALYON_BENCH_PORTABLE_RECORDS';
+const portableRecordsOnly = process.env[PORTABLE_RECORDS_ENV] === '1';
 
 const MiB = 1024 * 1024;
 const BLOB_BYTES = 20 * MiB;
@@ -47,51 +62,6 @@ const slices = (bytes: Uint8Array, size: number) => {
   for (let offset = 0; offset < bytes.length; offset += size) out.push(bytes.subarray(offset, offset + size));
   return out;
 };
-
-// ---------------------------------------------------------------------------------------------------------------
-// Unlock at default params
-
-const created = await createVault(password, userId);
-if (!created.ok) throw new Error(`createVault: ${created.error.type}`);
-const { envelope, vault } = created.value;
-async function unlockOurs() {
-  const unlocked = await unlockVaultWithPassword(envelope, password, userId);
-  if (!unlocked.ok) throw new Error(unlocked.error.type);
-}
-
-const sodiumSalt = sodium.randombytes_buf(sodium.crypto_pwhash_SALTBYTES);
-const sodiumMaster = sodium.randombytes_buf(32);
-const sodiumWrapNonce = sodium.randombytes_buf(24);
-const sodiumKekForWrap = sodium.crypto_pwhash(
-  32,
-  password,
-  sodiumSalt,
-  3,
-  128 * MiB,
-  sodium.crypto_pwhash_ALG_ARGON2ID13,
-);
-const sodiumKek = sodium.crypto_kdf_derive_from_key(32, 1, 'halyonkk', sodiumKekForWrap);
-const sodiumWrapped = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-  sodiumMaster,
-  null,
-  null,
-  sodiumWrapNonce,
-  sodiumKek,
-);
-function unlockLibsodium() {
-  const root = sodium.crypto_pwhash(
-    32,
-    password,
-    sodiumSalt,
-    3,
-    128 * MiB,
-    sodium.crypto_pwhash_ALG_ARGON2ID13,
-  );
-  const kek = sodium.crypto_kdf_derive_from_key(32, 1, 'halyonkk', root);
-  sodium.crypto_kdf_derive_from_key(32, 2, 'halyonkk', root); // the auth key
-  sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sodiumWrapped, null, sodiumWrapNonce, kek);
-}
-const [unlockMs, libsodiumUnlockMs] = await bestMsOfEach(3, unlockOurs, unlockLibsodium);
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1 KiB records
@@ -151,15 +121,90 @@ const [recordDecryptPerS, libsodiumRecordDecryptPerS] = await bestOpsPerSecondOf
   decryptRecordLibsodium,
 );
 
+if (portableRecordsOnly) {
+  console.log(JSON.stringify({ recordEncryptPerS, recordDecryptPerS }));
+  process.exit(0);
+}
+
+/**
+ * The same record figures on the portable path (noble for everything, as in the browser worker): this script
+ * again, in a child whose process.getBuiltinModule is gone, so client-core finds no node:crypto.
+ */
+function portableRecordFigures(): { recordEncryptPerS: number; recordDecryptPerS: number } {
+  const output = execFileSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      '--import',
+      'data:text/javascript,process.getBuiltinModule=undefined',
+      fileURLToPath(import.meta.url),
+    ],
+    { env: { ...process.env, [PORTABLE_RECORDS_ENV]: '1' }, encoding: 'utf8' },
+  );
+  return JSON.parse(output.trim().split('\n').at(-1)!);
+}
+const portable = portableRecordFigures();
+
+// ---------------------------------------------------------------------------------------------------------------
+// Unlock at default params
+
+const created = await createVault(password, userId);
+if (!created.ok) throw new Error(`createVault: ${created.error.type}`);
+const { envelope, vault } = created.value;
+async function unlockOurs() {
+  const unlocked = await unlockVaultWithPassword(envelope, password, userId);
+  if (!unlocked.ok) throw new Error(unlocked.error.type);
+}
+
+const sodiumSalt = sodium.randombytes_buf(sodium.crypto_pwhash_SALTBYTES);
+const sodiumMaster = sodium.randombytes_buf(32);
+const sodiumWrapNonce = sodium.randombytes_buf(24);
+const sodiumKekForWrap = sodium.crypto_pwhash(
+  32,
+  password,
+  sodiumSalt,
+  3,
+  128 * MiB,
+  sodium.crypto_pwhash_ALG_ARGON2ID13,
+);
+const sodiumKek = sodium.crypto_kdf_derive_from_key(32, 1, 'halyonkk', sodiumKekForWrap);
+const sodiumWrapped = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+  sodiumMaster,
+  null,
+  null,
+  sodiumWrapNonce,
+  sodiumKek,
+);
+function unlockLibsodium() {
+  const root = sodium.crypto_pwhash(
+    32,
+    password,
+    sodiumSalt,
+    3,
+    128 * MiB,
+    sodium.crypto_pwhash_ALG_ARGON2ID13,
+  );
+  const kek = sodium.crypto_kdf_derive_from_key(32, 1, 'halyonkk', root);
+  sodium.crypto_kdf_derive_from_key(32, 2, 'halyonkk', root); // the auth key
+  sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sodiumWrapped, null, sodiumWrapNonce, kek);
+}
+const [unlockMs, libsodiumUnlockMs] = await bestMsOfEach(3, unlockOurs, unlockLibsodium);
+
 // ---------------------------------------------------------------------------------------------------------------
 // 20 MiB blobs
 
 const blob = randomBlob(BLOB_BYTES);
 const blobPieces = slices(blob, CHUNK_BYTES); // as a file reader would hand them over
+const SMALL_PIECE_BYTES = 64 * 1024; // as Blob.stream() and fetch bodies hand them over
+const blobSmallPieces = slices(blob, SMALL_PIECE_BYTES);
 
-async function encryptOurs(key: BlobKey, chunkBytes = CHUNK_BYTES): Promise<Uint8Array[]> {
+async function encryptOurs(
+  key: BlobKey,
+  chunkBytes = CHUNK_BYTES,
+  pieces = blobPieces,
+): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
-  for await (const piece of encryptBlob(key, blobPieces, blob.length, { chunkBytes })) out.push(piece);
+  for await (const piece of encryptBlob(key, pieces, blob.length, { chunkBytes })) out.push(piece);
   return out;
 }
 async function decryptOurs(key: BlobKey, pieces: Uint8Array[]): Promise<number> {
@@ -171,6 +216,7 @@ async function decryptOurs(key: BlobKey, pieces: Uint8Array[]): Promise<number> 
 
 const blobKey = generateBlobKey();
 const blobCiphertext = await encryptOurs(blobKey);
+const blobCiphertextSmallPieces = slices(new Uint8Array(Buffer.concat(blobCiphertext)), SMALL_PIECE_BYTES);
 const streamKey = sodium.crypto_secretstream_xchacha20poly1305_keygen();
 function sodiumStreamEncrypt(): { header: Uint8Array; chunks: Uint8Array[] } {
   const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(streamKey);
@@ -207,6 +253,22 @@ const blobEncryptMbS = megabytesPerSecond(BLOB_BYTES, blobEncryptMs);
 const blobDecryptMbS = megabytesPerSecond(BLOB_BYTES, blobDecryptMs);
 const libsodiumBlobEncryptMbS = megabytesPerSecond(BLOB_BYTES, libsodiumBlobEncryptMs);
 const libsodiumBlobDecryptMbS = megabytesPerSecond(BLOB_BYTES, libsodiumBlobDecryptMs);
+
+// From 64 KiB pieces every chunk is reassembled (in reused buffers: docs/crypto.md, "Blob buffers").
+const encryptSmallPieces = () => encryptOurs(blobKey, CHUNK_BYTES, blobSmallPieces);
+const decryptSmallPieces = () => decryptOurs(blobKey, blobCiphertextSmallPieces);
+const [smallEncryptMs, smallDecryptMs] = await bestMsOfEach(7, encryptSmallPieces, decryptSmallPieces);
+const blobEncryptSmallPiecesMbS = megabytesPerSecond(BLOB_BYTES, smallEncryptMs);
+const blobDecryptSmallPiecesMbS = megabytesPerSecond(BLOB_BYTES, smallDecryptMs);
+// Minor page faults per 20 MiB round (5,120 would be every output byte on fresh memory): unlike time, load
+// does not change them, and they are what separates the fast rounds from the slow ones.
+const [encryptFaults, decryptFaults, smallEncryptFaults, smallDecryptFaults] = await medianMinorPageFaults(
+  5,
+  encryptBlobOurs,
+  decryptBlobOurs,
+  encryptSmallPieces,
+  decryptSmallPieces,
+);
 
 // Chunk-size sweep (docs/crypto.md, "Blob chunk size").
 const chunkSweep: { chunkKiB: number; encryptMbS: number; decryptMbS: number }[] = [];
@@ -278,8 +340,22 @@ const rows: [string, number, number, string][] = [
   ['unlock at default params (ms, lower is better)', unlockMs, libsodiumUnlockMs, 'ms'],
   ['1 KiB record encrypt (ops/s)', recordEncryptPerS, libsodiumRecordEncryptPerS, 'ops/s'],
   ['1 KiB record decrypt (ops/s)', recordDecryptPerS, libsodiumRecordDecryptPerS, 'ops/s'],
+  [
+    '  encrypt, portable path (browser) (ops/s)',
+    portable.recordEncryptPerS,
+    libsodiumRecordEncryptPerS,
+    'ops/s',
+  ],
+  [
+    '  decrypt, portable path (browser) (ops/s)',
+    portable.recordDecryptPerS,
+    libsodiumRecordDecryptPerS,
+    'ops/s',
+  ],
   ['20 MiB blob encrypt (MB/s)', blobEncryptMbS, libsodiumBlobEncryptMbS, 'MB/s'],
   ['20 MiB blob decrypt (MB/s)', blobDecryptMbS, libsodiumBlobDecryptMbS, 'MB/s'],
+  ['  encrypt from 64 KiB pieces (MB/s)', blobEncryptSmallPiecesMbS, libsodiumBlobEncryptMbS, 'MB/s'],
+  ['  decrypt from 64 KiB pieces (MB/s)', blobDecryptSmallPiecesMbS, libsodiumBlobDecryptMbS, 'MB/s'],
   ['collection key seal (ops/s)', sealPerS, libsodiumSealPerS, 'ops/s'],
   ['collection key open (ops/s)', openPerS, libsodiumOpenPerS, 'ops/s'],
 ];
@@ -291,6 +367,10 @@ for (const [name, ours, theirs, unit] of rows) {
     `${pad(name, 48)} ${pad(String(round(ours)), 12)} ${pad(String(round(theirs)), 12)} ${ratio.toFixed(2)}x`,
   );
 }
+console.log(
+  `\nminor page faults per 20 MiB round (median): encrypt ${encryptFaults}, decrypt ${decryptFaults}; ` +
+    `from 64 KiB pieces: encrypt ${smallEncryptFaults}, decrypt ${smallDecryptFaults}`,
+);
 console.log('\nblob chunk size sweep (AES-256-GCM STREAM, 20 MiB):');
 for (const row of chunkSweep) {
   console.log(
@@ -314,6 +394,16 @@ console.log(
     blob_encrypt_mb_s: round(blobEncryptMbS),
     blob_decrypt_mb_s: round(blobDecryptMbS),
     blob_ratio_vs_libsodium: round(blobRatio, 2),
+    blob_encrypt_64k_pieces_mb_s: round(blobEncryptSmallPiecesMbS),
+    blob_decrypt_64k_pieces_mb_s: round(blobDecryptSmallPiecesMbS),
+    blob_page_faults_per_round: {
+      encrypt: encryptFaults,
+      decrypt: decryptFaults,
+      encrypt_64k_pieces: smallEncryptFaults,
+      decrypt_64k_pieces: smallDecryptFaults,
+    },
+    record_encrypt_portable_per_s: round(portable.recordEncryptPerS),
+    record_decrypt_portable_per_s: round(portable.recordDecryptPerS),
     seal_per_s: round(sealPerS),
     open_per_s: round(openPerS),
     libsodium_unlock_ms: round(libsodiumUnlockMs),

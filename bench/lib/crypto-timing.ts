@@ -69,4 +69,24 @@ export async function bestOpsPerSecondOfEach<const F extends Work[]>(
   return best as NumberPerWork<F>;
 }
 
+const minorPageFaults = () => process.resourceUsage().minorPageFault;
+
+/** Median minor page faults per call of each function, over `rounds` alternating rounds (GC before each call). */
+export async function medianMinorPageFaults<const F extends Work[]>(
+  rounds: number,
+  ...fns: F
+): Promise<NumberPerWork<F>> {
+  const counts = fns.map((): number[] => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, fn] of fns.entries()) {
+      collectGarbage();
+      const before = minorPageFaults();
+      await fn();
+      counts[i]!.push(minorPageFaults() - before);
+    }
+  }
+  const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
+  return counts.map(median) as NumberPerWork<F>;
+}
+
 export const megabytesPerSecond = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
