@@ -116,6 +116,7 @@ test('changing the password in settings: a wrong current password changes nothin
   await page.screenshot({ path: 'test-results/real-account-password-changed.png' });
 
   await page.getByRole('button', { name: 'Lock', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Unlock' })).toBeVisible();
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByText('That e-mail and password do not match.')).toBeVisible(KEY_DERIVATION);
