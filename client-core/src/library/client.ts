@@ -14,7 +14,7 @@ import { createSnapshotCipher } from '../sync/snapshot-cipher';
 import type { Transport } from '../sync/transport';
 import { createLinkIdDeriver, deriveLibraryCollection, deriveLinkIdKey } from './derived-keys';
 import { addOwnedCollectionKeys, createKeyring, createRecordCipher } from './keyring';
-import { decodeRecordDoc, encodeRecordDoc } from './kinds';
+import { CURRENT_SCHEMA_VERSION, decodeRecordDoc, encodeRecordDoc } from './kinds';
 import { createLibrary } from './library';
 
 export interface HalyonClientOptions {
@@ -37,7 +37,11 @@ export const openHalyonClient = async (options: HalyonClientOptions) => {
     store,
     transport,
     cipher: createRecordCipher(keyring),
-    codec: { encode: encodeRecordDoc, decode: decodeRecordDoc },
+    codec: {
+      encode: encodeRecordDoc,
+      decode: decodeRecordDoc,
+      schema: JSON.stringify(CURRENT_SCHEMA_VERSION),
+    },
     newOpId: newId,
     now,
     snapshotCipher: await createSnapshotCipher(masterKey),

@@ -246,7 +246,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
           applyStoreChanges(shown, changes);
           shownSeq = changes.localSeq;
           unsnapshotted = 0;
-          return { localSeq: changes.localSeq, records: [...shown.values()] };
+          return { localSeq: changes.localSeq, schema: codec.schema ?? '', records: [...shown.values()] };
         });
         if (contents) await store.putSnapshotPages(await sealSnapshot(snapshotCipher, contents));
       } catch {
@@ -354,6 +354,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     let changes = await store.readChangesSince(snapshot?.localSeq ?? 0);
     const sound =
       snapshot !== undefined &&
+      snapshot.schema === (codec.schema ?? '') &&
       snapshot.localSeq >= changes.snapshotFloor &&
       snapshot.localSeq <= changes.localSeq;
     if (snapshot && !sound) changes = await store.readChangesSince(0);

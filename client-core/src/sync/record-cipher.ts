@@ -26,6 +26,11 @@ export interface RecordCipher {
 
 /** What a record's plaintext is to the engine: a mergeable document, validated when decoded. */
 export interface RecordCodec {
+  /**
+   * Names the document shapes `decode` produces (kinds and their current schema versions). A local snapshot
+   * written under another is ignored, since its documents were never upgraded by this codec.
+   */
+  readonly schema?: string;
   encode(doc: import('./merge').RecordDoc): Uint8Array;
   decode(
     plaintext: Uint8Array,

@@ -179,6 +179,19 @@ describe('local snapshot', () => {
     await expectShowsAsFullLoad(warm, fullLoad);
   });
 
+  it('ignores a snapshot whose documents have other schema versions than this client decodes to', async () => {
+    const { server, store, snapshotCipher, fullLoad } = await setup();
+    const upgraded = await createTestDevice({
+      nodeId: 'phone',
+      transport: server.transport,
+      store,
+      snapshotCipher,
+      schema: 'a newer client',
+    });
+    expect(upgraded.engine.lastLoad()?.snapshot).toBe('ignored');
+    await expectShowsAsFullLoad(upgraded, fullLoad);
+  });
+
   it('ignores a snapshot taken before records were removed from the store', async () => {
     const { store, restart, fullLoad } = await setup();
     await store.dropRecords(LIBRARY, [tagKey(4).recordId]); // as reconcile does for a purged record

@@ -9,7 +9,8 @@
  * that moment. A warm start opens the snapshot, then reads only the rows written after that counter, and
  * recomputes just those records (decrypting them as before). The snapshot is a cache, never a source of truth:
  * a snapshot that is missing, does not authenticate (tampered, truncated, mixed with another snapshot's pages,
- * another account's), is newer than the store, or was taken before rows were removed (`snapshotFloor`) is ignored,
+ * another account's), was written for other record schema versions (its documents were never upgraded by this
+ * client's codec), is newer than the store, or was taken before rows were removed (`snapshotFloor`) is ignored,
  * every record is decrypted from the store as without one, and a new snapshot is written.
  * Its documents are not validated again by the kind schemas: they were validated when first admitted, and only a
  * holder of this account's master key can seal a page that opens. Nothing plaintext reaches the store.
@@ -34,6 +35,8 @@ export interface ShownRecord {
 export interface SnapshotContents {
   /** The store's change counter the snapshot reflects: rows stamped above it are newer. */
   readonly localSeq: number;
+  /** The codec's schema (RecordCodec.schema) the documents have; another codec's snapshot is ignored. */
+  readonly schema: string;
   readonly records: readonly ShownRecord[];
 }
 
@@ -171,6 +174,7 @@ export const sealSnapshot = async (
   const header = JSON.stringify({
     format: FORMAT,
     localSeq: contents.localSeq,
+    schema: contents.schema,
     records: contents.records.length,
     latestStamp: bodies.latestStamp,
   });
@@ -226,9 +230,15 @@ export const openSnapshot = async (
     // Pages left unopened after a failure must not reject unobserved.
     for (const page of opening) void page.catch(() => undefined);
   }
-  const { format, localSeq, records: count, latestStamp } = header ?? {};
-  if (format !== FORMAT || typeof localSeq !== 'number' || count !== records.length || !isHlc(latestStamp)) {
+  const { format, localSeq, schema, records: count, latestStamp } = header ?? {};
+  if (
+    format !== FORMAT ||
+    typeof localSeq !== 'number' ||
+    typeof schema !== 'string' ||
+    count !== records.length ||
+    !isHlc(latestStamp)
+  ) {
     return undefined;
   }
-  return { localSeq, records, latestStamp };
+  return { localSeq, schema, records, latestStamp };
 };

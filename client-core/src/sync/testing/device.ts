@@ -27,6 +27,8 @@ export interface TestDeviceOptions {
   /** Turns the local snapshot on; written when flushed (the debounce is an hour unless set). */
   readonly snapshotCipher?: SnapshotCipher;
   readonly snapshotDelayMs?: number;
+  /** The codec's schema name (RecordCodec.schema). */
+  readonly schema?: string;
 }
 
 export const createTestDevice = async (options: TestDeviceOptions) => {
@@ -36,7 +38,7 @@ export const createTestDevice = async (options: TestDeviceOptions) => {
     store,
     transport: options.transport,
     cipher: options.cipher ?? createTestCipher(),
-    codec: { encode: encodeRecordDoc, decode: decodeRecordDoc },
+    codec: { encode: encodeRecordDoc, decode: decodeRecordDoc, schema: options.schema ?? 'test' },
     newOpId: () => testUuid(++opIds, 'aa'),
     now: () => Date.now(),
     ...(options.snapshotCipher && {
