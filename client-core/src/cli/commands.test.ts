@@ -48,7 +48,8 @@ const cli = async (answers: () => string = () => PASSWORD) => {
   return { io, output, errors };
 };
 
-describe('halyon CLI', () => {
+// Each command derives the vault key (Argon2) once; a loaded machine makes that slow, not wrong.
+describe('halyon CLI', { timeout: 180_000 }, () => {
   it('registers, syncs, and lists what another device of the account added, keeping only ciphertext on disk', async () => {
     const email = `cli-${Date.now()}@example.test`;
     const first = await cli();
@@ -122,7 +123,7 @@ describe('halyon CLI', () => {
   });
 });
 
-describe('halyon sessions', () => {
+describe('halyon sessions', { timeout: 180_000 }, () => {
   it('refreshes an expired access token (saving the new pair), and asks for a new login once the server ends the session', async () => {
     const email = `cli-refresh-${Date.now()}@example.test`;
     const device = await cli();
@@ -142,7 +143,7 @@ describe('halyon sessions', () => {
   });
 });
 
-describe('halyon tag and album', () => {
+describe('halyon tag and album', { timeout: 180_000 }, () => {
   it('creates, fills and empties albums and tags by name, and another device sees them', async () => {
     const email = `cli-organise-${Date.now()}@example.test`;
     const laptop = await cli();

@@ -124,7 +124,7 @@ export const withClient = async (
   try {
     return await use({ client, session, masterKey: vault.masterKey, accessToken, save: files.save });
   } finally {
-    client.lock();
+    await client.lock();
     lockVault(vault);
     await files.close();
   }

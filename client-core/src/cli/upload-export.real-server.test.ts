@@ -72,13 +72,25 @@ const blobIdsOf = (request: Recorded, action: 'reserve' | 'commit'): string[] =>
 /** Every request the CLI makes (method, path, JSON body), and a switch that makes them fail like a lost network. */
 const recordingFetch = () => {
   const requests: Recorded[] = [];
-  const network = { online: true, onAnswer: (_request: Recorded, _ok: boolean) => {} };
+  const network = {
+    online: true,
+    /** Requests the server is made to answer 503 (it is "overloaded" for them). */
+    refuse: (_request: Recorded) => false,
+    onAnswer: (_request: Recorded, _ok: boolean) => {},
+  };
   const fetchRecorded: typeof fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
     const request = { method: init?.method ?? 'GET', path: url.pathname, body };
     requests.push(request);
     if (!network.online) throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+    if (network.refuse(request)) {
+      const problem = { type: 'about:blank', title: 'Unavailable', status: 503, code: 'unavailable' };
+      return new Response(JSON.stringify(problem), {
+        status: 503,
+        headers: { 'Content-Type': 'application/problem+json' },
+      });
+    }
     const answer = await fetch(input, init);
     network.onAnswer(request, answer.ok);
     return answer;
@@ -130,7 +142,8 @@ const photosIn = async (io: CliIo, options = {}) => {
   return output.map((line) => JSON.parse(line) as { id: string; fileName: string });
 };
 
-describe('halyon upload, export and download', () => {
+// Each command derives the vault key (Argon2) once; a loaded machine makes that slow, not wrong.
+describe('halyon upload, export and download', { timeout: 180_000 }, () => {
   it('uploads a folder once, sends nothing on a rerun, and exports it byte for byte, incrementally', async () => {
     const recorder = recordingFetch();
     const cli = await signedInCli({ fetch: recorder.fetch });
@@ -288,6 +301,27 @@ describe('halyon upload, export and download', () => {
     ]);
   });
 
+  it('tries the files an earlier run failed again, and counts them only if they fail again', async () => {
+    const recorder = recordingFetch();
+    const cli = await signedInCli({ fetch: recorder.fetch });
+    const folder = await newFolder('refused');
+    for (const day of [14, 15]) await writeFile(join(folder, `day-${day}.jpg`), await jpeg(day));
+    recorder.network.refuse = (request) => blobIdsOf(request, 'reserve').length > 0;
+    expect(await upload(cli.io, [folder])).toBe(1);
+    expect(cli.errors.filter((line) => line.startsWith('failed: '))).toEqual([
+      expect.stringMatching(/^failed: day-1[45]\.jpg: refused by the server \(503 unavailable/),
+      expect.stringMatching(/^failed: day-1[45]\.jpg: refused by the server \(503 unavailable/),
+    ]);
+
+    recorder.network.refuse = () => false;
+    cli.output.length = 0;
+    cli.errors.length = 0;
+    expect(await upload(cli.io, [folder])).toBe(0);
+    expect(cli.errors).toEqual(['resuming 2 file(s) from an earlier run']);
+    expect(cli.lines('uploaded')).toHaveLength(2);
+    expect(cli.output.at(-1)).toBe('2 uploaded, 0 already in the library, 0 failed');
+  });
+
   it('stops on Ctrl-C with exit code 130, and the rerun finishes the job', async () => {
     const interrupt = new AbortController();
     const recorder = recordingFetch();
@@ -311,7 +345,7 @@ describe('halyon upload, export and download', () => {
   });
 });
 
-describe('halyon upload on a nearly full account', () => {
+describe('halyon upload on a nearly full account', { timeout: 180_000 }, () => {
   let small: Awaited<ReturnType<typeof startTestServer>>;
   let smallHttp: Awaited<ReturnType<typeof listenOnFreePort>>;
   beforeAll(async () => {

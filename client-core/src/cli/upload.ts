@@ -100,14 +100,18 @@ const watchNetwork = (inner: typeof fetch, patienceMs: number, now: () => number
 const isBusy = (file: FileProgress) => ['preparing', 'waiting', 'sending', 'saving'].includes(file.status);
 
 /**
- * Waits for the files being prepared when the queue was closed: close() stops sending but lets a preparation run
- * on to persist its job, which must land before this command ends (or a rerun would prepare the file afresh and
- * the late job would send it a second time). Bounded by one file's hashing and thumbnails.
+ * [Note: Stopping an upload command]
+ * When the command stops (done, Ctrl-C, the network gone) the queue is closed, but close() lets work in progress
+ * run on: a file being prepared persists its job, and a job whose last commit had already answered goes on to
+ * write its record. The command waits for preparations (a job landing after the command ended would be sent a
+ * second time after a rerun prepared the file afresh) and for records already being written. A record the queue
+ * asks to write after that is left to the rerun (the job stays queued with its blobs committed, and the rerun
+ * writes its record without sending anything): the vault is about to be locked, and nothing may be written then.
  */
-const settled = async (uploader: Uploader) => {
-  while (uploader.files().some((file) => file.status === 'preparing')) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+const settled = async (uploader: Uploader, recordsDeferred: () => boolean) => {
+  const finishing = (file: FileProgress) =>
+    file.status === 'preparing' || (file.status === 'saving' && !recordsDeferred());
+  while (uploader.files().some(finishing)) await new Promise((resolve) => setTimeout(resolve, 50));
 };
 
 const MiB = 1024 * 1024;
@@ -132,8 +136,8 @@ export const upload = async (
       io.offlinePatienceMs ?? DEFAULT_OFFLINE_PATIENCE_MS,
       now,
     );
-    /** The record writes in progress: a stopped command waits for them, so no record is half-saved. */
-    let writing: Promise<unknown> = Promise.resolve();
+    let stopping = false;
+    let recordsDeferred = false;
     const uploader = createUploader({
       api: createFetchBlobApi({ baseUrl: session.server, accessToken, fetch: network.fetch }),
       state: await openUploadQueueFiles(uploadsPath(io.home)),
@@ -141,13 +145,15 @@ export const upload = async (
       contentHashKey: await deriveContentHashKey(masterKey),
       thumbnails: createNodeThumbnailMaker(),
       // Saved before the queue forgets the job: a crash right after must find the photo, not upload it again.
-      addPhotos: (photos) => {
-        const written = library.addPhotos(photos).then(async (ids) => {
-          await save();
-          return ids;
-        });
-        writing = written.catch(() => {});
-        return written;
+      addPhotos: async (photos) => {
+        if (stopping) {
+          // See: [Note: Stopping an upload command]. Never settles: the queue keeps the job for the rerun.
+          recordsDeferred = true;
+          return new Promise<never>(() => {});
+        }
+        const ids = await library.addPhotos(photos);
+        await save();
+        return ids;
       },
       findPhotoByContentHash: createContentHashLookup(library),
       reopen: (path) => fileSourceFromPath(path).catch(() => undefined),
@@ -159,8 +165,10 @@ export const upload = async (
     const photoIds = new Set<string>();
     const counts = { uploaded: 0, duplicates: 0, failed: 0 };
     const reported = new Set<string>();
+    /** While starting, failures are an earlier run's: they are tried again before they count. */
+    let starting = true;
     const report = (file: FileProgress) => {
-      if (reported.has(file.jobId)) return;
+      if (reported.has(file.jobId) || (starting && file.status === 'failed')) return;
       const name = printable(file.fileName);
       if (file.status === 'done' && file.photoId) {
         counts.uploaded++;
@@ -200,9 +208,16 @@ export const upload = async (
     if (resumed.length > 0) io.printError(`resuming ${resumed.length} file(s) from an earlier run`);
     for (const file of resumed) {
       if (file.status !== 'failed') continue;
-      if (file.failure?.type === 'SourceGone') await uploader.cancel(file.jobId);
-      else await uploader.retry(file.jobId);
+      if (file.failure?.type !== 'SourceGone') {
+        await uploader.retry(file.jobId);
+        continue;
+      }
+      await uploader.cancel(file.jobId);
+      io.printError(`dropped: ${printable(file.fileName)}: ${describeFailure(file.failure)}`);
     }
+    starting = false;
+    // What failed while starting up, and anything failed that no event has reported.
+    for (const file of uploader.files()) report(file);
     uploader.add(await Promise.all(files.value.map((path) => fileSourceFromPath(path))));
 
     const interrupted = new Promise<'interrupted'>((resolve) => {
@@ -214,9 +229,10 @@ export const upload = async (
       network.down.then((reason) => ({ reason })),
       interrupted,
     ]);
+    stopping = true;
     uploader.close();
-    await settled(uploader);
-    await writing;
+    await settled(uploader, () => recordsDeferred);
+    for (const file of uploader.files()) report(file);
     io.progress?.('');
     const unfinished = uploader.files().filter(isBusy).length;
     if (ended === 'interrupted') {
