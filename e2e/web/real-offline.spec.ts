@@ -83,12 +83,9 @@ test('offline: an upload and edits wait on the device, then reach the other devi
   await deviceB.context.close();
 });
 
-// FIXME(app bug, client-core library/remote-api.ts + library/account.ts): unlocking always signs in on the server
-// (prelogin, then login), so after a reload with no network the unlock screen answers "Offline" and the library
-// never opens. Opening offline needs the vault envelope (and the account's user id) kept on the device, unlocked
-// with the password locally (account.ts's unlockWithPassword exists), and the session renewed once online.
-// The shell itself does open from the service worker's cache (the unlock screen below appears).
-test.fixme('offline: reload with no network, the app opens from cache, unlocks and shows the library with the pending items; back online, everything syncs', async ({
+// Unlocking offline opens the remembered vault envelope with the password on the device; the session with the
+// server opens once it is reachable, and the waiting edits and upload go out then.
+test('offline: reload with no network, the app opens from cache, unlocks and shows the library with the pending items; back online, everything syncs', async ({
   page,
   browser,
 }) => {
