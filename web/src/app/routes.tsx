@@ -14,6 +14,7 @@ import {
 import ArchiveIcon from 'lucide-solid/icons/archive';
 import BookImage from 'lucide-solid/icons/book-image';
 import Image from 'lucide-solid/icons/image';
+import KeyRound from 'lucide-solid/icons/key-round';
 import Lock from 'lucide-solid/icons/lock';
 import Search from 'lucide-solid/icons/search';
 import Settings from 'lucide-solid/icons/settings';
@@ -32,7 +33,7 @@ import { TimelineScreen } from '../features/timeline/timeline-screen';
 import { UploadPickers, Uploads } from '../features/upload/uploads';
 import { AppShell, type NavItem } from '../ui/app-shell';
 import { Banner } from '../ui/banner';
-import { IconButton } from '../ui/button';
+import { Button, IconButton } from '../ui/button';
 import { SyncStatusView } from '../ui/sync-status';
 import { useVault, useVaultEvents } from './vault-context';
 
@@ -112,11 +113,26 @@ export const SignedInApp = (props: SignedInAppProps) => {
           />
         }
         banners={
-          <Show when={!props.isOnline()}>
-            <Banner tone="warning" icon={<WifiOff aria-hidden="true" />}>
-              You are offline. Changes are kept on this device and sync when you are back online.
-            </Banner>
-          </Show>
+          <>
+            <Show when={!props.isOnline()}>
+              <Banner tone="warning" icon={<WifiOff aria-hidden="true" />}>
+                You are offline. Changes are kept on this device and sync when you are back online.
+              </Banner>
+            </Show>
+            {/* Unlocked on this device, but the server refused the session: the password changed elsewhere, or
+                this device was signed out. Unlocking again with the current password signs in anew. */}
+            <Show when={sync()?.lastError?.type === 'SignInRefused'}>
+              <Banner
+                tone="warning"
+                icon={<KeyRound aria-hidden="true" />}
+                action={<Button onClick={() => void client.lock()}>Lock and enter password</Button>}
+              >
+                The server did not accept this device's sign-in: your password may have changed on another
+                device, or this device was signed out. Changes stay on this device until you unlock with your
+                current password.
+              </Banner>
+            </Show>
+          </>
         }
       >
         {section.children}
