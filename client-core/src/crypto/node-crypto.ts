@@ -86,11 +86,9 @@ function nodeChaCha20Poly1305Backend(crypto: NodeCrypto): ChaCha20Poly1305 {
     seal(key, nonce, associatedData, plaintext, out) {
       const cipher = crypto.createCipheriv('chacha20-poly1305', key, nonce, options);
       cipher.setAAD(associatedData, { plaintextLength: plaintext.length });
-      const ciphertext = cipher.update(plaintext);
+      out.set(cipher.update(plaintext), 0);
       cipher.final();
-      out.set(ciphertext, 0);
       out.set(cipher.getAuthTag(), plaintext.length);
-      ciphertext.fill(0);
     },
     open(key, nonce, associatedData, sealed) {
       if (sealed.length < POLY1305_TAG_BYTES) return undefined;
