@@ -188,6 +188,8 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
   /** Records changed since the last snapshot written (Infinity: there is no sound one). */
   let unsnapshotted = 0;
   let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Sync rounds running: a scheduled snapshot waits for them (each schedules again when it ends). */
+  let syncing = 0;
   let snapshotWrite: Promise<void> = Promise.resolve();
   let lastLoad: LoadReport | undefined;
 
@@ -264,7 +266,9 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
   const scheduleSnapshot = () => {
     if (!snapshotCipher || !shown || unsnapshotted < SNAPSHOT_AFTER_CHANGES) return;
     clearTimeout(snapshotTimer);
-    snapshotTimer = setTimeout(() => void writeSnapshot(), deps.snapshotDelayMs ?? 2000);
+    snapshotTimer = setTimeout(() => {
+      if (syncing === 0) void writeSnapshot();
+    }, deps.snapshotDelayMs ?? 2000);
     // A pending snapshot must not keep a Node process (the CLI, a test) alive.
     (snapshotTimer as { unref?: () => void }).unref?.();
   };
@@ -377,9 +381,10 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     if (snapshotCipher) {
       shown = records;
       shownSeq = changes.localSeq;
-      // A missing or unsound snapshot is rebuilt soon; one a little behind waits for more changes, or for lock.
+      // A missing or unsound snapshot is rebuilt soon; one behind is rewritten after the next sync (which follows
+      // a start) if enough changed, else on lock.
       unsnapshotted = sound ? opened : Number.POSITIVE_INFINITY;
-      scheduleSnapshot();
+      if (!sound) scheduleSnapshot();
     }
     return new Map(records);
   };
@@ -701,7 +706,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
   };
 
   /** One full round: limits, memberships, push everything queued, pull everything new. */
-  const syncOnce = async (): Promise<Result<SyncReport, SyncError>> => {
+  const syncRound = async (): Promise<Result<SyncReport, SyncError>> => {
     const ready = await readLimits();
     if (!ready.ok) return ready;
     const memberships = await refreshMemberships();
@@ -710,8 +715,17 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     if (!pushed.ok) return pushed;
     const pulled = await pullAll(memberships.value);
     if (!pulled.ok) return pulled;
-    scheduleSnapshot();
     return ok({ pushed: pushed.value, pulled: pulled.value, outboxLeft: await store.countOutbox() });
+  };
+
+  const syncOnce = async (): Promise<Result<SyncReport, SyncError>> => {
+    syncing++;
+    try {
+      return await syncRound();
+    } finally {
+      syncing--;
+      scheduleSnapshot();
+    }
   };
 
   /**

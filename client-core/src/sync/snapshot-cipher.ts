@@ -1,13 +1,16 @@
 /**
- * @module The key and AEAD of the local snapshot: AES-256-GCM (WebCrypto) under
- * HKDF-SHA256(masterKey, info "halyon.local-snapshot-key.v1"), a key that never leaves the device and seals nothing
- * else. It lives here, beside its only user, and uses WebCrypto directly because the snapshot is a local format,
- * not part of crypto/'s wire formats (docs/crypto.md, "Local snapshot"). See: [Note: Local snapshot]
+ * @module The key and AEAD of the local snapshot: AES-256-GCM under HKDF-SHA256(masterKey, info
+ * "halyon.local-snapshot-key.v1"), a key that never leaves the device and seals nothing else. The HKDF is
+ * WebCrypto's; the AES-GCM is crypto/'s blob backend (node:crypto opens in Node, on the calling thread with no copy
+ * of the input; WebCrypto elsewhere. See: [Note: AES-GCM backend]). The snapshot is a local format, not one of
+ * crypto/'s wire formats (docs/crypto.md, "Local snapshot"). See: [Note: Local snapshot]
  */
 import type { MasterKey } from '../crypto';
+import { blobAesGcm } from '../crypto/aes-gcm';
 
 export const SNAPSHOT_KEY_LABEL = 'halyon.local-snapshot-key.v1';
 const IV_BYTES = 12;
+const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 
 export interface SnapshotCipher {
@@ -22,42 +25,29 @@ const source = (bytes: Uint8Array) => bytes as Uint8Array<ArrayBuffer>;
 
 export const createSnapshotCipher = async (masterKey: MasterKey): Promise<SnapshotCipher> => {
   if (masterKey.length !== KEY_BYTES) throw new RangeError('master key must be 32 bytes');
-  const base = await crypto.subtle.importKey('raw', source(masterKey), 'HKDF', false, ['deriveKey']);
-  // The key is derived as a non-extractable CryptoKey: its bytes never reach JavaScript.
-  const key = await crypto.subtle.deriveKey(
-    {
-      name: 'HKDF',
-      hash: 'SHA-256',
-      salt: new Uint8Array(0),
-      info: new TextEncoder().encode(SNAPSHOT_KEY_LABEL),
-    },
-    base,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
+  const base = await crypto.subtle.importKey('raw', source(masterKey), 'HKDF', false, ['deriveBits']);
+  const info = new TextEncoder().encode(SNAPSHOT_KEY_LABEL);
+  const keyBytes = new Uint8Array(
+    await crypto.subtle.deriveBits(
+      { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info },
+      base,
+      256,
+    ),
   );
+  const key = await blobAesGcm.importKey(keyBytes);
+  keyBytes.fill(0); // the backends keep their own copy, outside JavaScript's reach
   return {
     async seal(associatedData, plaintext) {
       const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-      const params = { name: 'AES-GCM', iv, additionalData: source(associatedData) };
-      const sealed = await crypto.subtle.encrypt(params, key, source(plaintext));
-      const out = new Uint8Array(IV_BYTES + sealed.byteLength);
+      const sealed = await key.seal(iv, associatedData, plaintext);
+      const out = new Uint8Array(IV_BYTES + sealed.length);
       out.set(iv);
-      out.set(new Uint8Array(sealed), IV_BYTES);
+      out.set(sealed, IV_BYTES);
       return out;
     },
     async open(associatedData, sealed) {
-      if (sealed.length < IV_BYTES + 16) return undefined;
-      const params = {
-        name: 'AES-GCM',
-        iv: source(sealed.slice(0, IV_BYTES)),
-        additionalData: source(associatedData),
-      };
-      try {
-        return new Uint8Array(await crypto.subtle.decrypt(params, key, source(sealed.subarray(IV_BYTES))));
-      } catch {
-        return undefined;
-      }
+      if (sealed.length < IV_BYTES + TAG_BYTES) return undefined;
+      return key.open(sealed.subarray(0, IV_BYTES), associatedData, sealed.subarray(IV_BYTES));
     },
   };
 };
