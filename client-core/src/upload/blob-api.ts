@@ -41,6 +41,17 @@ export interface BlobApi {
     size: number,
     signal?: AbortSignal,
   ): TransportResult<void>;
+  /**
+   * Sends the rest of a blob to a `server` target that holds its first `from` bytes already (the target's
+   * `uploadedBytes`): the body is bytes `from` to `size - 1`, sent with Content-Range.
+   */
+  putRest(
+    target: Extract<UploadTarget, { kind: 'server' }>,
+    body: BlobBody,
+    from: number,
+    size: number,
+    signal?: AbortSignal,
+  ): TransportResult<void>;
   /** Sends one part of a multipart target; answers the part's ETag for the commit. */
   putPart(url: string, bytes: Uint8Array, signal?: AbortSignal): TransportResult<string>;
   commit(id: string, parts?: readonly CompletedPart[]): TransportResult<CommitBlobResponse>;
@@ -113,6 +124,31 @@ export const createFetchBlobApi = (options: FetchBlobApiOptions): BlobApi => {
     return fromServer ? readProblem(answer) : bucketRefusal(answer);
   };
 
+  /** PUT bytes `from` to `size - 1` of a blob (the whole blob when `from` is 0). */
+  const put = async (
+    target: Exclude<UploadTarget, { kind: 'multipart' }>,
+    body: BlobBody,
+    from: number,
+    size: number,
+    signal?: AbortSignal,
+  ): TransportResult<void> => {
+    const fromServer = target.kind === 'server';
+    const headers: Record<string, string> = fromServer ? await authHeaders() : {};
+    headers['Content-Type'] = 'application/octet-stream';
+    if (from > 0) headers['Content-Range'] = `bytes ${from}-${size - 1}/${size}`;
+    // A stream goes out chunked (fetch sets no Content-Length for it); the server holds it to the declared size.
+    const streamed = body instanceof ReadableStream;
+    if (!streamed) headers['Content-Length'] = String(size - from);
+    const init: RequestInit & { duplex?: 'half' } = { method: 'PUT', headers, body: body as BodyInit };
+    if (streamed) init.duplex = 'half';
+    if (signal) init.signal = signal;
+    const url = fromServer ? `${base}${target.path}` : target.url;
+    const answer = await expectEmpty(await send(url, init), fromServer);
+    if (!answer.ok) return answer;
+    await answer.value.body?.cancel();
+    return ok(undefined);
+  };
+
   return {
     reserve: (id, size) => callJson(ReserveBlobResponse, 'POST', '/v1/blobs', { id, size }),
     reserveMany: (blobs) => callJson(ReserveBlobsResponse, 'POST', '/v1/blobs/reserve-batch', { blobs }),
@@ -120,22 +156,8 @@ export const createFetchBlobApi = (options: FetchBlobApiOptions): BlobApi => {
       const answer = await callJson(UploadTargetResponse, 'POST', `/v1/blobs/${id}/upload`);
       return answer.ok ? ok(answer.value.upload) : answer;
     },
-    async putWhole(target, body, size, signal) {
-      const fromServer = target.kind === 'server';
-      const headers: Record<string, string> = fromServer ? await authHeaders() : {};
-      headers['Content-Type'] = 'application/octet-stream';
-      // A stream goes out chunked (fetch sets no Content-Length for it); the server holds it to the declared size.
-      const streamed = body instanceof ReadableStream;
-      if (!streamed) headers['Content-Length'] = String(size);
-      const init: RequestInit & { duplex?: 'half' } = { method: 'PUT', headers, body: body as BodyInit };
-      if (streamed) init.duplex = 'half';
-      if (signal) init.signal = signal;
-      const url = fromServer ? `${base}${target.path}` : target.url;
-      const answer = await expectEmpty(await send(url, init), fromServer);
-      if (!answer.ok) return answer;
-      await answer.value.body?.cancel();
-      return ok(undefined);
-    },
+    putWhole: (target, body, size, signal) => put(target, body, 0, size, signal),
+    putRest: (target, body, from, size, signal) => put(target, body, from, size, signal),
     async putPart(url, bytes, signal) {
       const init: RequestInit = { method: 'PUT', body: bytes as BodyInit };
       if (signal) init.signal = signal;

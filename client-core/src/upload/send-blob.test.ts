@@ -55,6 +55,11 @@ const fakeBlobApi = () => {
       calls.push(`put ${'url' in target ? target.url : target.path}`);
       return ok(undefined);
     },
+    async putRest(target, body, from, size) {
+      const length = body instanceof ReadableStream ? (await new Response(body).arrayBuffer()).byteLength : 0;
+      calls.push(`put ${target.path} bytes ${from}-${size - 1}/${size}, ${length} sent`);
+      return ok(undefined);
+    },
     async putPart(url) {
       const { searchParams } = new URL(url);
       const partNumber = searchParams.get('partNumber');
@@ -134,6 +139,30 @@ describe('sendBlobs', () => {
     bucket.calls.length = 0;
     expect(await send(bucket.api, [original])).toEqual(ok(undefined));
     expect(bucket.calls).toEqual(['reserve original', 'part 2', 'part 3', 'commit original']);
+  });
+
+  it('sends the server’s endpoint only the rest of a cut-off upload, and all of it when the ciphertext is new', async () => {
+    const bucket = fakeBlobApi();
+    const halfArrived = (id: string, size: number) => ({
+      blob: { id, size, state: 'reserved' as const, createdAt: 0, committedAt: null },
+      upload: { kind: 'server' as const, path: `/v1/blobs/${id}/content`, uploadedBytes: 3 },
+    });
+    const api: BlobApi = {
+      ...bucket.api,
+      reserveMany: async (blobs) =>
+        ok({
+          blobs: blobs.map((b) => halfArrived(b.id, b.size)),
+          usage: { usedBytes: 0, reservedBytes: 0, quotaBytes: 1e9 },
+        }),
+    };
+    const fresh = { ...plan('fresh', 'original', 10), staged: false }; // no nonce prefix: other ciphertext
+    expect(await send(api, [plan('staged', 'original', 10), fresh])).toEqual(ok(undefined));
+    const [first, second, last] = bucket.calls; // the two blobs go in parallel
+    expect([first, second].sort()).toEqual([
+      'put /v1/blobs/fresh/content',
+      'put /v1/blobs/staged/content bytes 3-9/10, 7 sent',
+    ]);
+    expect(last).toBe('commit staged,fresh');
   });
 
   it('forgets stored parts the bucket no longer holds and sends the whole blob again at once', async () => {

@@ -7,7 +7,9 @@
  *
  * [Note: Resumed multipart uploads]
  * A multipart upload survives a lost network or a reload: the server keeps the same upload for the reservation,
- * and each part's ETag is persisted (in the sealed job) as soon as the bucket has stored it. The next attempt
+ * and each part's ETag is persisted (in the sealed job) as soon as the bucket has stored it. (The filesystem
+ * store's endpoint keeps what arrived of a cut-off PUT and says how much in `uploadedBytes`: the rest is sent from
+ * there with Content-Range, on the same condition that the ciphertext is made again identically.) The next attempt
  * makes the same ciphertext again (a staged blob is read back; an unstaged one is re-encrypted under its persisted
  * nonce prefix, from a file whose size and date are unchanged) and sends only the parts without an ETag. If the
  * bucket no longer has them (the reservation expired and was collected), the commit is refused; the ETags are
@@ -17,7 +19,7 @@ import type { UploadTarget } from '@halyon/protocol';
 import { toReadableStream } from '../crypto';
 import { ok, type Result } from '../result';
 import type { TransportError } from '../sync/transport';
-import type { BlobApi, CompletedPart } from './blob-api';
+import type { BlobApi, BlobBody, CompletedPart } from './blob-api';
 import type { BlobPlan } from './upload-job';
 
 export interface SendBlobsOptions {
@@ -79,6 +81,22 @@ async function* counted(
   }
 }
 
+/** The ciphertext is the same at every attempt: read back from the local store, or made under a kept nonce prefix. */
+const isReproducible = (plan: BlobPlan) => plan.staged || plan.noncePrefix !== undefined;
+
+/** The stream without its first `count` bytes. */
+async function* skip(source: AsyncIterable<Uint8Array>, count: number): AsyncGenerator<Uint8Array> {
+  let skipped = 0;
+  for await (const piece of source) {
+    if (skipped + piece.length <= count) {
+      skipped += piece.length;
+      continue;
+    }
+    yield skipped < count ? piece.subarray(count - skipped) : piece;
+    skipped = count;
+  }
+}
+
 const collect = async (source: AsyncIterable<Uint8Array>, size: number): Promise<Uint8Array> => {
   const out = new Uint8Array(size);
   let filled = 0;
@@ -101,14 +119,20 @@ const sendToTarget = async (
   const open = () => options.open(plan);
   switch (target.kind) {
     case 'server': {
+      // The server keeps what arrived of a cut-off upload; the same ciphertext made again continues from there.
+      const from = isReproducible(plan) ? Math.min(target.uploadedBytes, plan.cipherSize) : 0;
+      const rest = () => skip(open(), from);
+      const sendRest = (body: BlobBody) =>
+        from > 0
+          ? api.putRest(target, body, from, plan.cipherSize, signal)
+          : api.putWhole(target, body, plan.cipherSize, signal);
       if (options.streamBodies) {
-        const body = toReadableStream(counted(open(), onProgress));
-        const sent = await api.putWhole(target, body, plan.cipherSize, signal);
+        const sent = await sendRest(toReadableStream(counted(rest(), (bytes) => onProgress(from + bytes))));
         return sent.ok ? ok(undefined) : sent;
       }
       const pieces: Uint8Array[] = [];
-      for await (const piece of open()) pieces.push(piece);
-      const sent = await api.putWhole(target, new Blob(pieces as BlobPart[]), plan.cipherSize, signal);
+      for await (const piece of rest()) pieces.push(piece);
+      const sent = await sendRest(new Blob(pieces as BlobPart[]));
       if (!sent.ok) return sent;
       onProgress(plan.cipherSize);
       return ok(undefined);

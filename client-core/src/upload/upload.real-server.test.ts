@@ -107,12 +107,12 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     const transport = createFetchTransport({ baseUrl: http.url, accessToken: () => user.accessToken });
     const client = await openHalyonClient({ store: await openMemoryStore(), transport, masterKey });
     /** `online` false fails every blob request as if offline; `beforeRequest` sees each one first. */
-    const network = { online: true, beforeRequest: (_url: string) => {} };
+    const network = { online: true, beforeRequest: (_url: string, _init?: RequestInit) => {} };
     const api = createFetchBlobApi({
       baseUrl: http.url,
       accessToken: () => user.accessToken,
       fetch: (input, init) => {
-        network.beforeRequest(String(input));
+        network.beforeRequest(String(input), init);
         return network.online
           ? nodeFetch(input, init)
           : Promise.reject(new TypeError('fetch failed: offline'));
@@ -342,12 +342,22 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     expect(other.library.queries.timeline()).toEqual([]);
     expect((await phone.usage()).usedBytes).toBe(0);
 
+    const resumedFrom: string[] = [];
+    phone.network.beforeRequest = (url, init) => {
+      if (url.endsWith('/content') && init?.method === 'PUT') {
+        resumedFrom.push(new Headers(init.headers).get('content-range') ?? 'whole');
+      }
+    };
     const second = phone.openUploader(phone.state); // the reload
     await second.start();
     await second.whenIdle();
     expect(second.files()).toMatchObject([
       { status: 'done', fileName: expect.stringContaining('movie.mov') },
     ]);
+    if (storeKind === 'filesystem') {
+      // The server kept what arrived; the same ciphertext is made again and only the rest is sent.
+      expect(resumedFrom).toEqual([expect.stringMatching(/^bytes [1-9]\d*-\d+\/\d+$/)]);
+    }
     expect(await phone.state.listJobs()).toEqual([]);
     await phone.syncOrThrow();
     await phone.syncOrThrow(other);
