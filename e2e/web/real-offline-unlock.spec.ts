@@ -92,3 +92,43 @@ test('offline unlock: lock and reload with no network, unlock from the device, e
   expect(problems.pageErrors).toEqual([]);
   await deviceB.context.close();
 });
+
+test('a password changed on another device: the old one still unlocks offline, the server refuses once online, and the banner leads to the current one', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const problems = await watchPageProblems(page);
+  const email = `offline-unlock-${randomUUID()}@example.org`;
+  const newPassword = 'lantern meadow quartz ember';
+  await page.goto(server.origin);
+  await registerThroughUi(page, email, password);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.getByRole('button', { name: 'Lock', exact: true }).click();
+
+  const deviceB = await openSecondDevice(browser, server.origin, email, password);
+  await deviceB.page.getByRole('link', { name: 'Settings' }).click();
+  await deviceB.page.getByLabel('Current password').fill(password);
+  await deviceB.page.getByLabel('New password').fill(newPassword);
+  await deviceB.page.getByRole('button', { name: 'Change password' }).click();
+  await expect(deviceB.page.getByRole('status').filter({ hasText: 'Password changed.' })).toBeVisible({
+    timeout: 60_000,
+  });
+
+  await page.context().setOffline(true);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('heading', { name: 'Your vault is empty' })).toBeVisible({ timeout: 60_000 });
+  await page.context().setOffline(false);
+  const refused = page.getByText("The server did not accept this device's sign-in");
+  await expect(refused).toBeVisible(LIVE);
+
+  await page.getByRole('button', { name: 'Lock and enter password' }).click();
+  await page.getByLabel('Password').fill(newPassword);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('heading', { name: 'Your vault is empty' })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('status').filter({ hasText: 'All changes saved' })).toBeVisible(LIVE);
+  await expect(refused).toHaveCount(0);
+  expect(problems.pageErrors).toEqual([]);
+  await deviceB.context.close();
+});

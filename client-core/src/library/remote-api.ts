@@ -164,7 +164,7 @@ export const createRemoteApi = (platform: RemotePlatform) => {
       }));
   };
 
-  /** Revokes the sessions this device ended while offline (gone already counts as done). */
+  /** Revokes the sessions this device ended while offline. */
   const revokeEndedSessions = async (
     accessToken: () => Promise<string>,
     serverUrl: string,
@@ -176,7 +176,9 @@ export const createRemoteApi = (platform: RemotePlatform) => {
     const ended: string[] = [];
     for (const id of account.sessionsToEnd) {
       const revoked = await auth.revokeSession(accessToken, id);
-      if (revoked.ok || isRefusal(revoked.error)) ended.push(id);
+      // 404: it ended anyway (expired, or revoked elsewhere). Any other refusal is ours (e.g. signed out): keep it.
+      if (revoked.ok || (revoked.error.type === 'ProblemResponse' && revoked.error.status === 404))
+        ended.push(id);
     }
     await updateAccount(email, (a) => ({
       ...a,
