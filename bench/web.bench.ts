@@ -13,7 +13,8 @@
  *        no task exceeded 50 ms, the longest frame, which bounds every task);
  *     3. thumbnail decrypt and render: at pauses along the timeline, the time from the scroll stop until every
  *        thumbnail on screen has loaded and decoded, less the grid's 40 ms settle, per thumbnail.
- * Targets (issue 6): 1.5 s, 100 ms, 5 ms. The last line is one JSON object.
+ * Targets (issue 6): 1.5 s, 100 ms, 5 ms. The last line is one JSON object. BENCH_PROFILE=file.cpuprofile saves a
+ * CPU profile of the page's main thread during the scroll.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -302,7 +303,15 @@ try {
   await page.waitForTimeout(1_000);
   const beforeScroll = await readProbe(page);
   const tasksBefore = beforeScroll.longTasks.length;
+  // BENCH_PROFILE=file.cpuprofile: the page's main thread during the scroll, for Chromium's DevTools.
+  const profiler = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
+  await profiler?.send('Profiler.enable');
+  await profiler?.send('Profiler.start');
   const scroll = await scrollThrough(page);
+  if (profiler) {
+    const { profile } = await profiler.send('Profiler.stop');
+    await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+  }
   const scrollTasks = (await readProbe(page)).longTasks.slice(tasksBefore);
   const longestTask = scrollTasks.length > 0 ? Math.max(...scrollTasks) : scroll.longestFrame;
   // A cell on screen for 40 ms asks for its thumbnail, and a slow frame lets that happen all along the scroll;
