@@ -246,4 +246,36 @@ describe('offline-first unlock', () => {
     expect(tagNames(phone.api)).toEqual(['Kept']);
     await phone.api.lock();
   });
+
+  it('a session signed out from another device: sync halts as refused, the library stays readable, and the next unlock signs in again', async () => {
+    const email = await registerAccount();
+    const phone = device('phone');
+    expect(await phone.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(phone.api.status()).toMatchObject({ state: 'idle' }), SLOW);
+
+    const auth = createAuthClient({ baseUrl: http.url });
+    const laptop = await signIn(auth, email, PASSWORD, 'laptop');
+    if (!laptop.ok) throw new Error('laptop sign-in');
+    lockVault(laptop.value.vault);
+    const token = async () => laptop.value.login.accessToken;
+    const listed = await auth.listSessions(token);
+    if (!listed.ok) throw new Error('sessions');
+    const phoneSession = listed.value.sessions.find((s) => s.deviceName === 'phone');
+    expect((await auth.revokeSession(token, phoneSession!.id)).ok).toBe(true);
+
+    await createTag(phone.api, 'Written after the sign-out');
+    await vi.waitFor(() => expect(phone.api.serverSignIn()).toBe('refused'), SLOW);
+    expect(phone.api.status()).toMatchObject({ state: 'halted' });
+    expect(tagNames(phone.api)).toEqual(['Written after the sign-out']);
+    await phone.api.lock();
+
+    expect(await phone.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(phone.api.serverSignIn()).toBe('signedIn'), SLOW);
+    await vi.waitFor(() => expect(phone.api.status()).toMatchObject({ state: 'idle' }), SLOW);
+    await phone.api.lock();
+    const other = device('tablet');
+    expect(await other.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(tagNames(other.api)).toEqual(['Written after the sign-out']), SLOW);
+    await other.api.lock();
+  });
 });

@@ -18,6 +18,7 @@ import { proxy } from 'comlink';
 import { lockVault, type UnlockedVault, zeroize } from '../crypto';
 import { err, ok, type Result } from '../result';
 import type { LocalStore } from '../store/local-store';
+import type { SyncError } from '../sync/errors';
 import {
   abortableSleep,
   createSyncRunner,
@@ -127,6 +128,12 @@ interface Session {
   status: RunnerStatus;
   readonly statusListeners: Set<(status: RunnerStatus) => void>;
 }
+
+const NOT_SIGNED_IN_YET = { type: 'NetworkFailure', message: 'not signed in to the server yet' } as const;
+
+/** Sync halted because the server no longer takes this session's token. */
+const isSignedOut = (error: SyncError): boolean =>
+  error.type === 'Transport' && error.error.type === 'ProblemResponse' && error.error.status === 401;
 
 type Opened = {
   readonly account: RememberedAccount | null;
@@ -281,13 +288,20 @@ export const createRemoteApi = (platform: RemotePlatform) => {
         masterKey: vault.masterKey,
       });
       const runner = createSyncRunner({
-        engine: { syncOnce: () => client.sync() },
+        engine: {
+          // Not signed in yet (offline, or the server busy): a failure to retry, never an unauthenticated request.
+          syncOnce: async () =>
+            (await serverSession.signIn()) === 'waiting'
+              ? err({ type: 'Transport', error: NOT_SIGNED_IN_YET })
+              : client.sync(),
+        },
         transport,
         network: platform.network,
         sleep: abortableSleep,
         random: Math.random,
         onStatus: (status) => {
           if (session) session.status = status;
+          if (status.state === 'halted' && isSignedOut(status.error)) serverSession.refused();
           for (const listener of statusListeners) listener(status);
         },
       });

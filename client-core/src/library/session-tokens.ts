@@ -62,6 +62,8 @@ export interface ServerSession {
   readonly accessToken: () => Promise<string>;
   /** Signs in now if not yet (e.g. when the network returns); resolves once tried. */
   readonly signIn: () => Promise<ServerSignIn>;
+  /** The server refused a request made with this session's token (it was ended, e.g. signed out elsewhere). */
+  readonly refused: () => void;
 }
 
 export interface ServerSessionDeps {
@@ -107,6 +109,9 @@ export const createServerSession = (deps: ServerSessionDeps): ServerSession => {
     state: () => state,
     sessionId: () => sessionId,
     signIn,
+    refused: () => {
+      if (state !== 'refused') setState('refused', null);
+    },
     async accessToken() {
       await signIn();
       return tokens && state === 'signedIn' ? tokens.accessToken() : '';
