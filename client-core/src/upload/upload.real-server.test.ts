@@ -32,7 +32,7 @@ import { type FileSource, fileSourceFromBlob } from './file-source';
 import { fileSourceFromPath } from './node-file-source';
 import { createNodeUploadFetch } from './node-upload-fetch';
 import { createSharpThumbnailMaker } from './sharp-thumbnails';
-import { createUploader, type UploadEvent } from './uploader';
+import { createUploader, type UploadEvent, type UploaderDeps } from './uploader';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -120,7 +120,7 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     });
     const contentHashKey: ContentHashKey = await deriveContentHashKey(masterKey);
     const stateKey = deriveUploadStateKey(masterKey);
-    const openUploader = (state: UploadStore) =>
+    const openUploader = (state: UploadStore, overrides: Partial<UploaderDeps> = {}) =>
       createUploader({
         api,
         state,
@@ -133,6 +133,7 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
         streamBodies,
         retryBaseMs: 20,
         retryMaxMs: 200,
+        ...overrides,
       });
     const state = await openUploadStore(`uploads-${process.pid}-${++uploadStores}`, {
       indexedDB,
@@ -369,6 +370,97 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     const file = await downloadOriginal({ api: phone.api }, photo!);
     if (!file.ok) throw new Error(JSON.stringify(file.error));
     expect(sha256(await readAll(file.value.stream))).toBe(sha256(bytes));
+  });
+
+  /** Opens an uploader whose record writes are counted, and that is closed by `closeWhen` from inside its work. */
+  const closableUploader = (phone: Awaited<ReturnType<typeof device>>, overrides: Partial<UploaderDeps>) => {
+    const seen = { recordWritesAfterClose: 0, closed: false };
+    const uploader = phone.openUploader(phone.state, {
+      addPhotos: (photos) => {
+        if (seen.closed) seen.recordWritesAfterClose++;
+        return phone.client.library.addPhotos(photos);
+      },
+      ...overrides,
+    });
+    const close = () => {
+      seen.closed = true;
+      return uploader.close();
+    };
+    return { uploader, seen, close };
+  };
+
+  /** The next uploader finishes what the closed one left, and the photo is in the library once. */
+  const expectResumed = async (phone: Awaited<ReturnType<typeof device>>, fileName: string) => {
+    const next = phone.openUploader(phone.state);
+    await next.start();
+    await next.whenIdle();
+    expect(next.files()).toMatchObject([{ status: 'done', fileName }]);
+    expect(await phone.state.listJobs()).toEqual([]);
+    expect(phone.client.library.queries.timeline().flatMap((d) => d.photos.map((p) => p.fileName))).toEqual([
+      fileName,
+    ]);
+  };
+
+  it('closes between the last commit and the record: no record after close, and the next run writes it without sending again', async () => {
+    const phone = await device();
+    let committing = false;
+    let closing: Promise<void> | undefined;
+    const { uploader, seen, close } = closableUploader(phone, {
+      state: {
+        ...phone.state,
+        async putJob(sealed) {
+          await phone.state.putJob(sealed);
+          if (committing && !closing) closing = close(); // the commit answered and was persisted: lock now
+        },
+      },
+    });
+    phone.network.beforeRequest = (url) => {
+      if (url.includes('/commit')) committing = true;
+    };
+    await uploader.start();
+    const source = fileSourceFromBlob(new Blob([await photoBytes('png', 300, 200)]), 'window.png');
+    uploader.add([source]);
+    await expect.poll(() => closing !== undefined, { timeout: 30_000 }).toBe(true);
+    await closing;
+    expect(seen.recordWritesAfterClose).toBe(0);
+    expect(phone.client.library.queries.timeline()).toEqual([]);
+
+    const usedBefore = (await phone.usage()).usedBytes;
+    const sent: string[] = [];
+    phone.network.beforeRequest = (url) => sent.push(url);
+    await expectResumed(phone, 'window.png');
+    expect(sent).toEqual([]); // every blob was committed already
+    expect((await phone.usage()).usedBytes).toBe(usedBefore);
+  });
+
+  it('closes while a file is being prepared: the preparation stops, nothing is written after close, and the next run sends it', async () => {
+    const phone = await device();
+    const thumbnails = createSharpThumbnailMaker();
+    let closing: Promise<void> | undefined;
+    const { uploader, seen, close } = closableUploader(phone, {
+      prepareConcurrency: 1,
+      thumbnails: {
+        make: (source, media) => {
+          closing ??= close(); // the vault is locked while the thumbnails are being made
+          return thumbnails.make(source, media);
+        },
+      },
+    });
+    await uploader.start();
+    const queuedBehind = fileSourceFromBlob(new Blob([await photoBytes('png', 200, 200)]), 'behind.png');
+    uploader.add([
+      fileSourceFromBlob(new Blob([await photoBytes('jpeg', 300, 200)]), 'preparing.jpg'),
+      queuedBehind,
+    ]);
+    await expect.poll(() => closing !== undefined, { timeout: 30_000 }).toBe(true);
+    await closing;
+    const jobsAtClose = await phone.state.listJobs();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // anything still running would write by now
+    expect(await phone.state.listJobs()).toEqual(jobsAtClose);
+    expect(seen.recordWritesAfterClose).toBe(0);
+    expect(phone.client.library.queries.timeline()).toEqual([]);
+    expect((await phone.usage()).usedBytes).toBe(0);
+    await expectResumed(phone, 'preparing.jpg');
   });
 
   if (storeKind === 's3') {

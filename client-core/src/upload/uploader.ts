@@ -148,6 +148,13 @@ export const createUploader = (deps: UploaderDeps) => {
   let paused = false;
   let closed = false;
   let sending = 0;
+  /** Preparations and sends under way, which `close()` waits for. */
+  const inFlight = new Set<Promise<void>>();
+  const tracked = (work: Promise<void>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+    return work;
+  };
   /** Shortens every backoff wait to now: the network came back, or the user pressed retry. */
   let wake = new AbortController();
   /** Files waiting to be prepared, and how many are being prepared now. */
@@ -158,7 +165,7 @@ export const createUploader = (deps: UploaderDeps) => {
     while (preparingNow < prepareConcurrency && toPrepare.length > 0 && !closed) {
       const next = toPrepare.shift()!;
       preparingNow++;
-      void next().finally(() => {
+      void tracked(next()).finally(() => {
         preparingNow--;
         pumpPrepare();
       });
@@ -296,14 +303,17 @@ export const createUploader = (deps: UploaderDeps) => {
       emit(entry);
     }
     entry.controller = null;
+    // Closed (the vault is being locked): the job stays queued with its blobs committed; the next run writes it.
+    if (closed) return;
     entry.status = 'saving';
     emit(entry);
-    saving = saving.then(() => saveFinished());
+    saving = saving.catch(() => {}).then(() => saveFinished());
     await saving;
   };
 
   /** Writes the records of every job whose blobs are all committed, in one library write. */
   const saveFinished = async () => {
+    if (closed) return; // See runJob: the next run writes these records.
     const ready = [...entries.values()].filter((e) => e.status === 'saving' && e.job);
     if (ready.length === 0) return;
     const fresh: Entry[] = [];
@@ -333,7 +343,7 @@ export const createUploader = (deps: UploaderDeps) => {
       if (sending >= concurrency) return;
       if (entry.status !== 'waiting' || entry.controller || entry.failure) continue;
       sending++;
-      void runJob(entry).finally(() => {
+      void tracked(runJob(entry)).finally(() => {
         sending--;
         entry.controller = null;
         pump();
@@ -364,6 +374,7 @@ export const createUploader = (deps: UploaderDeps) => {
     // Hash, type, EXIF and thumbnails all read the file: a photo is read from disk once for all of them.
     const local = source.size <= PREPARE_IN_MEMORY_BYTES ? await readIntoMemory(source) : source;
     const contentHash = await contentHashOfSource(deps.contentHashKey, local);
+    if (closed) return; // nothing of it is kept yet: the file is chosen again after the unlock
     const existing = deps.findPhotoByContentHash(contentHash) ?? queuedHashes.get(contentHash);
     if (existing !== undefined) {
       placeholder.status = 'duplicate';
@@ -379,6 +390,7 @@ export const createUploader = (deps: UploaderDeps) => {
       batchId,
     );
     await persist(job);
+    if (closed) return; // prepared and kept: the next run sends it
     entries.delete(placeholder.jobId);
     if (placeholder.status === 'cancelled') {
       await forget(job);
@@ -514,11 +526,18 @@ export const createUploader = (deps: UploaderDeps) => {
       emit(entry);
       pump();
     },
-    /** Stops everything without forgetting anything (lock, log out, or a test's simulated crash). */
-    close() {
+    /**
+     * Stops everything without forgetting anything (lock, log out, or a test's simulated crash). Settles once the
+     * work in flight has stopped: no record is written and nothing is stored after that. A file being prepared is
+     * kept as a job if its preparation got that far; a job whose blobs are all committed keeps waiting for its
+     * record, which the next run writes. A record already being written when `close()` is called is awaited.
+     */
+    async close(): Promise<void> {
       closed = true;
       for (const entry of entries.values()) entry.controller?.abort();
       listeners.clear();
+      await Promise.allSettled([...inFlight]);
+      await persisting;
     },
   };
 };
