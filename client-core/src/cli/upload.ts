@@ -13,7 +13,7 @@ import { createFetchBlobApi } from '../upload/blob-api';
 import { createContentHashLookup } from '../upload/content-hash-lookup';
 import { createNodeThumbnailMaker, createNodeUploadFetch, fileSourceFromPath } from '../upload/node';
 import type { UploadFailure } from '../upload/upload-job';
-import { createUploader, type FileProgress, type Uploader } from '../upload/uploader';
+import { createUploader, type FileProgress } from '../upload/uploader';
 import { findOrCreate } from './library-commands';
 import { uploadsPath } from './session';
 import { type CliIo, type ExitCode, fail, printable, syncOrFail, withClient } from './signed-in';
@@ -99,21 +99,6 @@ const watchNetwork = (inner: typeof fetch, patienceMs: number, now: () => number
 
 const isBusy = (file: FileProgress) => ['preparing', 'waiting', 'sending', 'saving'].includes(file.status);
 
-/**
- * [Note: Stopping an upload command]
- * When the command stops (done, Ctrl-C, the network gone) the queue is closed, but close() lets work in progress
- * run on: a file being prepared persists its job, and a job whose last commit had already answered goes on to
- * write its record. The command waits for preparations (a job landing after the command ended would be sent a
- * second time after a rerun prepared the file afresh) and for records already being written. A record the queue
- * asks to write after that is left to the rerun (the job stays queued with its blobs committed, and the rerun
- * writes its record without sending anything): the vault is about to be locked, and nothing may be written then.
- */
-const settled = async (uploader: Uploader, recordsDeferred: () => boolean) => {
-  const finishing = (file: FileProgress) =>
-    file.status === 'preparing' || (file.status === 'saving' && !recordsDeferred());
-  while (uploader.files().some(finishing)) await new Promise((resolve) => setTimeout(resolve, 50));
-};
-
 const MiB = 1024 * 1024;
 const mib = (bytes: number) => (bytes / MiB).toFixed(1);
 
@@ -136,8 +121,6 @@ export const upload = async (
       io.offlinePatienceMs ?? DEFAULT_OFFLINE_PATIENCE_MS,
       now,
     );
-    let stopping = false;
-    let recordsDeferred = false;
     const uploader = createUploader({
       api: createFetchBlobApi({ baseUrl: session.server, accessToken, fetch: network.fetch }),
       state: await openUploadQueueFiles(uploadsPath(io.home)),
@@ -146,11 +129,6 @@ export const upload = async (
       thumbnails: createNodeThumbnailMaker(),
       // Saved before the queue forgets the job: a crash right after must find the photo, not upload it again.
       addPhotos: async (photos) => {
-        if (stopping) {
-          // See: [Note: Stopping an upload command]. Never settles: the queue keeps the job for the rerun.
-          recordsDeferred = true;
-          return new Promise<never>(() => {});
-        }
         const ids = await library.addPhotos(photos);
         await save();
         return ids;
@@ -229,9 +207,9 @@ export const upload = async (
       network.down.then((reason) => ({ reason })),
       interrupted,
     ]);
-    stopping = true;
-    uploader.close();
-    await settled(uploader, () => recordsDeferred);
+    // Before the vault is locked: close() settles once nothing is being prepared or written any more, and leaves
+    // what is unfinished queued for the rerun.
+    await uploader.close();
     for (const file of uploader.files()) report(file);
     io.progress?.('');
     const unfinished = uploader.files().filter(isBusy).length;
