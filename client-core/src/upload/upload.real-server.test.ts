@@ -107,12 +107,19 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     const transport = createFetchTransport({ baseUrl: http.url, accessToken: () => user.accessToken });
     const client = await openHalyonClient({ store: await openMemoryStore(), transport, masterKey });
     /** `online` false fails every blob request as if offline; `beforeRequest` sees each one first. */
-    const network = { online: true, beforeRequest: (_url: string, _init?: RequestInit) => {} };
+    const network = {
+      online: true,
+      beforeRequest: (_url: string, _init?: RequestInit) => {},
+      /** An answer in place of the server's, as from a proxy in front of it. */
+      answerInstead: (_url: string): Response | undefined => undefined,
+    };
     const api = createFetchBlobApi({
       baseUrl: http.url,
       accessToken: () => user.accessToken,
       fetch: (input, init) => {
         network.beforeRequest(String(input), init);
+        const instead = network.answerInstead(String(input));
+        if (instead) return Promise.resolve(instead);
         return network.online
           ? nodeFetch(input, init)
           : Promise.reject(new TypeError('fetch failed: offline'));
@@ -370,6 +377,35 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     const file = await downloadOriginal({ api: phone.api }, photo!);
     if (!file.ok) throw new Error(JSON.stringify(file.error));
     expect(sha256(await readAll(file.value.stream))).toBe(sha256(bytes));
+  });
+
+  it('fails a file whose server keeps answering 5xx as TooManyAttempts once its attempts ran out, and sends it on retry', async () => {
+    const phone = await device();
+    let reserveAttempts = 0;
+    phone.network.answerInstead = (url) => {
+      if (!url.includes('/v1/blobs/reserve')) return undefined;
+      reserveAttempts++;
+      const problem = { type: 'about:blank', title: 'Unavailable', status: 503, code: 'unavailable' };
+      return new Response(JSON.stringify(problem), {
+        status: 503,
+        headers: { 'content-type': 'application/problem+json' },
+      });
+    };
+    const uploader = phone.openUploader(phone.state, { maxAttempts: 3 });
+    await uploader.start();
+    uploader.add([fileSourceFromBlob(new Blob([await photoBytes('png', 120, 80)]), 'unlucky.png')]);
+    await uploader.whenIdle();
+    const [file] = uploader.files();
+    expect(file).toMatchObject({
+      status: 'failed',
+      failure: { type: 'TooManyAttempts', detail: expect.stringContaining('503') },
+    });
+    expect(reserveAttempts).toBe(3);
+
+    phone.network.answerInstead = () => undefined;
+    await uploader.retry(file!.jobId);
+    await uploader.whenIdle();
+    expect(uploader.files()).toMatchObject([{ status: 'done', failure: null }]);
   });
 
   /** Opens an uploader whose record writes are counted, and that is closed by `closeWhen` from inside its work. */

@@ -110,17 +110,15 @@ interface Entry {
 const quotaProblem = (error: TransportError) =>
   error.type === 'ProblemResponse' && error.problem.code === 'quota_exceeded';
 
+/** Why a file failed: a retryable error (5xx, 429, an expired presigned URL) only fails once attempts ran out. */
 const failureOf = (error: TransportError): UploadFailure => {
-  if (error.type === 'ProblemResponse') {
-    const detail = error.problem.detail ?? error.problem.title;
-    return quotaProblem(error)
-      ? { type: 'QuotaExceeded', detail }
-      : { type: 'Refused', status: error.status, code: error.problem.code, detail };
-  }
-  if (error.type === 'InvalidResponse') {
-    return { type: 'Refused', status: error.status, code: 'invalid_response', detail: error.reason };
-  }
-  return { type: 'TooManyAttempts', detail: error.message };
+  if (error.type === 'NetworkFailure') return { type: 'TooManyAttempts', detail: error.message };
+  const detail =
+    error.type === 'ProblemResponse' ? (error.problem.detail ?? error.problem.title) : error.reason;
+  if (isRetryableBlobError(error)) return { type: 'TooManyAttempts', detail: `${error.status}: ${detail}` };
+  if (quotaProblem(error)) return { type: 'QuotaExceeded', detail };
+  const code = error.type === 'ProblemResponse' ? error.problem.code : 'invalid_response';
+  return { type: 'Refused', status: error.status, code, detail };
 };
 
 const photoOf = (job: UploadJob): NewPhoto => {
