@@ -133,7 +133,7 @@ export const upload = async (
         await save();
         return ids;
       },
-      findPhotoByContentHash: createContentHashLookup(library),
+      findPhotoByContentHash: createContentHashLookup(library, client.engine),
       reopen: (path) => fileSourceFromPath(path).catch(() => undefined),
       streamBodies: true,
       ...(io.retryBaseMs !== undefined ? { retryBaseMs: io.retryBaseMs } : {}),

@@ -135,7 +135,7 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
         contentHashKey,
         thumbnails: createSharpThumbnailMaker(),
         addPhotos: (photos) => client.library.addPhotos(photos),
-        findPhotoByContentHash: createContentHashLookup(client.library),
+        findPhotoByContentHash: createContentHashLookup(client.library, client.engine),
         reopen: (path) => fileSourceFromPath(path),
         streamBodies,
         retryBaseMs: 20,
