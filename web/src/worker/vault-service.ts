@@ -20,6 +20,7 @@ import {
   downloadZip,
   type FileProgress,
   fileSourceFromBlob,
+  type GrabVideoFrame,
   listAccountSessions,
   loadThumbnail,
   lockVault,
@@ -157,6 +158,8 @@ export interface VaultServiceDeps {
   /** The API's origin, e.g. the page's own. */
   readonly server: string;
   readonly platform: Omit<RemotePlatform, 'onSession' | 'onServerSignIn' | 'accounts'>;
+  /** One frame of a video, from the page (a worker has no <video>); without it videos get no thumbnail. */
+  readonly grabVideoFrame?: GrabVideoFrame;
 }
 
 export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
@@ -191,9 +194,11 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       state: await openUploadStore(`halyon-uploads-${account}`),
       stateKey: deriveUploadStateKey(session.vault.masterKey),
       contentHashKey: await deriveContentHashKey(session.vault.masterKey),
-      thumbnails: createCanvasThumbnailMaker(),
+      thumbnails: createCanvasThumbnailMaker(
+        deps.grabVideoFrame ? { grabVideoFrame: deps.grabVideoFrame } : {},
+      ),
       addPhotos: (photos) => library.addPhotos(photos),
-      findPhotoByContentHash: createContentHashLookup(library),
+      findPhotoByContentHash: createContentHashLookup(library, session.client.engine),
     });
     const stopUploads = uploader.subscribe(() => emit({ type: 'uploadsChanged', items: uploadItems() }));
     const stopLibrary = library.watch(
