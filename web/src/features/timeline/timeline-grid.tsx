@@ -1,8 +1,9 @@
 /**
  * @module The photo grid: newest first under month and day headers, virtualised (only the rows on screen
  * exist in the DOM), with multi-select by click, shift-click, ctrl/cmd-click, drag and keyboard, and a date
- * scrubber. Data comes in through props; thumbnails are asked for per cell through `getThumbnailUrl`, and each
- * cell revokes its object URL when it leaves the screen.
+ * scrubber. Data comes in through props; thumbnails are asked for per cell through `getThumbnailUrl`, newest
+ * first and a few at a time (thumbnail-queue.ts); a cell that leaves the screen takes back its waiting request
+ * and revokes its object URL.
  */
 
 import { createVirtualizer } from '@tanstack/solid-virtual';
@@ -15,6 +16,7 @@ import type { PhotoId, PhotoSummary } from '../../app/vault-client';
 import { DateScrubber } from './date-scrubber';
 import { ARRANGE_KEYS, describePosition, indexOfId, keyboardTarget, moveItem, slotAt } from './reorder';
 import { type Selection, selectAll, selectRange, toggleInSelection } from './selection';
+import { createThumbnailQueue, type ThumbnailQueue } from './thumbnail-queue';
 import { EMPTY_LAYOUT, type FocusMove, layoutTimeline, movePhotoFocus } from './timeline-layout';
 import './timeline.css';
 
@@ -60,6 +62,7 @@ interface MovePreview {
 
 export const TimelineGrid = (props: TimelineGridProps) => {
   let scrollElement!: HTMLDivElement;
+  const thumbnailQueue = createThumbnailQueue(THUMBNAILS_IN_FLIGHT);
   const [preview, setPreview] = createSignal<MovePreview | null>(null);
   const [announcement, setAnnouncement] = createSignal('');
   // What is on screen: the photos, or the order being arranged until the worker has it.
@@ -378,7 +381,7 @@ export const TimelineGrid = (props: TimelineGridProps) => {
             onPointerDown={(event) => onCellPointerDown(event, index())}
             onClick={(event) => onCellClick(event, index())}
           >
-            <Thumbnail id={cellProps.id} getThumbnailUrl={props.getThumbnailUrl} />
+            <Thumbnail id={cellProps.id} getThumbnailUrl={props.getThumbnailUrl} queue={thumbnailQueue} />
             <button
               type="button"
               class="timeline-cell__check"
@@ -479,25 +482,36 @@ export const TimelineGrid = (props: TimelineGridProps) => {
 // Cells that stay on screen this long get their thumbnail; cells flung past while scrolling fast never ask,
 // which keeps decrypting and decoding to what the person can actually see.
 const THUMBNAIL_SETTLE_MS = 40;
+// Enough in flight for the worker's cache reads to overlap its decrypting, few enough that no backlog builds up.
+const THUMBNAILS_IN_FLIGHT = 4;
 
-/** One thumbnail: asks for its URL once it has been on screen briefly, and revokes it when it goes. */
+/**
+ * One thumbnail: asks for its URL once it has been on screen briefly, takes back a request still waiting in the
+ * queue when it leaves the screen, and revokes its URL when it goes.
+ */
 const Thumbnail = (props: {
   readonly id: PhotoId;
   readonly getThumbnailUrl: (id: PhotoId) => Promise<string | null>;
+  readonly queue: ThumbnailQueue;
 }) => {
   const [url, setUrl] = createSignal<string | null>(null);
   let isDisposed = false;
+  let cancel = (): void => {};
   const id = props.id;
   const timer = setTimeout(() => {
-    void props.getThumbnailUrl(id).then((objectUrl) => {
-      if (objectUrl === null) return;
-      if (isDisposed) URL.revokeObjectURL(objectUrl);
-      else setUrl(objectUrl);
-    });
+    cancel = props.queue.request(
+      () => props.getThumbnailUrl(id),
+      (objectUrl) => {
+        if (objectUrl === null) return;
+        if (isDisposed) URL.revokeObjectURL(objectUrl);
+        else setUrl(objectUrl);
+      },
+    );
   }, THUMBNAIL_SETTLE_MS);
   onCleanup(() => {
     isDisposed = true;
     clearTimeout(timer);
+    cancel();
     const objectUrl = url();
     if (objectUrl !== null) URL.revokeObjectURL(objectUrl);
   });
