@@ -1,6 +1,6 @@
 import { Dexie } from 'dexie';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { OutboxOp, StoredRecord } from '../sync/sync-store';
 import { openLocalStore } from './local-store';
 import { openMemoryLocalStore } from './memory-store';
@@ -48,6 +48,41 @@ describe('local store', () => {
     );
     expect((await second.listOutbox()).map((o) => o.opId)).toEqual([rid(100)]);
     expect(await second.getServerEpoch()).toBe(rid(55));
+    await second.destroy();
+  });
+
+  it('writes thumbnail use times in one batch a moment after the reads', async () => {
+    const name = `touches-${Date.now()}`;
+    let clock = 0;
+    const store = await openLocalStore(name, {
+      indexedDB,
+      IDBKeyRange,
+      now: () => ++clock,
+      thumbnailTouchFlushMs: 1,
+    });
+    await store.putThumbnail('a', new Uint8Array(100));
+    await store.getThumbnail('a');
+    const raw = new Dexie(name, { indexedDB, IDBKeyRange });
+    await raw.open();
+    await vi.waitFor(async () => expect((await raw.table('thumbnails').get('a'))?.lastUsedAt).toBe(2));
+    raw.close();
+    await store.destroy();
+  });
+
+  it('writes waiting thumbnail use times on close, so the least recently used is still evicted after a reopen', async () => {
+    const name = `touches-close-${Date.now()}`;
+    let clock = 0;
+    const options = { indexedDB, IDBKeyRange, thumbnailCacheBytes: 250, now: () => ++clock };
+    const first = await openLocalStore(name, { ...options, thumbnailTouchFlushMs: 60_000 });
+    await first.putThumbnail('a', new Uint8Array(100));
+    await first.putThumbnail('b', new Uint8Array(100));
+    await first.getThumbnail('a');
+    first.close();
+
+    const second = await openLocalStore(name, options);
+    await second.putThumbnail('c', new Uint8Array(100));
+    expect(await second.getThumbnail('b')).toBeUndefined();
+    expect(await second.getThumbnail('a')).toHaveLength(100);
     await second.destroy();
   });
 

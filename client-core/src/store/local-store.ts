@@ -103,6 +103,8 @@ export type StoreSnapshot = Readonly<Record<string, readonly unknown[]>>;
 export interface LocalStoreOptions extends IndexedDbPlatform {
   /** The encrypted thumbnail cache is trimmed, least recently used first, above this many bytes. */
   readonly thumbnailCacheBytes?: number;
+  /** How long thumbnail reads are remembered in memory before their use times are written, in one batch. */
+  readonly thumbnailTouchFlushMs?: number;
   readonly now?: () => number;
 }
 
@@ -135,6 +137,7 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
   await db.open();
   const now = options.now ?? Date.now;
   const thumbnailBudget = options.thumbnailCacheBytes ?? 64 * 1024 * 1024;
+  const touchFlushMs = options.thumbnailTouchFlushMs ?? 5_000;
 
   const getMeta = async <T>(key: string): Promise<T | undefined> =>
     (await db.meta.get(key))?.value as T | undefined;
@@ -148,6 +151,30 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
   const raiseSnapshotFloor = async () => {
     await db.meta.put({ key: META_SNAPSHOT_FLOOR, value: await nextLocalSeq() });
   };
+
+  // A thumbnail read is the hot path of scrolling: its use time waits here and is written with others in one
+  // transaction (or with the next cache write, so eviction always sees it) instead of a write per read.
+  const pendingTouches = new Map<string, number>();
+  let touchTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Writes the waiting use times; call inside a transaction that includes `thumbnails`, or alone. */
+  const writeTouches = async (): Promise<void> => {
+    if (touchTimer !== undefined) clearTimeout(touchTimer);
+    touchTimer = undefined;
+    if (pendingTouches.size === 0) return;
+    const touches = [...pendingTouches];
+    pendingTouches.clear();
+    // A row evicted since its read is skipped: update() of a missing key changes nothing.
+    await db.thumbnails.bulkUpdate(touches.map(([key, lastUsedAt]) => ({ key, changes: { lastUsedAt } })));
+  };
+  const flushTouches = () => db.transaction('rw', [db.thumbnails], writeTouches);
+  const touchThumbnail = (blobId: string): void => {
+    pendingTouches.set(blobId, now());
+    if (touchTimer !== undefined) return;
+    touchTimer = setTimeout(() => void flushTouches(), touchFlushMs);
+    // In Node, a waiting flush does not keep the process alive.
+    (touchTimer as { unref?: () => void }).unref?.();
+  };
+
   const putOutboxRows = (ops: readonly OutboxOp[]) =>
     db.transaction('rw', [db.outbox, db.meta], async () => {
       if (ops.length === 0) return;
@@ -318,6 +345,7 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
 
     putThumbnail: (blobId, bytes) =>
       db.transaction('rw', [db.thumbnails, db.meta], async () => {
+        await writeTouches();
         const previous = await db.thumbnails.get(blobId);
         let total = ((await getMeta<number>(META_THUMBNAIL_BYTES)) ?? 0) - (previous?.bytes.length ?? 0);
         await db.thumbnails.put({ blobId, bytes, lastUsedAt: now() });
@@ -336,7 +364,7 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
     getThumbnail: async (blobId) => {
       const row = await db.thumbnails.get(blobId);
       if (!row) return undefined;
-      await db.thumbnails.update(blobId, { lastUsedAt: now() });
+      touchThumbnail(blobId);
       return row.bytes;
     },
     thumbnailCacheSize: async () => (await getMeta<number>(META_THUMBNAIL_BYTES)) ?? 0,
@@ -358,7 +386,14 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
           );
         }
       }),
-    close: () => db.close(),
-    destroy: () => db.delete(),
+    close: () => {
+      if (pendingTouches.size === 0) db.close();
+      else void flushTouches().finally(() => db.close());
+    },
+    destroy: () => {
+      clearTimeout(touchTimer);
+      pendingTouches.clear();
+      return db.delete();
+    },
   };
 };
