@@ -54,10 +54,24 @@ const localMonthNames = (): readonly string[] => {
   return MONTHS_EN.map((_, m) => format.format(Date.UTC(2000, m, 15)).toLowerCase());
 };
 
-const localDay = (ms: number): string => {
-  const d = new Date(ms);
-  const pad = (n: number) => n.toString().padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+const pad2 = (n: number) => n.toString().padStart(2, '0');
+/** The last local day `localDay` computed, with its bounds: a sorted timeline asks for the same day many times. */
+let lastDay = { start: 0, end: 0, day: '' };
+/** YYYY-MM-DD of `ms` in the viewer's time zone. */
+export const localDay = (ms: number): string => {
+  if (ms >= lastDay.start && ms < lastDay.end) return lastDay.day;
+  const at = new Date(ms);
+  const day = `${at.getFullYear()}-${pad2(at.getMonth() + 1)}-${pad2(at.getDate())}`;
+  // Local midnight to the next one (23 or 25 hours long on a daylight-saving change; setDate keeps any year).
+  const start = new Date(at);
+  start.setHours(0, 0, 0, 0);
+  const end = new Date(start);
+  end.setDate(end.getDate() + 1);
+  end.setHours(0, 0, 0, 0);
+  // Where midnight does not exist the bounds may be off: there, keep only this instant.
+  const sound = start.getDate() === at.getDate() && end.getDate() !== at.getDate();
+  lastDay = sound ? { start: start.getTime(), end: end.getTime(), day } : { start: ms, end: ms + 1, day };
+  return lastDay.day;
 };
 
 const newestFirst = (a: PhotoView, b: PhotoView) =>
@@ -83,14 +97,17 @@ export const createQueries = (model: LibraryModel, dayOf: (ms: number) => string
     return out.sort(newestFirst);
   };
   const live = (f: PhotoFields) => f.trashedAt === null;
+  /** The UI asks again after every change notice, from every view that shows it. */
+  let timelineCache: { version: number; groups: readonly DayGroup[] } | undefined;
 
   return {
     photo: (id: string): PhotoView | undefined => {
       const entry = model.photos.get(id);
       return entry ? view(entry) : undefined;
     },
-    /** Photos not trashed or archived, newest first, grouped by day. */
+    /** Photos not trashed or archived, newest first, grouped by day; built once per model version. */
     timeline(): readonly DayGroup[] {
+      if (timelineCache?.version === model.version) return timelineCache.groups;
       const groups: DayGroup[] = [];
       for (const photo of photosWhere((f) => live(f) && !f.archived)) {
         const day = dayOf(photo.date);
@@ -98,6 +115,7 @@ export const createQueries = (model: LibraryModel, dayOf: (ms: number) => string
         if (last?.day === day) (last.photos as PhotoView[]).push(photo);
         else groups.push({ day, photos: [photo] });
       }
+      timelineCache = { version: model.version, groups };
       return groups;
     },
     favourites: () => photosWhere((f) => live(f) && f.favourite),
