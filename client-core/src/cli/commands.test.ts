@@ -4,30 +4,22 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listenOnFreePort, startTestServer } from '@halyon/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { unlockVaultWithPassword } from '../crypto';
 import { openHalyonClient } from '../library/client';
 import { testPhoto } from '../library/testing';
 import { openMemoryStore } from '../store/test-store';
+import { useRealServer } from '../testing/real-server';
 import { createFetchTransport } from '../transport/fetch-transport';
 import { login, register, status, sync } from './commands';
 import { list, organise } from './library-commands';
 import { readSession, storePath } from './session';
 import type { CliIo } from './signed-in';
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let http: Awaited<ReturnType<typeof listenOnFreePort>>;
+const real = useRealServer();
 const homes: string[] = [];
 
-beforeAll(async () => {
-  server = await startTestServer();
-  http = await listenOnFreePort(server.app);
-});
-
 afterAll(async () => {
-  await http?.stop(1000);
-  await server?.close();
   for (const home of homes) await rm(home, { recursive: true, force: true });
 });
 
@@ -53,7 +45,7 @@ describe('halyon CLI', { timeout: 180_000 }, () => {
   it('registers, syncs, and lists what another device of the account added, keeping only ciphertext on disk', async () => {
     const email = `cli-${Date.now()}@example.test`;
     const first = await cli();
-    expect(await register(first.io, http.url, email)).toBe(0);
+    expect(await register(first.io, real.url, email)).toBe(0);
     expect(first.output.at(-1)).toBe(`logged in as ${email}`);
     expect(first.output[1]?.trim().split(' ')).toHaveLength(24);
     expect(await sync(first.io)).toBe(0);
@@ -65,7 +57,7 @@ describe('halyon CLI', { timeout: 180_000 }, () => {
     const phone = await openHalyonClient({
       store: await openMemoryStore(),
       transport: withoutBlobRefs(
-        createFetchTransport({ baseUrl: http.url, accessToken: () => session.accessToken }),
+        createFetchTransport({ baseUrl: real.url, accessToken: () => session.accessToken }),
       ),
       masterKey: unlocked.value.vault.masterKey,
     });
@@ -75,7 +67,7 @@ describe('halyon CLI', { timeout: 180_000 }, () => {
     expect((await phone.sync()).ok).toBe(true);
 
     const second = await cli();
-    expect(await login(second.io, http.url, email)).toBe(0);
+    expect(await login(second.io, real.url, email)).toBe(0);
     expect(await sync(second.io)).toBe(0);
     expect(second.output.at(-1)).toMatch(/^pushed 0, pulled 3, 0 change\(s\) waiting$/);
     second.output.length = 0;
@@ -114,11 +106,11 @@ describe('halyon CLI', { timeout: 180_000 }, () => {
     const email = `cli-wrong-${Date.now()}@example.test`;
     let typed = PASSWORD;
     const device = await cli(() => typed);
-    expect(await register(device.io, http.url, email)).toBe(0);
+    expect(await register(device.io, real.url, email)).toBe(0);
     typed = 'not the password at all';
     expect(await sync(device.io)).toBe(1);
     expect(device.errors.at(-1)).toBe('error: wrong password');
-    expect(await login(device.io, http.url, email)).toBe(1);
+    expect(await login(device.io, real.url, email)).toBe(1);
     expect(device.errors.at(-1)).toBe('error: invalid_credentials');
   });
 });
@@ -127,17 +119,17 @@ describe('halyon sessions', { timeout: 180_000 }, () => {
   it('refreshes an expired access token (saving the new pair), and asks for a new login once the server ends the session', async () => {
     const email = `cli-refresh-${Date.now()}@example.test`;
     const device = await cli();
-    expect(await register(device.io, http.url, email)).toBe(0);
+    expect(await register(device.io, real.url, email)).toBe(0);
     const before = (await readSession(device.io.home))!;
-    const later = { ...device.io, now: () => server.clock.now() };
+    const later = { ...device.io, now: () => real.server.clock.now() };
 
-    server.clock.advance(60 * 60 * 1000); // an hour: the access token is dead, the refresh token is not
+    real.server.clock.advance(60 * 60 * 1000); // an hour: the access token is dead, the refresh token is not
     expect(await sync(later)).toBe(0);
     const after = (await readSession(device.io.home))!;
     expect(after.accessToken).not.toBe(before.accessToken);
-    expect(after.accessTokenExpiresAt).toBeGreaterThan(server.clock.now());
+    expect(after.accessTokenExpiresAt).toBeGreaterThan(real.server.clock.now());
 
-    server.clock.advance(31 * 24 * 60 * 60 * 1000); // past the refresh token's 30 days
+    real.server.clock.advance(31 * 24 * 60 * 60 * 1000); // past the refresh token's 30 days
     expect(await sync(later)).toBe(1);
     expect(device.errors.at(-1)).toBe('error: the session has expired; log in again');
   });
@@ -147,14 +139,14 @@ describe('halyon tag and album', { timeout: 180_000 }, () => {
   it('creates, fills and empties albums and tags by name, and another device sees them', async () => {
     const email = `cli-organise-${Date.now()}@example.test`;
     const laptop = await cli();
-    expect(await register(laptop.io, http.url, email)).toBe(0);
+    expect(await register(laptop.io, real.url, email)).toBe(0);
     const session = (await readSession(laptop.io.home))!;
     const unlocked = await unlockVaultWithPassword(session.vault, PASSWORD, email);
     if (!unlocked.ok) throw new Error('vault does not open');
     const phone = await openHalyonClient({
       store: await openMemoryStore(),
       transport: withoutBlobRefs(
-        createFetchTransport({ baseUrl: http.url, accessToken: () => session.accessToken }),
+        createFetchTransport({ baseUrl: real.url, accessToken: () => session.accessToken }),
       ),
       masterKey: unlocked.value.vault.masterKey,
     });

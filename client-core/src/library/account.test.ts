@@ -2,10 +2,10 @@
  * The account flows against the real server (in-process, on a socket): change the password, recover with the
  * words. The master key must come out the same, so records written before still decrypt.
  */
-import { listenOnFreePort, startTestServer } from '@halyon/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createVault, lockVault } from '../crypto';
 import { openMemoryStore } from '../store/test-store';
+import { useRealServer } from '../testing/real-server';
 import { createAuthClient } from '../transport/auth-client';
 import { createFetchTransport } from '../transport/fetch-transport';
 import {
@@ -17,16 +17,7 @@ import {
 } from './account';
 import { openHalyonClient } from './client';
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let http: Awaited<ReturnType<typeof listenOnFreePort>>;
-beforeAll(async () => {
-  server = await startTestServer();
-  http = await listenOnFreePort(server.app);
-});
-afterAll(async () => {
-  await http?.stop(1000);
-  await server?.close();
-});
+const real = useRealServer();
 
 const PASSWORD = 'the first long password';
 const NEW_PASSWORD = 'a second, different password';
@@ -38,7 +29,7 @@ const registerAccount = async () => {
   if (!created.ok) throw new Error('vault');
   const { envelope, identityBundle, authKeyB64, recoveryAuthKeyB64, recoveryWords, vault } = created.value;
   lockVault(vault);
-  const auth = createAuthClient({ baseUrl: http.url });
+  const auth = createAuthClient({ baseUrl: real.url });
   const registered = await auth.register({
     email,
     authKey: authKeyB64,
@@ -60,7 +51,7 @@ const signInOrThrow = async (auth: ReturnType<typeof createAuthClient>, email: s
 const writeLibrary = async (accessToken: string, masterKey: Uint8Array) => {
   const client = await openHalyonClient({
     store: await openMemoryStore(),
-    transport: createFetchTransport({ baseUrl: http.url, accessToken: () => accessToken }),
+    transport: createFetchTransport({ baseUrl: real.url, accessToken: () => accessToken }),
     masterKey: masterKey as never,
   });
   await client.library.createTag('Holidays');
@@ -72,7 +63,7 @@ const writeLibrary = async (accessToken: string, masterKey: Uint8Array) => {
 const readTags = async (accessToken: string, masterKey: Uint8Array) => {
   const client = await openHalyonClient({
     store: await openMemoryStore(),
-    transport: createFetchTransport({ baseUrl: http.url, accessToken: () => accessToken }),
+    transport: createFetchTransport({ baseUrl: real.url, accessToken: () => accessToken }),
     masterKey: masterKey as never,
   });
   const synced = await client.sync();

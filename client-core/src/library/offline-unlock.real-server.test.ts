@@ -4,28 +4,17 @@
  * (and the edits sync) when the network returns. Each device has its own IndexedDB, locks and channels; its
  * network can be cut (every request fails, open streams end) and restored.
  */
-import { listenOnFreePort, startTestServer } from '@halyon/server';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createVault, lockVault } from '../crypto';
 import { openLocalStore } from '../store/local-store';
 import { createLocks } from '../sync/testing/locks';
+import { useRealServer } from '../testing/real-server';
 import { createAuthClient } from '../transport/auth-client';
 import { changeAccountPassword, type RememberedAccount, signIn } from './account';
 import { createRemoteApi, type RemoteApi } from './remote-api';
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let http: Awaited<ReturnType<typeof listenOnFreePort>>;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  http = await listenOnFreePort(server.app);
-});
-
-afterAll(async () => {
-  await http?.stop(1000);
-  await server?.close();
-});
+const real = useRealServer();
 
 const PASSWORD = 'a long enough test password';
 const NEW_PASSWORD = 'another long enough password';
@@ -38,7 +27,7 @@ const registerAccount = async () => {
   if (!created.ok) throw new Error('vault');
   const { envelope, identityBundle, authKeyB64 } = created.value;
   lockVault(created.value.vault);
-  const registered = await createAuthClient({ baseUrl: http.url }).register({
+  const registered = await createAuthClient({ baseUrl: real.url }).register({
     email,
     authKey: authKeyB64,
     vault: envelope,
@@ -102,7 +91,7 @@ const createTag = async (api: RemoteApi, name: string) => {
 };
 
 const sessionsOf = async (email: string, password: string) => {
-  const auth = createAuthClient({ baseUrl: http.url });
+  const auth = createAuthClient({ baseUrl: real.url });
   const signedIn = await signIn(auth, email, password, 'observer');
   if (!signedIn.ok) throw new Error('observer sign-in');
   lockVault(signedIn.value.vault);
@@ -115,7 +104,7 @@ describe('offline-first unlock', () => {
   it('unlocks with the network down and queues edits; back online it signs in, syncs, and ends the session it could not', async () => {
     const email = await registerAccount();
     const phone = device('phone');
-    expect(await phone.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await phone.api.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
     expect(phone.remembered.get(email)).toMatchObject({ email, sessionsToEnd: [] });
     await createTag(phone.api, 'Made online');
     await vi.waitFor(() => expect(phone.api.status()).toMatchObject({ state: 'idle' }), SLOW);
@@ -128,7 +117,7 @@ describe('offline-first unlock', () => {
       SLOW,
     );
 
-    expect(await phone.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await phone.api.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
     expect(phone.api.serverSignIn()).toBe('waiting');
     expect(tagNames(phone.api)).toEqual(['Made online']);
     await createTag(phone.api, 'Made offline');
@@ -136,7 +125,7 @@ describe('offline-first unlock', () => {
     await vi.waitFor(() => expect(phone.api.status()).toMatchObject({ state: 'offline' }), SLOW);
 
     const laptop = device('laptop');
-    expect(await laptop.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await laptop.api.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
     await vi.waitFor(() => expect(laptop.api.status()).toMatchObject({ state: 'idle' }), SLOW);
     expect(tagNames(laptop.api)).toEqual(['Made online']);
 
@@ -157,12 +146,12 @@ describe('offline-first unlock', () => {
   it('refuses offline a wrong password, and a tampered or downgraded remembered envelope', async () => {
     const email = await registerAccount();
     const phone = device('phone');
-    expect(await phone.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await phone.api.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
     await phone.api.lock();
     const good = phone.remembered.get(email) as RememberedAccount;
     phone.setOnline(false);
 
-    expect(await phone.api.signIn(http.url, email, 'not the password')).toEqual({
+    expect(await phone.api.signIn(real.url, email, 'not the password')).toEqual({
       ok: false,
       error: { type: 'WrongPassword' },
     });
@@ -173,7 +162,7 @@ describe('offline-first unlock', () => {
       ...good,
       vault: { ...good.vault, wrappedMasterKey: flip(good.vault.wrappedMasterKey) },
     });
-    expect(await phone.api.signIn(http.url, email, PASSWORD)).toEqual({
+    expect(await phone.api.signIn(real.url, email, PASSWORD)).toEqual({
       ok: false,
       error: { type: 'WrongPassword' },
     });
@@ -181,11 +170,11 @@ describe('offline-first unlock', () => {
     // Another account's envelope (bound to its own e-mail) does not open as this one.
     const other = await registerAccount();
     const otherDevice = device('other');
-    expect(await otherDevice.api.signIn(http.url, other, PASSWORD)).toMatchObject({ ok: true });
+    expect(await otherDevice.api.signIn(real.url, other, PASSWORD)).toMatchObject({ ok: true });
     await otherDevice.api.lock();
     const swapped = { ...good, vault: (otherDevice.remembered.get(other) as RememberedAccount).vault };
     phone.remembered.set(email, swapped);
-    expect(await phone.api.signIn(http.url, email, PASSWORD)).toEqual({
+    expect(await phone.api.signIn(real.url, email, PASSWORD)).toEqual({
       ok: false,
       error: { type: 'WrongPassword' },
     });
@@ -196,26 +185,26 @@ describe('offline-first unlock', () => {
       { algorithm: 'scrypt', n: 2 },
     ]) {
       phone.remembered.set(email, { ...good, vault: { ...good.vault, kdfParams } });
-      expect(await phone.api.signIn(http.url, email, PASSWORD)).toMatchObject({
+      expect(await phone.api.signIn(real.url, email, PASSWORD)).toMatchObject({
         ok: false,
         error: { type: 'KdfRefused' },
       });
     }
 
     phone.remembered.set(email, good);
-    expect(await phone.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await phone.api.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
     await phone.api.lock();
   });
 
   it('a password changed elsewhere: the offline unlock keeps the library readable, the server refuses, and the new password takes over', async () => {
     const email = await registerAccount();
     const phone = device('phone');
-    expect(await phone.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await phone.api.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
     await createTag(phone.api, 'Kept');
     await vi.waitFor(() => expect(phone.api.status()).toMatchObject({ state: 'idle' }), SLOW);
     await phone.api.lock();
 
-    const auth = createAuthClient({ baseUrl: http.url });
+    const auth = createAuthClient({ baseUrl: real.url });
     const elsewhere = await signIn(auth, email, PASSWORD, 'laptop');
     if (!elsewhere.ok) throw new Error('laptop sign-in');
     const { login, vault } = elsewhere.value;
@@ -230,7 +219,7 @@ describe('offline-first unlock', () => {
     lockVault(vault);
 
     phone.setOnline(false);
-    expect(await phone.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await phone.api.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
     phone.setOnline(true);
     await vi.waitFor(() => expect(phone.api.serverSignIn()).toBe('refused'), SLOW);
     await vi.waitFor(() => expect(phone.api.status()).toMatchObject({ state: 'halted' }), SLOW);
@@ -238,11 +227,11 @@ describe('offline-first unlock', () => {
     await phone.api.lock();
 
     // The new password does not open the remembered envelope; online, the server's does, and replaces it.
-    expect(await phone.api.signIn(http.url, email, NEW_PASSWORD)).toMatchObject({ ok: true });
+    expect(await phone.api.signIn(real.url, email, NEW_PASSWORD)).toMatchObject({ ok: true });
     expect(phone.api.serverSignIn()).toBe('signedIn');
     await phone.api.lock();
     phone.setOnline(false);
-    expect(await phone.api.signIn(http.url, email, NEW_PASSWORD)).toMatchObject({ ok: true });
+    expect(await phone.api.signIn(real.url, email, NEW_PASSWORD)).toMatchObject({ ok: true });
     expect(tagNames(phone.api)).toEqual(['Kept']);
     await phone.api.lock();
   });
@@ -250,10 +239,10 @@ describe('offline-first unlock', () => {
   it('a session signed out from another device: sync halts as refused, the library stays readable, and the next unlock signs in again', async () => {
     const email = await registerAccount();
     const phone = device('phone');
-    expect(await phone.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await phone.api.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
     await vi.waitFor(() => expect(phone.api.status()).toMatchObject({ state: 'idle' }), SLOW);
 
-    const auth = createAuthClient({ baseUrl: http.url });
+    const auth = createAuthClient({ baseUrl: real.url });
     const laptop = await signIn(auth, email, PASSWORD, 'laptop');
     if (!laptop.ok) throw new Error('laptop sign-in');
     lockVault(laptop.value.vault);
@@ -269,12 +258,12 @@ describe('offline-first unlock', () => {
     expect(tagNames(phone.api)).toEqual(['Written after the sign-out']);
     await phone.api.lock();
 
-    expect(await phone.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await phone.api.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
     await vi.waitFor(() => expect(phone.api.serverSignIn()).toBe('signedIn'), SLOW);
     await vi.waitFor(() => expect(phone.api.status()).toMatchObject({ state: 'idle' }), SLOW);
     await phone.api.lock();
     const other = device('tablet');
-    expect(await other.api.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await other.api.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
     await vi.waitFor(() => expect(tagNames(other.api)).toEqual(['Written after the sign-out']), SLOW);
     await other.api.lock();
   });

@@ -2,29 +2,18 @@
  * The worker's API, reached through comlink over a MessageChannel as the page would, with two tabs of one account
  * sharing a store, against the real server on a loopback port.
  */
-import { listenOnFreePort, startTestServer } from '@halyon/server';
 import { expose, proxy, wrap } from 'comlink';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createVault } from '../crypto';
 import { openLocalStore } from '../store/local-store';
 import { createLocks } from '../sync/testing/locks';
+import { useRealServer } from '../testing/real-server';
 import { createAuthClient } from '../transport/auth-client';
 import type { TagView } from './queries';
 import { createRemoteApi, type RemoteApi, type RemotePlatform } from './remote-api';
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let http: Awaited<ReturnType<typeof listenOnFreePort>>;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  http = await listenOnFreePort(server.app);
-});
-
-afterAll(async () => {
-  await http?.stop(1000);
-  await server?.close();
-});
+const real = useRealServer();
 
 const PASSWORD = 'a long enough test password';
 
@@ -32,7 +21,7 @@ const registerAccount = async (email: string) => {
   const created = await createVault(PASSWORD, email);
   if (!created.ok) throw new Error('vault');
   const { envelope, identityBundle, authKeyB64 } = created.value;
-  const registered = await createAuthClient({ baseUrl: http.url }).register({
+  const registered = await createAuthClient({ baseUrl: real.url }).register({
     email,
     authKey: authKeyB64,
     vault: envelope,
@@ -60,7 +49,7 @@ describe('worker API', () => {
     expose(inWorker, channel.port1 as never);
     const page = wrap<RemoteApi>(channel.port2 as never);
     expect(await page.query('tags')).toEqual({ ok: false, error: { type: 'NotSignedIn' } });
-    expect(await page.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await page.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
 
     const seen: Array<readonly TagView[]> = [];
     const stop = await page.watch(
@@ -72,7 +61,7 @@ describe('worker API', () => {
 
     // Tab 2, same account, same store: its write shows in tab 1 and reaches the server through the leader.
     const tab2 = createRemoteApi(platform);
-    expect(await tab2.signIn(http.url, email, PASSWORD)).toMatchObject({ ok: true });
+    expect(await tab2.signIn(real.url, email, PASSWORD)).toMatchObject({ ok: true });
     const created = await tab2.run('createTag', 'Made in tab 2');
     if (!created.ok) throw new Error('not signed in');
     await vi.waitFor(() => expect(seen.at(-1)?.map((t) => t.name)).toEqual(['Made in tab 2']), {
@@ -80,7 +69,7 @@ describe('worker API', () => {
     });
     await vi.waitFor(() => expect(inWorker.status()).toMatchObject({ state: 'idle' }), { timeout: 10_000 });
 
-    const wrongPassword = await createRemoteApi(platform).signIn(http.url, email, 'not it');
+    const wrongPassword = await createRemoteApi(platform).signIn(real.url, email, 'not it');
     expect(wrongPassword).toMatchObject({ ok: false });
 
     await (stop as unknown as () => Promise<void>)();

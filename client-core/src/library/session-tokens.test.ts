@@ -1,20 +1,11 @@
-import { listenOnFreePort, startTestServer } from '@halyon/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createVault, lockVault } from '../crypto';
+import { useRealServer } from '../testing/real-server';
 import { createAuthClient } from '../transport/auth-client';
 import { signIn } from './account';
 import { createSessionTokens } from './session-tokens';
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let http: Awaited<ReturnType<typeof listenOnFreePort>>;
-beforeAll(async () => {
-  server = await startTestServer();
-  http = await listenOnFreePort(server.app);
-});
-afterAll(async () => {
-  await http?.stop(1000);
-  await server?.close();
-});
+const real = useRealServer();
 
 const PASSWORD = 'a long enough test password';
 
@@ -22,7 +13,7 @@ const signedInSession = async () => {
   const email = `tokens-${Date.now()}-${Math.random()}@example.test`;
   const created = await createVault(PASSWORD, email);
   if (!created.ok) throw new Error('vault');
-  const auth = createAuthClient({ baseUrl: http.url });
+  const auth = createAuthClient({ baseUrl: real.url });
   const { envelope, identityBundle, authKeyB64 } = created.value;
   lockVault(created.value.vault);
   const registered = await auth.register({
@@ -39,7 +30,7 @@ const signedInSession = async () => {
 };
 
 const collectionsStatus = async (token: string) =>
-  (await fetch(`${http.url}/v1/collections`, { headers: { Authorization: `Bearer ${token}` } })).status;
+  (await fetch(`${real.url}/v1/collections`, { headers: { Authorization: `Bearer ${token}` } })).status;
 
 describe('session tokens', () => {
   it('keeps the access token while it is fresh', async () => {

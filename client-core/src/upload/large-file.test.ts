@@ -4,15 +4,16 @@
  * (AES-CTR keystream, so any range can be produced again) and never held.
  */
 import { createCipheriv, createHash } from 'node:crypto';
-import { listenOnFreePort, registerTestUser, startTestServer } from '@halyon/server';
+import { registerTestUser } from '@halyon/server';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { deriveContentHashKey, type MasterKey } from '../crypto';
 import { downloadOriginal } from '../download/download';
 import { openHalyonClient } from '../library/client';
 import { deriveUploadStateKey } from '../library/derived-keys';
 import { openMemoryStore } from '../store/test-store';
 import { openUploadStore } from '../store/upload-store';
+import { useRealServer } from '../testing/real-server';
 import { createFetchTransport } from '../transport/fetch-transport';
 import { createFetchBlobApi } from './blob-api';
 import { createContentHashLookup } from './content-hash-lookup';
@@ -26,16 +27,7 @@ const GiB = 1024 * MiB;
 const SIZE = 2 * GiB;
 const PIECE = 4 * MiB;
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-let http: Awaited<ReturnType<typeof listenOnFreePort>>;
-beforeAll(async () => {
-  server = await startTestServer();
-  http = await listenOnFreePort(server.app);
-});
-afterAll(async () => {
-  await http?.stop(1000);
-  await server?.close();
-});
+const real = useRealServer();
 
 /** `size` pseudo-random bytes, the same every time they are read; `start` must be a multiple of 16. */
 const generatedFile = (name: string, size: number): FileSource => ({
@@ -94,15 +86,15 @@ const measurePeakGrowth = async <T>(run: () => Promise<T>) => {
 it('streams a 2 GiB file through encrypt, upload, download and decrypt with bounded memory and identical bytes', {
   timeout: 300_000,
 }, async () => {
-  const user = await registerTestUser(server);
+  const user = await registerTestUser(real.server);
   const masterKey = crypto.getRandomValues(new Uint8Array(32)) as MasterKey;
   const client = await openHalyonClient({
     store: await openMemoryStore(),
-    transport: createFetchTransport({ baseUrl: http.url, accessToken: () => user.accessToken }),
+    transport: createFetchTransport({ baseUrl: real.url, accessToken: () => user.accessToken }),
     masterKey,
   });
   const api = createFetchBlobApi({
-    baseUrl: http.url,
+    baseUrl: real.url,
     accessToken: () => user.accessToken,
     fetch: createNodeUploadFetch(),
   });
