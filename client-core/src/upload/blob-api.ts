@@ -190,9 +190,12 @@ export const createFetchBlobApi = (options: FetchBlobApiOptions): BlobApi => {
   };
 };
 
-/** Failures worth another try: no answer, a busy or failing server or bucket, an expired presigned URL (403). */
+/**
+ * Failures worth another try: no answer, a busy or failing server or bucket, an expired presigned URL (403). A full
+ * quota (507) is not: trying again changes nothing until the person makes room.
+ */
 export const isRetryableBlobError = (error: TransportError): boolean =>
   error.type === 'NetworkFailure' ||
-  error.status >= 500 ||
+  (error.status >= 500 && !(error.type === 'ProblemResponse' && error.problem.code === 'quota_exceeded')) ||
   error.status === 429 ||
   (error.type === 'InvalidResponse' && error.status === 403);

@@ -264,6 +264,10 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
       .insertInto('blob_quotas')
       .values({ user_id: phone.user.userId, quota_bytes: 100_000 })
       .execute();
+    let reservations = 0;
+    phone.network.beforeRequest = (url) => {
+      if (url.includes('/v1/blobs/reserve')) reservations++;
+    };
     const uploader = phone.openUploader(phone.state);
     await uploader.start();
     uploader.add([await fileSourceFromPath(await writeTemp('big.jpg', await photoBytes('jpeg', 1000, 800)))]);
@@ -271,6 +275,7 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
 
     const [file] = uploader.files();
     expect(file).toMatchObject({ status: 'failed', failure: { type: 'QuotaExceeded' } });
+    expect(reservations).toBe(1); // a full quota is not tried again
     expect(await phone.usage()).toMatchObject({ usedBytes: 0, reservedBytes: 0 });
     await phone.syncOrThrow();
     expect(phone.client.library.queries.timeline()).toEqual([]);
