@@ -74,6 +74,8 @@ export const localDay = (ms: number): string => {
   return lastDay.day;
 };
 
+const NO_TAGS: readonly string[] = [];
+
 const newestFirst = (a: PhotoView, b: PhotoView) =>
   b.date - a.date || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -85,11 +87,28 @@ export const createQueries = (model: LibraryModel, dayOf: (ms: number) => string
     const month = Number(day.slice(5, 7)) - 1;
     return `${day} ${MONTHS_EN[month] ?? ''} ${monthNames[month] ?? ''}`;
   };
-  const view = (entry: Entry<PhotoFields>): PhotoView => ({
-    ...entry.fields,
-    id: entry.id,
-    date: entry.fields.dateOverride ?? entry.fields.takenAt,
-    tagIds: model.tagIdsByPhoto().get(entry.id) ?? [],
+  // Every field named rather than spread: one allocation of a fixed shape, several times cheaper for 100,000
+  // photos (the compiler names any field added to PhotoFields and left out here).
+  const view = ({ id, fields: f }: Entry<PhotoFields>): PhotoView => ({
+    id,
+    date: f.dateOverride ?? f.takenAt,
+    tagIds: model.tagIdsByPhoto().get(id) ?? NO_TAGS,
+    blobs: f.blobs,
+    fileKey: f.fileKey,
+    size: f.size,
+    mime: f.mime,
+    width: f.width,
+    height: f.height,
+    takenAt: f.takenAt,
+    exif: f.exif,
+    contentHash: f.contentHash,
+    fileName: f.fileName,
+    caption: f.caption,
+    favourite: f.favourite,
+    archived: f.archived,
+    trashedAt: f.trashedAt,
+    location: f.location,
+    dateOverride: f.dateOverride,
   });
   const photosWhere = (keep: (fields: PhotoFields) => boolean): PhotoView[] => {
     const out: PhotoView[] = [];
