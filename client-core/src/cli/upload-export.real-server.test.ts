@@ -309,8 +309,8 @@ describe('halyon upload, export and download', { timeout: 180_000 }, () => {
     recorder.network.refuse = (request) => blobIdsOf(request, 'reserve').length > 0;
     expect(await upload(cli.io, [folder])).toBe(1);
     expect(cli.errors.filter((line) => line.startsWith('failed: '))).toEqual([
-      expect.stringMatching(/^failed: day-1[45]\.jpg: refused by the server \(503 unavailable/),
-      expect.stringMatching(/^failed: day-1[45]\.jpg: refused by the server \(503 unavailable/),
+      expect.stringMatching(/^failed: day-1[45]\.jpg: gave up after repeated errors \(503: /),
+      expect.stringMatching(/^failed: day-1[45]\.jpg: gave up after repeated errors \(503: /),
     ]);
 
     recorder.network.refuse = () => false;
