@@ -233,6 +233,42 @@ const scrollThrough = (page: Page) =>
     return { longestFrame, frames, height: grid.scrollHeight };
   });
 
+/**
+ * BENCH_WORKER_PROFILE=file.cpuprofile: profiles the vault worker (where thumbnails are read and decrypted)
+ * through the browser's CDP session, since a page session cannot reach a worker. Returns the stop function.
+ */
+const profileWorker = async (): Promise<() => Promise<void>> => {
+  const cdp = await browser.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const worker = targetInfos.find(
+    (target) => target.type === 'worker' && target.url.includes('vault.worker'),
+  );
+  if (!worker) throw new Error('no worker to profile');
+  const { sessionId } = await cdp.send('Target.attachToTarget', {
+    targetId: worker.targetId,
+    flatten: false,
+  });
+  let nextId = 0;
+  const answers = new Map<number, (result: unknown) => void>();
+  cdp.on('Target.receivedMessageFromTarget', (event) => {
+    const message = JSON.parse(event.message) as { id?: number; result?: unknown };
+    if (message.id !== undefined) answers.get(message.id)?.(message.result);
+  });
+  const send = (method: string) =>
+    new Promise<unknown>((resolve) => {
+      const id = ++nextId;
+      answers.set(id, resolve);
+      void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) });
+    });
+  await send('Profiler.enable');
+  await send('Profiler.start');
+  return async () => {
+    const { profile } = (await send('Profiler.stop')) as { profile: unknown };
+    await writeFile(process.env.BENCH_WORKER_PROFILE!, JSON.stringify(profile));
+    await cdp.detach();
+  };
+};
+
 /** Jumps to `fraction` of the timeline and waits until every thumbnail on screen is decoded. */
 const thumbnailsAt = (page: Page, fraction: number) =>
   page.evaluate(async (at) => {
@@ -326,6 +362,7 @@ try {
   }
   const thumbnailsDuringScroll = urlsMade - urlsBeforeScroll;
 
+  const stopWorkerProfile = process.env.BENCH_WORKER_PROFILE ? await profileWorker() : null;
   let thumbMs = 0;
   let thumbWorkerMs = 0;
   let thumbnails = 0;
@@ -336,6 +373,7 @@ try {
     thumbWorkerMs += Math.max(0, at.workerMs - 40);
     thumbnails += at.thumbnails;
   }
+  await stopWorkerProfile?.();
   const perThumb = thumbMs / thumbnails;
   await context.close();
 
