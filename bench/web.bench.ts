@@ -14,7 +14,8 @@
  *     3. thumbnail decrypt and render: at pauses along the timeline, the time from the scroll stop until every
  *        thumbnail on screen has loaded and decoded, less the grid's 40 ms settle, per thumbnail.
  * Targets (issue 6): 1.5 s, 100 ms, 5 ms. The last line is one JSON object. BENCH_PROFILE=file.cpuprofile saves a
- * CPU profile of the page's main thread during the scroll.
+ * CPU profile of the page's main thread during the scroll; BENCH_WORKER_PROFILE=file.cpuprofile one of the vault
+ * worker during the thumbnail stops.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
