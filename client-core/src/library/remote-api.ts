@@ -68,7 +68,7 @@ export interface RemotePlatform {
    * Told when a session opens (with what the worker's other services need: the library client, the vault, the
    * server and the access token) and when it closes (null): the web worker builds media and uploads on it.
    */
-  readonly onSession?: (session: RemoteSession | null) => void;
+  readonly onSession?: (session: RemoteSession | null) => void | Promise<void>;
   /** Told when the server session of the open vault opens or is refused. */
   readonly onServerSignIn?: (state: ServerSignIn) => void;
 }
@@ -197,7 +197,8 @@ export const createRemoteApi = (platform: RemotePlatform) => {
     const current = session;
     session = null;
     if (!current) return;
-    platform.onSession?.(null);
+    // Waited for: the worker's uploads stop before the keys go, so none writes a record into a locked vault.
+    await platform.onSession?.(null);
     current.stopSigningIn();
     current.runner.stop();
     await current.tabs.close();

@@ -151,7 +151,8 @@ interface Unlocked {
   readonly pending: PendingChanges;
   /** The photos they touch, as the page was last told. */
   pendingPhotoIds: ReadonlySet<string>;
-  readonly stop: () => void;
+  /** Settles once the uploads in flight have stopped. */
+  readonly stop: () => Promise<void>;
 }
 
 export interface VaultServiceDeps {
@@ -242,7 +243,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
         stopLibrary();
         stopEngine();
         stopStatus?.();
-        uploader.close();
+        return uploader.close();
       },
     };
     await pending.load();
@@ -258,9 +259,10 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     // Unlocking works offline from what this browser remembers; the server session follows (client-core).
     accounts: rememberedAccounts,
     onSession: (session) => {
-      unlocked?.stop();
+      const stopped = unlocked?.stop();
       unlocked = null;
       if (session) opening = openSession(session, signingInAs);
+      return stopped;
     },
     onServerSignIn: () => emit({ type: 'syncStatusChanged', status: syncStatus() }),
   });
