@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import type { CommitBlobsResponse, Problem, ReserveBlobsResponse, StorageUsage } from '@halyon/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listenOnFreePort, registerTestUser, startTestServer, type TestServer } from '../../test/test-server';
 import { deleteOp, putOp, syncClient, userWithCollection } from '../sync/sync.test-helpers';
@@ -11,6 +12,10 @@ import { blobClient } from './blobs.test-helpers';
 import { startS3rver } from './stores/s3rver-harness';
 
 const MiB = 1024 * 1024;
+
+/** Batch answers as the tests read them: the response, or a problem on the same body. */
+type Reserved = ReserveBlobsResponse & Problem;
+type Committed = CommitBlobsResponse & Problem;
 
 type Variant = { readonly name: string; start(): Promise<{ server: TestServer; stop(): Promise<void> }> };
 
@@ -203,21 +208,21 @@ describe.each(variants)('blob API on the $name', (variant) => {
     const contents = [randomBytes(3_000), randomBytes(200), randomBytes(900)];
     const ids = contents.map(() => randomUUID());
     const asked = ids.map((id, i) => ({ id, size: contents[i]!.length }));
-    const reserved = await server.json('POST', '/v1/blobs/reserve-batch', { blobs: asked }, token);
+    const reserved = await server.json<Reserved>('POST', '/v1/blobs/reserve-batch', { blobs: asked }, token);
     expect(reserved.status).toBe(201);
     expect(reserved.body.blobs.map((b: { blob: { id: string } }) => b.blob.id)).toEqual(ids);
     expect(reserved.body.usage.reservedBytes).toBe(4_100);
     // Asking again is a retry: the same blobs, fresh targets, nothing reserved twice.
-    const again = await server.json('POST', '/v1/blobs/reserve-batch', { blobs: asked }, token);
+    const again = await server.json<Reserved>('POST', '/v1/blobs/reserve-batch', { blobs: asked }, token);
     expect(again.status).toBe(201);
     expect(again.body.usage.reservedBytes).toBe(4_100);
 
     const parts: ({ partNumber: number; etag: string }[] | undefined)[] = [];
     for (const [i, id] of ids.entries()) {
       if (i === 2) continue; // the last one is not uploaded yet
-      parts.push((await client.upload(id, reserved.body.blobs[i].upload, contents[i]!)).parts);
+      parts.push((await client.upload(id, reserved.body.blobs[i]!.upload!, contents[i]!)).parts);
     }
-    const early = await server.json(
+    const early = await server.json<Committed>(
       'POST',
       '/v1/blobs/commit-batch',
       { blobs: ids.map((id) => ({ id })) },
@@ -228,8 +233,8 @@ describe.each(variants)('blob API on the $name', (variant) => {
     expect(early.body.detail).toContain(ids[2]);
     expect((await client.downloadTarget(ids[0]!)).status).toBe(404); // none was committed
 
-    await client.upload(ids[2]!, reserved.body.blobs[2].upload, contents[2]!);
-    const committed = await server.json(
+    await client.upload(ids[2]!, reserved.body.blobs[2]!.upload!, contents[2]!);
+    const committed = await server.json<Committed>(
       'POST',
       '/v1/blobs/commit-batch',
       { blobs: ids.map((id) => ({ id })) },
@@ -244,7 +249,12 @@ describe.each(variants)('blob API on the $name', (variant) => {
     expect(committed.body.usage).toMatchObject({ usedBytes: 4_100, reservedBytes: 0 });
     for (const [i, id] of ids.entries()) expect((await client.download(id)).bytes).toEqual(contents[i]);
     // Committing again is fine and counts nothing twice.
-    const recommit = await server.json('POST', '/v1/blobs/commit-batch', { blobs: [{ id: ids[0] }] }, token);
+    const recommit = await server.json<Committed>(
+      'POST',
+      '/v1/blobs/commit-batch',
+      { blobs: [{ id: ids[0] }] },
+      token,
+    );
     expect(recommit.body.usage.usedBytes).toBe(4_100);
   });
 
@@ -253,7 +263,7 @@ describe.each(variants)('blob API on the $name', (variant) => {
     const token = client.user.accessToken;
     await setQuota(server.deps.db, client.user.userId, 10_000);
     const over = [6_000, 5_000].map((size) => ({ id: randomUUID(), size }));
-    const refused = await server.json('POST', '/v1/blobs/reserve-batch', { blobs: over }, token);
+    const refused = await server.json<Reserved>('POST', '/v1/blobs/reserve-batch', { blobs: over }, token);
     expect(refused.status).toBe(507);
     expect(refused.body.code).toBe('quota_exceeded');
 
@@ -263,7 +273,7 @@ describe.each(variants)('blob API on the $name', (variant) => {
       { id: randomUUID(), size: 100 },
       { id: taken, size: 100 },
     ];
-    const clash = await server.json('POST', '/v1/blobs/reserve-batch', { blobs: mixed }, token);
+    const clash = await server.json<Reserved>('POST', '/v1/blobs/reserve-batch', { blobs: mixed }, token);
     expect(clash.status).toBe(409);
     expect(clash.body.code).toBe('blob_exists');
     const ownIds = [...over, ...mixed].map((b) => b.id).filter((id) => id !== taken);
@@ -274,11 +284,18 @@ describe.each(variants)('blob API on the $name', (variant) => {
         .select('id')
         .execute(),
     ).toEqual([]);
-    expect((await server.json('GET', '/v1/blobs/usage', undefined, token)).body.reservedBytes).toBe(0);
+    expect(
+      (await server.json<StorageUsage>('GET', '/v1/blobs/usage', undefined, token)).body.reservedBytes,
+    ).toBe(0);
     // Someone else's blob cannot be committed in a batch either.
-    const intruding = await server.json('POST', '/v1/blobs/commit-batch', { blobs: [{ id: taken }] }, token);
+    const intruding = await server.json<Committed>(
+      'POST',
+      '/v1/blobs/commit-batch',
+      { blobs: [{ id: taken }] },
+      token,
+    );
     expect(intruding.body.code).toBe('blob_not_found');
-    const duplicated = await server.json(
+    const duplicated = await server.json<Reserved>(
       'POST',
       '/v1/blobs/reserve-batch',
       { blobs: [mixed[0], mixed[0]] },
