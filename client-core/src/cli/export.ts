@@ -20,9 +20,9 @@ import { describeSignInError } from '../library/account';
 import type { HalyonClient } from '../library/client';
 import type { PhotoView } from '../library/queries';
 import { err, ok, type Result } from '../result';
+import { chunksOf } from '../streams';
 import { createFetchBlobApi } from '../upload/blob-api';
 import {
-  chunksOf,
   createNameAllocator,
   listFiles,
   removeLeftovers,

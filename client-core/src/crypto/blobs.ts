@@ -9,6 +9,7 @@
  * the stream completes, and must discard what it received if the stream errors with BlobDecryptError.
  */
 import { err, ok, type Result } from '../result';
+import { chunksOf } from '../streams';
 import { sha256Sync } from './aead';
 import { type AesGcmKey, blobAesGcm } from './aes-gcm';
 import { assertBytes, concatBytes, constantTimeEqual, randomBytes, u64be, utf8ToBytes } from './bytes';
@@ -64,16 +65,7 @@ function assertChunkBytes(chunkBytes: number): void {
 
 async function* iterate(source: ByteSource): AsyncGenerator<Uint8Array> {
   if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
-    const reader = (source as ReadableStream<Uint8Array>).getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      reader.releaseLock();
-    }
+    return yield* chunksOf(source as ReadableStream<Uint8Array>);
   }
   yield* source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 }

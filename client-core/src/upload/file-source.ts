@@ -3,6 +3,7 @@
  * to encrypt it), in the browser a File and in Node a path (node-file-source.ts). Reading never holds more than
  * a piece of the file at a time.
  */
+import { chunksOf } from '../streams';
 
 export interface FileSource {
   readonly name: string;
@@ -60,16 +61,7 @@ export const fileSourceFromBlob = (
   lastModified,
   blob,
   async *stream(start = 0, end = blob.size) {
-    const reader = blob.slice(start, end).stream().getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      reader.releaseLock();
-    }
+    yield* chunksOf(blob.slice(start, end).stream());
   },
 });
 

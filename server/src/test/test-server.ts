@@ -62,8 +62,14 @@ export interface TestServer {
   readonly clock: TestClock;
   /** A raw request through app.request(). */
   request(path: string, init?: RequestInit): Promise<Response>;
-  /** A JSON request; `token` becomes the Bearer header. */
-  json<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<TestResponse<T>>;
+  /** A JSON request; `token` becomes the Bearer header, `headers` are added (a client address, say). */
+  json<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<TestResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -104,8 +110,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     deps,
     clock,
     request,
-    async json<T>(method: string, path: string, body?: unknown, token?: string): Promise<TestResponse<T>> {
-      const headers: Record<string, string> = {};
+    async json<T>(
+      method: string,
+      path: string,
+      body?: unknown,
+      token?: string,
+      extraHeaders: Record<string, string> = {},
+    ): Promise<TestResponse<T>> {
+      const headers: Record<string, string> = { ...extraHeaders };
       if (body !== undefined) headers['Content-Type'] = 'application/json';
       if (token) headers.Authorization = `Bearer ${token}`;
       const response = await request(path, {

@@ -42,27 +42,14 @@ const freshIp = () => `198.51.100.${++ipCounter % 250}`;
 const key = () => randomBytes(32).toString('base64');
 const withoutRequestId = (problem: Problem) => ({ ...problem, requestId: undefined });
 
-async function call<T = unknown>(
+function call<T = unknown>(
   method: string,
   path: string,
   body?: unknown,
   token?: string,
   ip = freshIp(),
 ): Promise<TestResponse<T>> {
-  const headers: Record<string, string> = { 'X-Forwarded-For': ip, 'User-Agent': 'account-test' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await server.request(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (text ? JSON.parse(text) : undefined) as T,
-  };
+  return server.json<T>(method, path, body, token, { 'X-Forwarded-For': ip, 'User-Agent': 'account-test' });
 }
 
 interface Account {
