@@ -474,6 +474,31 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     expect((await phone.usage()).usedBytes).toBe(usedBefore);
   });
 
+  it('closes just as the commit is answered: the commit is kept, and the next run writes the record without reserving again', async () => {
+    const phone = await device();
+    let closing: Promise<void> | undefined;
+    const { uploader, seen, close } = closableUploader(phone, {
+      api: {
+        ...phone.api,
+        async commitMany(blobs) {
+          const answer = await phone.api.commitMany(blobs);
+          closing = close(); // aborts the job's signal before the uploader has read the answer
+          return answer;
+        },
+      },
+    });
+    await uploader.start();
+    uploader.add([fileSourceFromBlob(new Blob([await photoBytes('png', 300, 200)]), 'late.png')]);
+    await expect.poll(() => closing !== undefined, { timeout: 30_000 }).toBe(true);
+    await closing;
+    expect(seen.recordWritesAfterClose).toBe(0);
+
+    const sent: string[] = [];
+    phone.network.beforeRequest = (url) => sent.push(url);
+    await expectResumed(phone, 'late.png');
+    expect(sent).toEqual([]); // not even a reservation: the closed run kept the commit
+  });
+
   it('closes while a file is being prepared: the preparation stops, nothing is written after close, and the next run sends it', async () => {
     const phone = await device();
     const thumbnails = createSharpThumbnailMaker();

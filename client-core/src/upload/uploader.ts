@@ -258,15 +258,16 @@ export const createUploader = (deps: UploaderDeps) => {
       onPartsChanged: () => persist(job),
     });
     entry.inFlightBytes = 0;
-    if (signal.aborted) return 'aborted';
-    if (!sent.ok) return sent.error;
+    if (!sent.ok) return signal.aborted ? 'aborted' : sent.error;
+    // Kept even when stopped meanwhile (close() may abort between the commit's answer and here): the server holds
+    // these blobs, so the next run must not reserve and send them again.
     for (const blob of pending) {
       blob.committed = true;
       entry.committedBytes += blob.cipherSize;
     }
     await persist(job);
     emit(entry);
-    return null;
+    return signal.aborted ? 'aborted' : null;
   };
 
   const runJob = async (entry: Entry) => {
