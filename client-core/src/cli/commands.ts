@@ -3,7 +3,7 @@
  * IO interface, so tests run them in-process against a real server. Library, upload and export commands are in
  * library-commands.ts, upload.ts and export.ts.
  */
-import { createVault, lockVault } from '../crypto';
+import { createVault, DEFAULT_KDF_PARAMS, lockVault, prepareKdf } from '../crypto';
 import { describeSignInError, normaliseEmail, signIn } from '../library/account';
 import { type AuthClient, createAuthClient } from '../transport/auth-client';
 import { openFileStore } from './file-store';
@@ -34,6 +34,7 @@ const logIn = async (io: CliIo, auth: AuthClient, server: string, email: string,
 
 export const register = async (io: CliIo, server: string, rawEmail: string): Promise<ExitCode> => {
   const email = normaliseEmail(rawEmail);
+  prepareForPassword();
   const password = await io.promptPassword('New password: ');
   if (password.length < 10) return fail(io, 'use a password of at least 10 characters');
   if ((await io.promptPassword('Repeat it: ')) !== password) return fail(io, 'the passwords differ');
@@ -55,14 +56,14 @@ export const register = async (io: CliIo, server: string, rawEmail: string): Pro
   return logIn(io, auth, server, email, password);
 };
 
-export const login = async (io: CliIo, server: string, rawEmail: string): Promise<ExitCode> =>
-  logIn(
-    io,
-    createAuthClient({ baseUrl: server, fetch: io.fetch }),
-    server,
-    normaliseEmail(rawEmail),
-    await io.promptPassword('Password: '),
-  );
+/** Readies the KDF for the password being typed (the default params; a server's may differ). */
+const prepareForPassword = () => void prepareKdf(DEFAULT_KDF_PARAMS).catch(() => {});
+
+export const login = async (io: CliIo, server: string, rawEmail: string): Promise<ExitCode> => {
+  prepareForPassword();
+  const auth = createAuthClient({ baseUrl: server, fetch: io.fetch });
+  return logIn(io, auth, server, normaliseEmail(rawEmail), await io.promptPassword('Password: '));
+};
 
 export const sync = (io: CliIo): Promise<ExitCode> =>
   withClient(io, async ({ client }) => {

@@ -3,7 +3,7 @@
  * opens the vault and the local store, and hands a signed-in client to the command. The password is only ever
  * read from the prompt (never a flag or the environment), used to derive keys, and dropped.
  */
-import { lockVault, type MasterKey } from '../crypto';
+import { lockVault, type MasterKey, prepareKdf } from '../crypto';
 import { describeSignInError, unlockWithPassword } from '../library/account';
 import { type HalyonClient, openHalyonClient } from '../library/client';
 import type { SyncReport } from '../sync/engine';
@@ -110,6 +110,8 @@ export const withClient = async (
   if (!session) return fail(io, 'not logged in (run: halyon login --server URL --email ADDRESS)');
   const tokens = createCliTokens(io, session);
   if (!(await tokens.ensureFresh())) return fail(io, 'the session has expired; log in again');
+  // The KDF's memory is made ready while the password is typed. See: [Note: Argon2 memory is faulted in ahead]
+  void prepareKdf(session.vault.kdfParams).catch(() => {});
   const unlocked = await unlockWithPassword(
     session.vault,
     session.email,

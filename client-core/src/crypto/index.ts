@@ -55,6 +55,7 @@ export {
   type KdfParams,
   type KdfPhase,
   type LoginKeys,
+  prepareKdf,
   runArgon2InThread,
 } from './kdf';
 export { decryptRecord, encryptRecord, recordKeyEpoch } from './records';

@@ -1,6 +1,5 @@
 /**
- * @module Password KDF (Argon2id via hash-wasm, PBKDF2-SHA256 via WebCrypto), its floor, and HKDF-SHA256.
- * The only file that imports hash-wasm.
+ * @module Password KDF (Argon2id from argon2.ts, PBKDF2-SHA256 via WebCrypto), its floor, and HKDF-SHA256.
  *
  * [Note: KDF floor]
  * The server hands out the KDF params at prelogin, so a malicious server could send weak ones to make an offline
@@ -8,7 +7,7 @@
  * anything weaker, absurdly large (a denial of service on the device) or unknown is refused as a value.
  *
  * [Note: KDF progress and cancel]
- * hash-wasm runs all Argon2 passes inside one WASM call (Hash_Calculate) with no hook between passes, so a pass
+ * The Argon2 module runs all passes inside one WASM call (argon2_hash) with no hook between passes, so a pass
  * on the calling thread can neither report progress nor stop. Two runners exist:
  *   - the default runs on the calling thread (Node, CLI, tests): progress at phase boundaries only, and the
  *     AbortSignal is honoured before and after the pass (an aborted derivation never returns a key);
@@ -18,8 +17,8 @@
  *     injects it. PBKDF2 is one WebCrypto call, already off the JS thread, and cannot be interrupted.
  */
 import type { KdfParams } from '@halyon/protocol';
-import { argon2id } from 'hash-wasm';
 import { err, ok, type Result } from '../result';
+import { argon2id, prepareArgon2id } from './argon2';
 import { asBufferSource, assertBytes, utf8ToBytes, zeroize } from './bytes';
 import { type Aborted, aborted, CryptoInputError, type KdfParamsRejected } from './errors';
 import { KEY_BYTES, LABELS, SALT_BYTES } from './formats';
@@ -27,7 +26,7 @@ import type { AuthKey, KeyEncryptionKey, RootKey, Salt } from './types';
 
 export type { KdfParams };
 
-/** What new vaults use: measured ~0.6 s on this machine (docs/crypto.md). */
+/** What new vaults use: measured ~0.35 s on this machine (docs/crypto.md). */
 export const DEFAULT_KDF_PARAMS: KdfParams = Object.freeze({
   algorithm: 'argon2id',
   memoryKiB: 128 * 1024,
@@ -190,24 +189,24 @@ async function derivePasswordRoot(
   }
 }
 
+/**
+ * Readies the slow part for a derivation with these params before the password is known: call it while a
+ * password is being typed. Params the floor refuses are ignored (the derivation will refuse them).
+ * See: [Note: Argon2 memory is faulted in ahead]
+ */
+export async function prepareKdf(params: unknown): Promise<void> {
+  const checked = checkKdfParams(params);
+  if (checked.ok && checked.value.algorithm === 'argon2id') await prepareArgon2id(checked.value.memoryKiB);
+}
+
 /** Raw Argon2id (version 0x13). Exposed for the published vectors; callers go through deriveLoginKeys. */
 export function argon2idHash(
   password: Uint8Array,
   salt: Uint8Array,
-  params: { readonly memoryKiB: number; readonly iterations: number; readonly parallelism: number },
+  params: Argon2Params,
   hashLength = KEY_BYTES,
-  secret?: Uint8Array,
 ): Promise<Uint8Array> {
-  return argon2id({
-    password,
-    salt,
-    secret,
-    memorySize: params.memoryKiB,
-    iterations: params.iterations,
-    parallelism: params.parallelism,
-    hashLength,
-    outputType: 'binary',
-  });
+  return argon2id(password, salt, params, hashLength);
 }
 
 /** Raw PBKDF2-HMAC-SHA256 through WebCrypto. */
@@ -279,8 +278,8 @@ export interface Argon2WorkerLike {
   terminate(): void;
 }
 
-/** hash-wasm's cost on this class of machine: ~0.6 s for 128 MiB x 3 passes. Only used to estimate progress. */
-const ESTIMATED_MS_PER_KIB_PASS = 0.0015;
+/** The cost on this class of machine: ~0.35 s for 128 MiB x 3 passes. Only used to estimate progress. */
+const ESTIMATED_MS_PER_KIB_PASS = 0.0009;
 const PROGRESS_INTERVAL_MS = 100;
 
 /** Handles one request inside the worker; argon2-worker.ts wires it to the worker's messages. */

@@ -14,7 +14,7 @@ export type CspDirectives = Readonly<Record<string, ReadonlyArray<string>>>;
 
 export const CSP_DIRECTIVES: CspDirectives = {
   'default-src': ["'self'"],
-  // 'wasm-unsafe-eval' lets the worker compile WebAssembly (Argon2id via hash-wasm); it allows no JS eval.
+  // 'wasm-unsafe-eval' lets the worker compile WebAssembly (Argon2id); it allows no JS eval.
   'script-src': ["'self'", "'wasm-unsafe-eval'"],
   'style-src': ["'self'"],
   'img-src': ["'self'", 'blob:'],

@@ -14,6 +14,7 @@ import {
   createFetchBlobApi,
   createUploader,
   createVault,
+  DEFAULT_KDF_PARAMS,
   deriveContentHashKey,
   deriveUploadStateKey,
   downloadOriginal,
@@ -26,6 +27,7 @@ import {
   lockVault,
   openUploadStore,
   type PhotoView,
+  prepareKdf,
   type RecoverError,
   recoverAccount,
   rotateAccountRecoveryKey,
@@ -290,6 +292,9 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   const remembered = readRememberedAccount().then((account) => {
     email ??= account?.email ?? null;
   });
+  // Every page load starts locked or signed out: the key derivation's memory is made ready while a password is
+  // typed (vaults this app creates use the default params). See: [Note: Argon2 memory is faulted in ahead]
+  void remembered.then(() => prepareKdf(DEFAULT_KDF_PARAMS)).catch(() => {});
 
   const signIn = async (
     address: string,
