@@ -1,6 +1,6 @@
 /**
  * @module The committed AEAD box: XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03) plus a SHA-256 key commitment.
- * The only file that imports @noble/ciphers and @noble/hashes. Layout in formats.ts ("Committed AEAD box").
+ * The only file that imports @noble/ciphers. Layout in formats.ts ("Committed AEAD box").
  *
  * [Note: Record key commitment]
  * Poly1305 is not key-committing: someone who knows two keys can craft one ciphertext that decrypts under both
@@ -21,7 +21,6 @@
  * (vectors/check-vectors.ts), so the format does not depend on the runtime.
  */
 import { chacha20poly1305, hchacha } from '@noble/ciphers/chacha.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { assertBytes, constantTimeEqual, utf8ToBytes } from './bytes';
 import {
   AEAD_COMMITMENT_BYTES,
@@ -31,7 +30,8 @@ import {
   POLY1305_TAG_BYTES,
   XCHACHA_NONCE_BYTES,
 } from './formats';
-import { nodeChaCha20Poly1305, nodeSha256 } from './node-crypto';
+import { nodeChaCha20Poly1305 } from './node-crypto';
+import { sha256Sync } from './sha2';
 
 /** The IETF ChaCha20-Poly1305 AEAD (RFC 8439): 32-byte key, 12-byte nonce, 16-byte tag after the ciphertext. */
 export interface ChaCha20Poly1305 {
@@ -73,20 +73,6 @@ export const chaCha20Poly1305Backends: ReadonlyArray<ChaCha20Poly1305> = nodeCha
   ? [nobleChaCha20Poly1305, nodeChaCha20Poly1305]
   : [nobleChaCha20Poly1305];
 const boxBackend = nodeChaCha20Poly1305 ?? nobleChaCha20Poly1305;
-
-/** A one-shot SHA-256 (FIPS 180-4). */
-export interface Sha256 {
-  readonly name: 'noble' | 'node:crypto';
-  readonly hash: (data: Uint8Array) => Uint8Array;
-}
-
-const nobleSha256: Sha256 = { name: 'noble', hash: (data) => sha256(data) };
-
-/** Every SHA-256 this runtime has, for the vectors; hashing uses node:crypto's where present, else noble's. */
-export const sha256Backends: ReadonlyArray<Sha256> = nodeSha256
-  ? [nobleSha256, { name: 'node:crypto', hash: nodeSha256 }]
-  : [nobleSha256];
-const fastSha256 = nodeSha256 ?? sha256;
 
 // -------------------------------------------------------------------------------------------------------------
 // XChaCha20 subkey. Scratch space shared by every call: each call is synchronous and wipes it before returning,
@@ -165,7 +151,7 @@ commitmentInput.set(utf8ToBytes(COMMIT_LABELS.aead), 0);
 function keyCommitment(key: Uint8Array, nonce: Uint8Array): Uint8Array {
   commitmentInput.set(key, COMMIT_LABEL_BYTES);
   commitmentInput.set(nonce, COMMIT_LABEL_BYTES + KEY_BYTES);
-  const commitment = fastSha256(commitmentInput);
+  const commitment = sha256Sync(commitmentInput);
   commitmentInput.fill(0, COMMIT_LABEL_BYTES);
   return commitment;
 }
@@ -224,6 +210,3 @@ export function xchacha20Poly1305Encrypt(
 }
 
 export const xchacha20Poly1305Decrypt = xchachaOpen;
-
-/** SHA-256, synchronous; used where a WebCrypto round trip per call would cost more than the hash. */
-export const sha256Sync = (data: Uint8Array): Uint8Array => fastSha256(data);

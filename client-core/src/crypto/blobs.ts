@@ -10,7 +10,6 @@
  */
 import { err, ok, type Result } from '../result';
 import { chunksOf } from '../streams';
-import { sha256Sync } from './aead';
 import { type AesGcmKey, blobAesGcm } from './aes-gcm';
 import { assertBytes, concatBytes, constantTimeEqual, randomBytes, u64be, utf8ToBytes } from './bytes';
 import { BlobDecryptError, CryptoInputError, type DecryptFailed, decryptFailed } from './errors';
@@ -32,6 +31,7 @@ import {
   GCM_TAG_BYTES,
   KEY_BYTES,
 } from './formats';
+import { sha256Sync } from './sha2';
 import type { BlobKey } from './types';
 
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>;

@@ -6,7 +6,7 @@
  */
 import type { IdentityBundle } from '@halyon/protocol';
 import { err, ok, type Result } from '../result';
-import { openBox, sealBox, sha256Sync } from './aead';
+import { openBox, sealBox } from './aead';
 import {
   assertBytes,
   assertNonEmptyString,
@@ -34,6 +34,7 @@ import {
   LABELS,
 } from './formats';
 import { hkdfSha256 } from './kdf';
+import { sha256Sync } from './sha2';
 import type {
   Ed25519PrivateKey,
   Ed25519PublicKey,

@@ -60,6 +60,7 @@ export {
 } from './kdf';
 export { decryptRecord, encryptRecord, recordKeyEpoch } from './records';
 export { RECOVERY_WORD_COUNT } from './recovery';
+export { hkdfSha256Sync, hmacSha256Sync } from './sha2';
 export type * from './types';
 export {
   type CreatedVault,

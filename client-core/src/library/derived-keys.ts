@@ -2,15 +2,11 @@
  * @module Values every device of an account derives alike from the master key (HKDF-SHA256, labels below), so
  * devices agree without talking: the library collection (id and key), the key for link record ids, and the key
  * that seals the upload queue in the local store.
- * The only file in library/ that imports a crypto library.
  *
  * Link ids: first 16 bytes of HMAC-SHA256(linkIdKey, "halyon.link.v1" 0x00 kind 0x00 left 0x00 right), printed as
  * a UUID. Keyed, so the server cannot tell which photos share a tag from the ids alone. See: [Note: Link records]
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import type { BlobKey, CollectionKey, MasterKey } from '../crypto';
+import { type BlobKey, type CollectionKey, hkdfSha256Sync, hmacSha256Sync, type MasterKey } from '../crypto';
 
 export type LinkKind = 'photoTag' | 'albumPhoto';
 
@@ -28,12 +24,12 @@ export const createLinkIdDeriver = (linkIdKey: Uint8Array): LinkIdDeriver => {
   if (linkIdKey.length !== 32) throw new RangeError('link id key must be 32 bytes');
   const key = linkIdKey.slice();
   return (kind, left, right) =>
-    bytesToUuid(hmac(sha256, key, encoder.encode(`halyon.link.v1\0${kind}\0${left}\0${right}`)));
+    bytesToUuid(hmacSha256Sync(key, encoder.encode(`halyon.link.v1\0${kind}\0${left}\0${right}`)));
 };
 
 const derive = (masterKey: MasterKey, label: string): Uint8Array => {
   if (masterKey.length !== 32) throw new RangeError('master key must be 32 bytes');
-  return hkdf(sha256, masterKey, undefined, encoder.encode(label), 32);
+  return hkdfSha256Sync(masterKey, label);
 };
 
 /** Sets the UUID version (8, "custom") and variant bits, so the id is a well-formed UUID. */

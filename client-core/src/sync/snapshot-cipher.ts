@@ -1,12 +1,13 @@
 /**
  * @module The key and AEAD of the local snapshot: AES-256-GCM under HKDF-SHA256(masterKey, info
  * "halyon.local-snapshot-key.v1"), a key that never leaves the device and seals nothing else. The HKDF is
- * WebCrypto's; the AES-GCM is crypto/'s blob backend (node:crypto opens in Node, on the calling thread with no copy
+ * crypto/kdf.ts's; the AES-GCM is crypto/'s blob backend (node:crypto opens in Node, on the calling thread with no copy
  * of the input; WebCrypto elsewhere. See: [Note: AES-GCM backend]). The snapshot is a local format, not one of
  * crypto/'s wire formats (docs/crypto.md, "Local snapshot"). See: [Note: Local snapshot]
  */
 import type { MasterKey } from '../crypto';
 import { blobAesGcm } from '../crypto/aes-gcm';
+import { hkdfSha256 } from '../crypto/kdf';
 
 export const SNAPSHOT_KEY_LABEL = 'halyon.local-snapshot-key.v1';
 const IV_BYTES = 12;
@@ -20,20 +21,9 @@ export interface SnapshotCipher {
   open(associatedData: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined>;
 }
 
-/** WebCrypto's BufferSource typing wants an ArrayBuffer-backed view; ours always are. */
-const source = (bytes: Uint8Array) => bytes as Uint8Array<ArrayBuffer>;
-
 export const createSnapshotCipher = async (masterKey: MasterKey): Promise<SnapshotCipher> => {
   if (masterKey.length !== KEY_BYTES) throw new RangeError('master key must be 32 bytes');
-  const base = await crypto.subtle.importKey('raw', source(masterKey), 'HKDF', false, ['deriveBits']);
-  const info = new TextEncoder().encode(SNAPSHOT_KEY_LABEL);
-  const keyBytes = new Uint8Array(
-    await crypto.subtle.deriveBits(
-      { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info },
-      base,
-      256,
-    ),
-  );
+  const keyBytes = await hkdfSha256(masterKey, SNAPSHOT_KEY_LABEL);
   const key = await blobAesGcm.importKey(keyBytes);
   keyBytes.fill(0); // the backends keep their own copy, outside JavaScript's reach
   return {

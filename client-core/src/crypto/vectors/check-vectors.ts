@@ -7,7 +7,6 @@ import type { IdentityBundle, VaultEnvelope } from '@halyon/protocol';
 import {
   chaCha20Poly1305Backends,
   hchacha20,
-  sha256Backends,
   xchacha20Poly1305Decrypt,
   xchacha20Poly1305Encrypt,
 } from '../aead';
@@ -22,6 +21,7 @@ import { safetyNumber, verifyIdentityBundle } from '../identity';
 import { argon2idHash, hkdfSha256, pbkdf2Sha256 } from '../kdf';
 import { nodeAesGcm } from '../node-crypto';
 import { decryptRecord } from '../records';
+import { hkdfSha256Sync, sha256Backends } from '../sha2';
 import type { BlobKey, CollectionKey, Ed25519PrivateKey, MasterKey, X25519PrivateKey } from '../types';
 import { unlockVaultWithPassword, unlockVaultWithRecoveryWords } from '../vault';
 import aesGcm from './aes-256-gcm.json';
@@ -146,6 +146,11 @@ function publishedChecks(curveBackends: ReadonlyArray<CurveBackend>): Check[] {
       suite: 'hkdf-sha256',
       name: v.name,
       run: async () => same(await hkdfSha256(hex(v.ikm), hex(v.info), v.length, hex(v.salt)), v.okm),
+    });
+    checks.push({
+      suite: 'hkdf-sha256 (sync)',
+      name: v.name,
+      run: async () => same(hkdfSha256Sync(hex(v.ikm), hex(v.info), v.length, hex(v.salt)), v.okm),
     });
   }
   for (const v of pbkdf2.vectors) {

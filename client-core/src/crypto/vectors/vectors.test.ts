@@ -18,6 +18,7 @@ describe('published and format vectors (Node)', async () => {
       'aes-256-gcm (node:crypto)',
       'argon2id',
       'hkdf-sha256',
+      'hkdf-sha256 (sync)',
       'pbkdf2-sha256',
       'x25519 (webcrypto)',
       'x25519 (noble)',
