@@ -6,9 +6,11 @@
  * each original),
  * against a plain upload (reserve, send the file's bytes, commit) and download of the same files to the same
  * store in the same run. Both stores: the filesystem store (the server's own PUT) and S3 (s3rver, presigned).
- * Both sides send 3 files at a time, over loopback, to the real server running as its own process (src/main.ts) on
- * PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432, in a scratch database per store), so the
- * client's CPU work and the server's do not share one event loop.
+ * Both sides send 3 files at a time, over loopback, through the same blob API and fetch, to the real server running
+ * as its own process (src/main.ts) on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432, in a
+ * scratch database per store), and s3rver runs in a third process (lib/child-s3rver.ts), so the client's CPU work,
+ * the server's and the bucket's do not share one event loop. The encrypted side is what `halyon upload` runs: the
+ * CLI's persistent local store (one JSON file, saved after each group of records) and its file-backed upload queue.
  *
  * The machine is shared: every figure is the best of N runs (a fresh account each run, so nothing de-duplicates),
  * and the CPU seconds each phase used (this process and the server's) are printed too, since they barely depend on
@@ -30,25 +32,25 @@ import {
   createFetchTransport,
   createUploader,
   deriveContentHashKey,
+  deriveUploadStateKey,
   downloadOriginal,
-  generateBlobKey,
   type MasterKey,
   noThumbnails,
   openHalyonClient,
-  openLocalStore,
-  openUploadStore,
   type PhotoView,
   type ThumbnailMaker,
 } from '@halyon/client-core';
+import { openFileStore } from '@halyon/client-core/cli/file-store';
+import { openUploadQueueFiles } from '@halyon/client-core/cli/upload-queue-files';
 import {
+  createNodeThumbnailMaker,
   createNodeUploadFetch,
-  createSharpThumbnailMaker,
   fileSourceFromPath,
 } from '@halyon/client-core/upload/node';
-import { registerTestUser, startS3rver } from '@halyon/server';
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { registerTestUser } from '@halyon/server';
 import pg from 'pg';
 import sharp from 'sharp';
+import { startChildS3rver } from './lib/child-s3rver';
 
 const MiB = 1024 * 1024;
 const FILES = 200;
@@ -178,7 +180,7 @@ const registerUser = (baseUrl: string) =>
   } as unknown as Parameters<typeof registerTestUser>[0]);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Peak memory of the client (this process; s3rver runs here too), sampled through the whole run.
+// Peak memory of the client (this process), sampled through the whole run.
 
 // process.memoryUsage.rss() reads one number; process.memoryUsage() walks the heap's spaces, which at this rate
 // cost seconds of CPU over a run and slowed whichever side was busier. Every 100 ms is enough for a peak.
@@ -237,7 +239,7 @@ const drain = async (stream: ReadableStream<Uint8Array>) => {
   return bytes;
 };
 
-/** Wall seconds, and the CPU seconds of this process (client, sharp's threads, s3rver) plus the server's. */
+/** Wall seconds, and the CPU seconds of this process (client, sharp's threads) plus the server's and s3rver's. */
 interface Took {
   readonly seconds: number;
   readonly cpuSeconds: number;
@@ -245,12 +247,13 @@ interface Took {
 }
 
 const measure = async (server: ServerProcess, run: () => Promise<unknown>): Promise<Took> => {
+  const othersCpu = async () => (await server.cpuSeconds()) + (await cpuSecondsOf(s3.pid));
   const start = performance.now();
   const clientCpu = process.cpuUsage();
-  const serverCpu = await server.cpuSeconds();
+  const serverCpu = await othersCpu();
   await run();
   const { user, system } = process.cpuUsage(clientCpu);
-  const serverCpuSeconds = (await server.cpuSeconds()) - serverCpu;
+  const serverCpuSeconds = (await othersCpu()) - serverCpu;
   return {
     seconds: (performance.now() - start) / 1000,
     cpuSeconds: (user + system) / 1e6 + serverCpuSeconds,
@@ -293,7 +296,7 @@ const plainDownload = async (api: BlobApi, ids: readonly string[]) =>
 
 const PHASES = ['plainUp', 'plainDown', 'encUp', 'encDown', 'encUpNoThumbs'] as const;
 type Phase = (typeof PHASES)[number];
-/** Per phase, the best of the runs: MiB/s, and the CPU seconds that run used (client + server). */
+/** Per phase, the best of the runs: MiB/s, and the CPU seconds that run used (client + server and s3rver). */
 type Figures = Record<Phase, number> & { cpu: Record<Phase, number>; serverCpu: Record<Phase, number> };
 
 const benchStore = async (name: string, env: Record<string, string>): Promise<Figures> => {
@@ -322,31 +325,39 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
     return { user, api };
   };
 
+  /** Wired as client-core/src/cli/upload.ts wires `halyon upload`, in a fresh $HALYON_HOME. */
   const encryptedRun = async (thumbnails: ThumbnailMaker) => {
     const { user, api } = await account();
+    const home = await mkdtemp(join(tmpdir(), 'halyon-bench-upload-home-'));
     const masterKey = crypto.getRandomValues(new Uint8Array(32)) as MasterKey;
+    const files = await openFileStore(join(home, 'store.json'));
     const client = await openHalyonClient({
-      store: await openLocalStore(`bench-${randomUUID()}`, { indexedDB, IDBKeyRange }),
+      store: files.store,
       transport: createFetchTransport({ baseUrl: server.url, accessToken: () => user.accessToken }),
       masterKey,
     });
     const uploader = createUploader({
       api,
-      state: await openUploadStore(`bench-uploads-${randomUUID()}`, { indexedDB, IDBKeyRange }),
-      stateKey: generateBlobKey(),
+      state: await openUploadQueueFiles(join(home, 'uploads')),
+      stateKey: deriveUploadStateKey(masterKey),
       contentHashKey: await deriveContentHashKey(masterKey),
       thumbnails,
-      addPhotos: (photos) => client.library.addPhotos(photos),
-      findPhotoByContentHash: createContentHashLookup(client.library),
+      addPhotos: async (photos) => {
+        const ids = await client.library.addPhotos(photos);
+        await files.save();
+        return ids;
+      },
+      findPhotoByContentHash: createContentHashLookup(client.library, client.engine),
+      reopen: (path) => fileSourceFromPath(path).catch(() => undefined),
       concurrency: CONCURRENCY,
       streamBodies: true,
     });
     await uploader.start();
-    const sources = await Promise.all(paths.map(fileSourceFromPath));
     const up = await measure(server, async () => {
-      uploader.add(sources);
+      uploader.add(await Promise.all(paths.map(fileSourceFromPath)));
       await uploader.whenIdle();
       orThrow(await client.sync(), 'sync'); // the records reach the server too
+      await files.save(); // as the CLI does when the command ends
     });
     const failed = uploader.files().filter((f) => f.status !== 'done');
     if (failed.length > 0)
@@ -358,8 +369,10 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
         await drain(orThrow(await downloadOriginal({ api }, photo), 'download original').stream);
       }),
     );
-    uploader.close();
-    client.lock();
+    await uploader.close();
+    await client.lock();
+    await files.close();
+    await rm(home, { recursive: true, force: true });
     return { up, down };
   };
 
@@ -368,7 +381,7 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
     let ids: string[] = [];
     keep('plainUp', await measure(server, async () => (ids = await plainUpload(api))));
     keep('plainDown', await measure(server, () => plainDownload(api, ids)));
-    const full = await encryptedRun(createSharpThumbnailMaker());
+    const full = await encryptedRun(createNodeThumbnailMaker());
     keep('encUp', full.up);
     keep('encDown', full.down);
     keep('encUpNoThumbs', (await encryptedRun(noThumbnails)).up);
@@ -378,7 +391,7 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
   return best;
 };
 
-const s3 = await startS3rver('bench');
+const s3 = await startChildS3rver('bench');
 const results: Record<string, Figures> = {};
 try {
   if (STORES.includes('filesystem')) results.filesystem = await benchStore('filesystem', {});
@@ -413,17 +426,17 @@ for (const [store, x] of Object.entries(results)) {
 // CPU seconds do not depend on how busy the machine is, so they compare runs made under different loads.
 console.log('');
 console.log(
-  'CPU s per 200 files, client + server (least of runs) |  plain up  | encrypted up | no thumbnails | plain down | encrypted down',
+  'CPU s per 200 files, client + server and s3rver (least of runs) |  plain up  | encrypted up | no thumbnails | plain down | encrypted down',
 );
 for (const [store, { cpu, serverCpu }] of Object.entries(results)) {
   const c = (phase: Phase) =>
     `${(cpu[phase] - serverCpu[phase]).toFixed(1)} + ${serverCpu[phase].toFixed(1)}`.padStart(11);
   console.log(
-    `${store.padEnd(53)}|${c('plainUp')} |${c('encUp')}   |${c('encUpNoThumbs')}    |${c('plainDown')}|${c('encDown')}`,
+    `${store.padEnd(64)}|${c('plainUp')} |${c('encUp')}   |${c('encUpNoThumbs')}    |${c('plainDown')}|${c('encDown')}`,
   );
 }
 const slower = Object.values(results).reduce((a, b) => (a.plainUp <= b.plainUp ? a : b));
-console.log(`peak RSS of the client process (s3rver runs in it too): ${(peakRss / MiB).toFixed(0)} MiB`);
+console.log(`peak RSS of the client process: ${(peakRss / MiB).toFixed(0)} MiB`);
 console.log(
   JSON.stringify({
     bench: 'upload',

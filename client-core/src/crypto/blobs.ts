@@ -224,7 +224,8 @@ export async function* encryptBlob(
   const lengthBlock = await aesKey.seal(blobLengthNonce(noncePrefix), header, u64be(plaintextLength));
   yield concatBytes(header, lengthBlock);
 
-  const buffers = new ChunkBuffers(chunkBytes);
+  // A blob of one chunk needs no buffer larger than its payload. See: [Note: Chunk buffer reuse]
+  const buffers = new ChunkBuffers(Math.min(chunkBytes, blobPayloadLength(plaintextLength)));
   try {
     const inFlight: Promise<Uint8Array>[] = [];
     let index = 0;
@@ -321,7 +322,6 @@ export async function* decryptBlob(key: BlobKey, source: ByteSource): AsyncGener
       throw new BlobDecryptError();
     }
     const { chunkBytes, noncePrefix } = fields;
-    const buffers = new ChunkBuffers(chunkBytes + GCM_TAG_BYTES); // ciphertext only: nothing to wipe
     const aesKey = await blobAesGcm.importKey(key);
     const lengthBytes = await decryptGcm(
       aesKey,
@@ -335,6 +335,8 @@ export async function* decryptBlob(key: BlobKey, source: ByteSource): AsyncGener
     if (!Number.isSafeInteger(plaintextLength)) throw new BlobDecryptError();
     const payloadLength = blobPayloadLength(plaintextLength);
     const chunkCount = Math.ceil(payloadLength / chunkBytes);
+    // Ciphertext only: nothing to wipe. Sized to the payload when that is one chunk.
+    const buffers = new ChunkBuffers(Math.min(chunkBytes, payloadLength) + GCM_TAG_BYTES);
 
     let remaining = plaintextLength; // plaintext bytes still to yield; the rest of the payload is padding
     const release = (payload: Uint8Array): Uint8Array => {

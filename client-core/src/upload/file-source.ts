@@ -22,16 +22,23 @@ export interface FileSource {
   readonly blob?: Blob;
 }
 
-/** Reads `start..end` of a source into one buffer: only for small heads (EXIF) and images to decode. */
+/**
+ * Reads `start..end` of a source into one buffer: only for small heads (EXIF) and images to decode. A piece that
+ * holds the whole range (a source in memory, or one read) is answered as a view, without copying: callers only
+ * read it.
+ */
 export const readRange = async (source: FileSource, start: number, end: number): Promise<Uint8Array> => {
-  const out = new Uint8Array(Math.max(0, Math.min(end, source.size) - start));
+  const length = Math.max(0, Math.min(end, source.size) - start);
+  let out: Uint8Array | undefined;
   let filled = 0;
-  for await (const piece of source.stream(start, start + out.length)) {
-    out.set(piece.subarray(0, out.length - filled), filled);
+  for await (const piece of source.stream(start, start + length)) {
+    if (!out && piece.length >= length) return piece.subarray(0, length);
+    out ??= new Uint8Array(length);
+    out.set(piece.subarray(0, length - filled), filled);
     filled += piece.length;
-    if (filled >= out.length) break;
+    if (filled >= length) break;
   }
-  return out.subarray(0, Math.min(filled, out.length));
+  return (out ?? new Uint8Array(0)).subarray(0, Math.min(filled, length));
 };
 
 /** Files up to this size are read once while they are prepared, instead of once each for hash, EXIF and thumbnails. */
