@@ -12,4 +12,7 @@ import './ui/theme.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
-render(() => <App connection={connectVaultClient()} enableServiceWorker={import.meta.env.PROD} />, root);
+// Outside JSX: Solid compiles a call in a prop to a getter, so `connection={connectVaultClient()}` ran it (and
+// started a vault worker, with its start-up work and Argon2 memory) on every read of the prop.
+const connection = connectVaultClient();
+render(() => <App connection={connection} enableServiceWorker={import.meta.env.PROD} />, root);
