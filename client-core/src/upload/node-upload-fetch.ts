@@ -26,6 +26,9 @@ const sendStreamed = (url: URL, init: RequestInit, body: ReadableStream<Uint8Arr
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       const nullBody = status === 204 || status === 304 || init.method === 'HEAD';
+      // A response read to its end frees its keep-alive socket for the next request; one never read holds it,
+      // and every later upload would open a connection of its own.
+      if (nullBody) res.resume();
       resolve(
         new Response(nullBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
           status,
