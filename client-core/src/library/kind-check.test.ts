@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isBase64 } from '../exact-checks';
 import { encodeHlc } from '../sync/hlc';
 import { mutatedJson } from '../testing/mutated-json';
-import { isBase64, isEnvelope, KIND_CHECKS } from './kind-check';
+import { isEnvelope, KIND_CHECKS } from './kind-check';
 import { decodeRecordDoc, decodeRecordDocWithZod, KIND_SCHEMAS, type RecordKind } from './kinds';
 
 // Differential tests of [Note: The kind check's fast path]: the exact check says yes exactly when zod accepts the

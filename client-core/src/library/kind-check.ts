@@ -17,72 +17,24 @@
  * most two trailing `=`, or empty). A change to a kind schema must be made here too: the differential tests fail
  * until it is.
  */
+import {
+  type Fields,
+  isBase64,
+  isBoolean,
+  isInRange,
+  isInt,
+  isNonEmptyText,
+  isNonNegative,
+  isNonNegativeInt,
+  isNullableInt,
+  isNullableUuid,
+  isObject,
+  isText,
+  isUuid,
+  keyCount,
+} from '../exact-checks';
 import { type Hlc, isHlc } from '../sync/hlc';
 import type { RecordKind } from './kinds';
-
-type Fields = Record<string, unknown>;
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const isObject = (value: unknown): value is Fields =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const keyCount = (value: Fields): number => {
-  let count = 0;
-  for (const key in value) {
-    if (key === '__proto__') return -1; // zod skips it; let zod judge
-    count++;
-  }
-  return count;
-};
-/** Code points: a surrogate pair counts once (a lone surrogate counts as one). */
-const codePointLength = (text: string): number => {
-  let count = text.length;
-  for (let i = 0; i < text.length - 1; i++) {
-    if ((text.charCodeAt(i) & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      count--;
-      i++;
-    }
-  }
-  return count;
-};
-/** At most `max` code points: only a string over it in UTF-16 units needs counting (as zod does). */
-const isText = (value: unknown, max: number): boolean =>
-  typeof value === 'string' &&
-  (value.length <= max || (value.length <= 2 * max && codePointLength(value) <= max));
-/** Not empty (any non-empty string has a code point) and at most `max` code points. */
-const isNonEmptyText = (value: unknown, max: number): boolean =>
-  isText(value, max) && (value as string).length >= 1;
-const isUuid = (value: unknown): boolean =>
-  typeof value === 'string' && value.length === 36 && UUID_PATTERN.test(value);
-const isNullableUuid = (value: unknown): boolean => value === null || isUuid(value);
-const isBoolean = (value: unknown): boolean => value === true || value === false;
-const isInt = (value: unknown): boolean => Number.isSafeInteger(value);
-const isNullableInt = (value: unknown): boolean => value === null || Number.isSafeInteger(value);
-const isNonNegativeInt = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0;
-const isNonNegative = (value: unknown): boolean =>
-  typeof value === 'number' && Number.isFinite(value) && value >= 0;
-const isInRange = (value: unknown, min: number, max: number): boolean =>
-  typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
-
-/** 0-9 A-Z a-z + / (standard alphabet). */
-const isBase64Char = (code: number): boolean =>
-  (code >= 65 && code <= 90) ||
-  (code >= 97 && code <= 122) ||
-  (code >= 48 && code <= 57) ||
-  code === 43 ||
-  code === 47;
-
-/** zod 4's `z.base64()`: empty, or a multiple of 4 characters of the alphabet with at most two `=` at the end. */
-export const isBase64 = (value: unknown): boolean => {
-  if (typeof value !== 'string') return false;
-  const length = value.length;
-  if (length % 4 !== 0) return false;
-  let end = length;
-  if (end > 0 && value.charCodeAt(end - 1) === 61) end--;
-  if (end > 0 && value.charCodeAt(end - 1) === 61) end--;
-  for (let i = 0; i < end; i++) if (!isBase64Char(value.charCodeAt(i))) return false;
-  return true;
-};
 
 // ---------------------------------------------------------------------------------------------------------------
 // The kinds (library/kinds.ts): each check mirrors its schema field by field.

@@ -40,9 +40,9 @@ const EDGE_VALUES: readonly unknown[] = [
 ];
 
 const replacement: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(...EDGE_VALUES),
-  fc.jsonValue({ maxDepth: 2 }),
-  fc.string({ maxLength: 6 }),
+  { arbitrary: fc.constantFrom(...EDGE_VALUES), weight: 6 },
+  { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 1 },
+  { arbitrary: fc.string({ maxLength: 6 }), weight: 1 },
 );
 
 type Path = readonly (string | number)[];
@@ -70,7 +70,7 @@ type Change =
   | { readonly type: 'grow' };
 
 const change: fc.Arbitrary<Change> = fc.oneof(
-  replacement.map((value) => ({ type: 'replace' as const, with: value })),
+  { arbitrary: replacement.map((value) => ({ type: 'replace' as const, with: value })), weight: 4 },
   fc
     .tuple(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor')), replacement)
     .map(([key, value]) => ({ type: 'add' as const, key, with: value })),

@@ -20,6 +20,7 @@ import type { z } from 'zod';
 import { err, ok, type Result } from '../result';
 import type { ServerEvent, Transport, TransportError } from '../sync/transport';
 import { parseEventStream } from './event-stream';
+import { isPullResponse } from './pull-check';
 
 export interface FetchTransportOptions {
   /** e.g. "http://127.0.0.1:8787" (no trailing /v1). */
@@ -67,10 +68,14 @@ export const readProblem = async (response: Response): Promise<Result<never, Tra
   return err({ type: 'ProblemResponse', status: response.status, problem: problem.data });
 };
 
-/** Reads a 2xx JSON answer with its protocol schema. */
+/**
+ * Reads a 2xx JSON answer with its protocol schema; `isExact`, when given, is tried first and must say yes only
+ * where the schema would accept the body unchanged. See: [Note: The kind check's fast path]
+ */
 export const readJsonAnswer = async <S extends z.ZodType>(
   response: Response,
   schema: S,
+  isExact?: (body: unknown) => body is z.infer<S>,
 ): Promise<Result<z.infer<S>, TransportError>> => {
   if (!response.ok) return readProblem(response);
   const contentType = response.headers.get('content-type') ?? '';
@@ -84,6 +89,7 @@ export const readJsonAnswer = async <S extends z.ZodType>(
       ? invalid(response.status, 'body is not JSON')
       : networkFailure(cause);
   }
+  if (isExact?.(body)) return ok(body);
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -131,9 +137,15 @@ export const createFetchTransport = (options: FetchTransportOptions): Transport 
     }
   };
 
-  const call = async <S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown) => {
+  const call = async <S extends z.ZodType>(
+    schema: S,
+    method: string,
+    path: string,
+    body?: unknown,
+    isExact?: (body: unknown) => body is z.infer<S>,
+  ) => {
     const response = await send(method, path, body);
-    return response.ok ? readJsonAnswer(response.value, schema) : response;
+    return response.ok ? readJsonAnswer(response.value, schema, isExact) : response;
   };
 
   return {
@@ -141,7 +153,7 @@ export const createFetchTransport = (options: FetchTransportOptions): Transport 
     listCollections: (since) => call(ListCollectionsResponse, 'GET', `/v1/collections?since=${since}`),
     createCollection: (request) => call(CreateCollectionResponse, 'POST', '/v1/collections', request),
     push: (request) => call(PushResponse, 'POST', '/v1/sync/push', request),
-    pull: (request) => call(PullResponse, 'POST', '/v1/sync/pull', request),
+    pull: (request) => call(PullResponse, 'POST', '/v1/sync/pull', request, isPullResponse),
     reconcile: (request) => call(ReconcileResponse, 'POST', '/v1/sync/reconcile', request),
     // fetch-streamed rather than EventSource, so the Authorization header can be sent.
     events: async (signal) => {
