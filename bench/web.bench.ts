@@ -12,7 +12,9 @@
  *     2. scrolling through the whole timeline: the longest main-thread task (PerformanceObserver longtask; when
  *        no task exceeded 50 ms, the longest frame, which bounds every task);
  *     3. thumbnail decrypt and render: at pauses along the timeline, the time from the scroll stop until every
- *        thumbnail on screen has loaded and decoded, less the grid's 40 ms settle, per thumbnail.
+ *        thumbnail on screen is painted, less the grid's 40 ms settle, per thumbnail: the whole path a person
+ *        waits for (encrypted cache read in IndexedDB, decrypt and decode in the worker, the bitmap's move to the
+ *        page, paint). No stop shows a cell already on the page, and nothing decrypted is kept in memory.
  * Targets (issue 6): 1.5 s, 100 ms, 5 ms. The last line is one JSON object. BENCH_PROFILE=file.cpuprofile saves a
  * CPU profile of the page's main thread during the scroll; BENCH_WORKER_PROFILE=file.cpuprofile one of the vault
  * worker during the thumbnail stops.
@@ -169,14 +171,21 @@ const installProbes = async (page: Page) => {
       unlockClickedAt: 0,
       firstCellPaintAt: 0,
       firstThumbAt: 0,
-      /** When each object URL was made: the moment the worker's decrypted image reached the page. */
-      objectUrlsAt: [] as number[],
+      /** When each thumbnail reached a canvas: the worker's decoded image arrived on the page. */
+      imagesAt: [] as number[],
     };
     (window as unknown as { benchProbe: typeof probe }).benchProbe = probe;
-    const createObjectUrl = URL.createObjectURL.bind(URL);
-    URL.createObjectURL = (blob: Blob | MediaSource) => {
-      probe.objectUrlsAt.push(performance.now());
-      return createObjectUrl(blob);
+    const transfer = ImageBitmapRenderingContext.prototype.transferFromImageBitmap;
+    ImageBitmapRenderingContext.prototype.transferFromImageBitmap = function (bitmap: ImageBitmap | null) {
+      if (bitmap) {
+        probe.imagesAt.push(performance.now());
+        // The frame after the first thumbnail reached its canvas is the one that shows it.
+        if (probe.unlockClickedAt && !probe.firstThumbAt)
+          requestAnimationFrame(() => {
+            probe.firstThumbAt ||= performance.now();
+          });
+      }
+      transfer.call(this, bitmap);
     };
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) probe.longTasks.push(entry.duration);
@@ -196,11 +205,6 @@ const installProbes = async (page: Page) => {
         requestAnimationFrame(() => {
           probe.firstCellPaintAt ||= performance.now();
         });
-      const image = document.querySelector<HTMLImageElement>('[role="listbox"] [role="option"] img');
-      if (!probe.firstThumbAt && image)
-        void image.decode().then(() => {
-          probe.firstThumbAt ||= performance.now();
-        });
     }).observe(document, { childList: true, subtree: true });
   });
 };
@@ -210,7 +214,7 @@ type Probe = {
   unlockClickedAt: number;
   firstCellPaintAt: number;
   firstThumbAt: number;
-  objectUrlsAt: number[];
+  imagesAt: number[];
 };
 const readProbe = (page: Page) =>
   page.evaluate(() => (window as unknown as { benchProbe: Probe }).benchProbe);
@@ -270,12 +274,12 @@ const profileWorker = async (): Promise<() => Promise<void>> => {
   };
 };
 
-/** Jumps to `fraction` of the timeline and waits until every thumbnail on screen is decoded. */
+/** Jumps to `fraction` of the timeline and waits until every thumbnail on screen is painted. */
 const thumbnailsAt = (page: Page, fraction: number) =>
   page.evaluate(async (at) => {
     const grid = document.querySelector<HTMLElement>('[role="listbox"]')!;
-    const urlsAt = (window as unknown as { benchProbe: Probe }).benchProbe.objectUrlsAt;
-    const urlsBefore = urlsAt.length;
+    const imagesAt = (window as unknown as { benchProbe: Probe }).benchProbe.imagesAt;
+    const imagesBefore = imagesAt.length;
     grid.scrollTop = Math.round((grid.scrollHeight - grid.clientHeight) * at);
     const start = performance.now();
     const box = grid.getBoundingClientRect();
@@ -287,11 +291,10 @@ const thumbnailsAt = (page: Page, fraction: number) =>
     for (;;) {
       await new Promise(requestAnimationFrame);
       const cells = onScreen();
-      const images = cells.map((cell) => cell.querySelector('img'));
-      if (cells.length > 0 && images.every((image) => image?.complete && image.naturalWidth > 0)) {
-        await Promise.all(images.map((image) => image!.decode()));
-        const lastUrl = urlsAt.length > urlsBefore ? urlsAt[urlsAt.length - 1]! : start;
-        return { ms: performance.now() - start, workerMs: lastUrl - start, thumbnails: cells.length };
+      // This frame shows every canvas that was filled before it.
+      if (cells.length > 0 && cells.every((cell) => (cell.querySelector('canvas')?.width ?? 0) > 0)) {
+        const lastImage = imagesAt.length > imagesBefore ? imagesAt[imagesAt.length - 1]! : start;
+        return { ms: performance.now() - start, workerMs: lastImage - start, thumbnails: cells.length };
       }
       if (performance.now() - start > 30_000) throw new Error('thumbnails did not load within 30 s');
     }
@@ -331,7 +334,7 @@ try {
   await page.reload();
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Unlock' }).click();
-  await grid.locator('img').first().waitFor({ timeout: 120_000 });
+  await grid.locator('canvas').first().waitFor({ timeout: 120_000 });
   await page.waitForFunction(() => (window as unknown as { benchProbe: Probe }).benchProbe.firstThumbAt > 0);
   const unlocked = await readProbe(page);
   const firstPaint = unlocked.firstCellPaintAt - unlocked.unlockClickedAt;
@@ -353,16 +356,23 @@ try {
   const longestTask = scrollTasks.length > 0 ? Math.max(...scrollTasks) : scroll.longestFrame;
   // A cell on screen for 40 ms asks for its thumbnail, and a slow frame lets that happen all along the scroll;
   // the worker answers those too. Measure thumbnails only once it has worked through them.
-  const urlsBeforeScroll = beforeScroll.objectUrlsAt.length;
-  let urlsMade = (await readProbe(page)).objectUrlsAt.length;
+  const urlsBeforeScroll = beforeScroll.imagesAt.length;
+  let urlsMade = (await readProbe(page)).imagesAt.length;
   for (let quiet = 0; quiet < 3; ) {
     await page.waitForTimeout(500);
-    const now = (await readProbe(page)).objectUrlsAt.length;
+    const now = (await readProbe(page)).imagesAt.length;
     quiet = now === urlsMade ? quiet + 1 : 0;
     urlsMade = now;
   }
   const thumbnailsDuringScroll = urlsMade - urlsBeforeScroll;
 
+  // Thumbnails fetched from the server during the stops (a first visit), against those read from the encrypted
+  // cache: the figure is the cached path unless this says otherwise.
+  let blobDownloads = 0;
+  const countBlobDownloads = (request: { method(): string; url(): string }) => {
+    if (request.method() === 'GET' && request.url().includes('/blobs/')) blobDownloads++;
+  };
+  context.on('request', countBlobDownloads);
   const stopWorkerProfile = process.env.BENCH_WORKER_PROFILE ? await profileWorker() : null;
   let thumbMs = 0;
   let thumbWorkerMs = 0;
@@ -375,6 +385,7 @@ try {
     thumbnails += at.thumbnails;
   }
   await stopWorkerProfile?.();
+  context.off('request', countBlobDownloads);
   const perThumb = thumbMs / thumbnails;
   await context.close();
 
@@ -398,10 +409,11 @@ try {
     `thumbnail decrypt and render: ${perThumb.toFixed(2)} ms per thumbnail  target ${TARGETS.thumb_ms} ms  ${verdict(perThumb, TARGETS.thumb_ms)}`,
   );
   console.log(
-    `  (${(thumbWorkerMs / thumbnails).toFixed(2)} ms of it until the worker's image reached the page: local cache read, decrypt, transfer; the rest is object URL, decode and paint)`,
+    `  (${(thumbWorkerMs / thumbnails).toFixed(2)} ms of it until the worker's image reached the page: encrypted cache read, decrypt, decode, transfer; the rest is the paint)`,
   );
   console.log(
-    `  (${thumbnails} thumbnails at ${THUMBNAIL_STOPS} stops; the same ${DISTINCT} images recur, so most come from the encrypted local cache)`,
+    `  (${thumbnails} thumbnails at ${THUMBNAIL_STOPS} stops, none of them on the page before; ${blobDownloads} blob downloads from the server during the stops, so ` +
+      `${blobDownloads === 0 ? 'every one' : 'the rest'} came from the encrypted local cache: the target applies to this figure, a warm library's thumbnails)`,
   );
   console.log(
     JSON.stringify({
@@ -411,6 +423,7 @@ try {
       thumb_ms: Number(perThumb.toFixed(2)),
       first_thumbnail_ms: Math.round(firstThumb),
       thumb_worker_ms: Number((thumbWorkerMs / thumbnails).toFixed(2)),
+      thumb_server_downloads: blobDownloads,
       photos: PHOTOS,
       distinct_images: DISTINCT,
       long_tasks_while_scrolling: scrollTasks.length,
