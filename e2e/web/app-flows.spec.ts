@@ -2,7 +2,7 @@
 /// <reference lib="dom" />
 
 import { fileURLToPath } from 'node:url';
-import { expect, test, trackObjectUrls, watchPageProblems } from './fixtures';
+import { expect, test, trackObjectUrls, trackPaintedImages, watchPageProblems } from './fixtures';
 import { serveStatic } from './serve-static';
 
 const distDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -131,21 +131,26 @@ test('going offline shows the offline banner and the sync status says so', async
   await expect(page.getByText('You are offline.')).toHaveCount(0);
 });
 
-test('locking takes every decrypted image off the page and revokes its object URL', async ({
+test('locking takes every decrypted image off the page, revokes its object URL and empties its canvas', async ({
   page,
   galleryApp,
 }) => {
   const liveObjectUrls = await trackObjectUrls(page);
+  const livePaintedImages = await trackPaintedImages(page);
   await page.goto(galleryApp.origin);
+  await expect(page.locator('#photo-cell-p000000 canvas')).toBeVisible();
   await page.locator('#photo-cell-p000000').click();
   await expect(page.locator('.viewer__image')).toBeVisible();
-  expect(await liveObjectUrls()).toBeGreaterThan(1);
+  expect(await liveObjectUrls()).toBeGreaterThan(0);
+  expect(await livePaintedImages()).toBeGreaterThan(1);
 
   await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Lock' }).click();
   await expect(page.getByRole('heading', { name: 'Vault locked' })).toBeVisible();
   await expect(page.locator('img[src^="blob:"]')).toHaveCount(0);
+  await expect(page.locator('canvas')).toHaveCount(0);
   expect(await liveObjectUrls()).toBe(0);
+  expect(await livePaintedImages()).toBe(0);
 });
 
 test('a selection goes into an existing album and under a new tag', async ({ page, galleryApp }) => {

@@ -58,6 +58,25 @@ export const trackObjectUrls = async (page: Page): Promise<() => Promise<number>
   return () => page.evaluate(() => (window as unknown as { liveObjectUrls: () => number }).liveObjectUrls());
 };
 
+/**
+ * Counts canvases holding a decoded image (the grid's thumbnails, painted through `bitmaprenderer`) and not yet
+ * emptied, from before the first script runs.
+ */
+export const trackPaintedImages = async (page: Page): Promise<() => Promise<number>> => {
+  await page.addInitScript(() => {
+    const live = new Set<HTMLCanvasElement | OffscreenCanvas>();
+    const transfer = ImageBitmapRenderingContext.prototype.transferFromImageBitmap;
+    ImageBitmapRenderingContext.prototype.transferFromImageBitmap = function (bitmap: ImageBitmap | null) {
+      if (bitmap) live.add(this.canvas);
+      else live.delete(this.canvas);
+      transfer.call(this, bitmap);
+    };
+    (window as unknown as { livePaintedImages: () => number }).livePaintedImages = () => live.size;
+  });
+  return () =>
+    page.evaluate(() => (window as unknown as { livePaintedImages: () => number }).livePaintedImages());
+};
+
 export const test = base.extend<object, { productionApp: StaticServer; galleryApp: StaticServer }>({
   productionApp: [
     // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.

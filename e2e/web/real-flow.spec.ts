@@ -33,7 +33,7 @@ test('register, upload two JPEGs, download an original byte for byte, favourite 
     .locator('input[type="file"][accept]')
     .setInputFiles([...originals].map(([name, buffer]) => ({ name, mimeType: 'image/jpeg', buffer })));
   await expect(photos.getByRole('option')).toHaveCount(2, { timeout: 60_000 });
-  await expect(photos.locator('img')).toHaveCount(2);
+  await expect(photos.locator('canvas')).toHaveCount(2);
   const uploads = page.getByRole('region', { name: 'Uploads' });
   await expect(uploads).toContainText('2 uploaded');
   await uploads.getByRole('button', { name: 'Clear finished' }).click();
@@ -61,7 +61,7 @@ test('register, upload two JPEGs, download an original byte for byte, favourite 
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(photos.getByRole('option')).toHaveCount(2, { timeout: 60_000 });
-  await expect(photos.locator('img')).toHaveCount(2);
+  await expect(photos.locator('canvas')).toHaveCount(2);
   await photos.getByRole('option').first().click();
   await expect(
     page.getByRole('dialog').getByRole('button', { name: 'Remove from favourites' }),

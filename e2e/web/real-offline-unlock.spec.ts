@@ -21,12 +21,12 @@ test.afterAll(async () => {
 
 const password = 'copper violet anchor drift';
 
-/** A thumbnail decrypted and shown: an <img> on a blob: URL that has loaded. */
+/** A thumbnail decrypted and shown: a canvas in the cell holding the decoded image. */
 const expectThumbnailShown = async (cell: Locator) => {
-  const image = cell.locator('img');
-  await expect(image).toHaveAttribute('src', /^blob:/, LIVE);
+  const image = cell.locator('canvas');
+  await expect(image).toBeVisible(LIVE);
   await expect
-    .poll(() => image.evaluate((img) => (img as HTMLImageElement).naturalWidth), LIVE)
+    .poll(() => image.evaluate((canvas) => (canvas as HTMLCanvasElement).width), LIVE)
     .toBeGreaterThan(0);
 };
 

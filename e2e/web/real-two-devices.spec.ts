@@ -42,7 +42,7 @@ test('a second device on the same account sees uploads, tags, albums, favourites
   ]);
   await expect(photosA.getByRole('option')).toHaveCount(2, { timeout: 60_000 });
   await expect(photosB.getByRole('option')).toHaveCount(2, LIVE);
-  await expect(photosB.locator('img')).toHaveCount(2, LIVE);
+  await expect(photosB.locator('canvas')).toHaveCount(2, LIVE);
 
   await b.getByRole('link', { name: 'Tags' }).click();
   await photosA

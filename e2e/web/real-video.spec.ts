@@ -69,26 +69,23 @@ test('uploads a recorded WebM: the grid shows its decrypted frame thumbnail with
   const cell = photos.getByRole('option');
   await expect(cell).toHaveCount(1);
   await expect(cell.locator('.timeline-cell__badge--video')).toHaveCount(1);
-  const thumbnail = cell.locator('img');
+  const thumbnail = cell.locator('canvas');
   await expect(thumbnail).toHaveCount(1, { timeout: 30_000 });
   // Decoded from the decrypted thumbnail: the frame's red left half and blue right half.
   await expect
     .poll(() =>
-      thumbnail.evaluate((img: HTMLImageElement) => {
-        if (!img.complete || img.naturalWidth === 0) return null;
+      thumbnail.evaluate((painted: HTMLCanvasElement) => {
+        if (painted.width === 0) return null;
         const canvas = document.createElement('canvas');
-        canvas.width = img.naturalWidth;
-        canvas.height = img.naturalHeight;
+        canvas.width = painted.width;
+        canvas.height = painted.height;
         const context = canvas.getContext('2d')!;
-        context.drawImage(img, 0, 0);
-        const y = Math.floor(img.naturalHeight / 2);
+        context.drawImage(painted, 0, 0);
+        const y = Math.floor(painted.height / 2);
         const at = (x: number) => [...context.getImageData(x, y, 1, 1).data.subarray(0, 3)];
-        const [left, right] = [
-          at(Math.floor(img.naturalWidth / 4)),
-          at(Math.floor((img.naturalWidth * 3) / 4)),
-        ];
+        const [left, right] = [at(Math.floor(painted.width / 4)), at(Math.floor((painted.width * 3) / 4))];
         return {
-          wide: img.naturalWidth > img.naturalHeight,
+          wide: painted.width > painted.height,
           leftRed: left[0]! > 150 && left[2]! < 100,
           rightBlue: right[2]! > 150 && right[0]! < 100,
         };

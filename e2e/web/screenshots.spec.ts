@@ -14,7 +14,7 @@ const shoot = (page: Page, name: string) => page.screenshot({ path: `${screensho
 test('timeline, viewer, uploads, albums and settings', async ({ page, galleryApp }) => {
   const problems = await watchPageProblems(page);
   await page.goto(`${galleryApp.origin}/?uploads=1`);
-  await expect(page.locator('#photo-cell-p000000 img')).toBeVisible();
+  await expect(page.locator('#photo-cell-p000000 canvas')).toBeVisible();
   await shoot(page, 'timeline-with-uploads');
 
   await page.getByRole('button', { name: 'Collapse' }).click();
@@ -42,7 +42,7 @@ test('timeline, viewer, uploads, albums and settings', async ({ page, galleryApp
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await shoot(page, 'settings-dark');
   await page.getByRole('link', { name: 'Photos' }).click();
-  await expect(page.locator('#photo-cell-p000000 img')).toBeVisible();
+  await expect(page.locator('#photo-cell-p000000 canvas')).toBeVisible();
   await shoot(page, 'timeline-dark');
   expect(problems.cspViolations).toEqual([]);
 });
@@ -68,7 +68,7 @@ test('phone layout', async ({ page, galleryApp }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.emulateMedia({ reducedMotion: 'reduce' }); // the drawer opens without a slide, for a stable shot
   await page.goto(galleryApp.origin);
-  await expect(page.locator('#photo-cell-p000000 img')).toBeVisible();
+  await expect(page.locator('#photo-cell-p000000 canvas')).toBeVisible();
   // The closed drawer is out of the tab order, not just off screen.
   await expect(page.getByRole('link', { name: 'Albums' })).toBeHidden();
   await shoot(page, 'phone-timeline');

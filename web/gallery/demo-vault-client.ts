@@ -342,6 +342,10 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
       const photo = photosById.get(id);
       return photo ? ok(await thumbnailFor(photo.hue)) : notFound;
     },
+    getThumbnailImage: async (id) => {
+      const photo = photosById.get(id);
+      return photo ? ok(await createImageBitmap(await thumbnailFor(photo.hue))) : notFound;
+    },
     getPreview: async (id) => {
       const photo = photosById.get(id);
       return photo ? ok(await thumbnailFor(photo.hue)) : notFound;

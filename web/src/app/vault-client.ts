@@ -163,6 +163,11 @@ export interface LibraryApi {
   getPhoto(id: PhotoId): Promise<Result<PhotoDetails, LibraryError>>;
   /** The decrypted thumbnail; the UI turns it into an object URL and revokes it when the cell leaves the screen. */
   getThumbnail(id: PhotoId): Promise<Result<Blob, MediaError>>;
+  /**
+   * The thumbnail decoded in the worker and moved to the page, which paints it into a canvas and closes it
+   * (the grid's cells). See: [Note: Thumbnails as bitmaps]
+   */
+  getThumbnailImage(id: PhotoId): Promise<Result<ImageBitmap, MediaError>>;
   /** A screen-sized rendition for the viewer (the original when no preview exists). */
   getPreview(id: PhotoId): Promise<Result<Blob, MediaError>>;
   getOriginal(id: PhotoId): Promise<Result<{ readonly blob: Blob; readonly fileName: string }, MediaError>>;

@@ -34,7 +34,7 @@ import {
   type Uploader,
 } from '@halyon/client-core';
 import { createRemoteApi, type RemotePlatform, type RemoteSession } from '@halyon/client-core/remote-api';
-import { proxy } from 'comlink';
+import { proxy, transfer } from 'comlink';
 import type {
   AuthError,
   KeyDerivationProgress,
@@ -52,6 +52,7 @@ import type {
   VaultState,
 } from '../app/vault-client';
 import { countingActivity, createAutoLock } from './auto-lock';
+import { decodeImage } from './decode-image';
 import { createPendingChanges, type PendingChanges } from './pending-changes';
 import {
   forgetAccount,
@@ -347,7 +348,11 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     return ok(undefined);
   };
 
-  const media = async (id: PhotoId, which: 'thumbnail' | 'preview'): Promise<Result<Blob, MediaError>> => {
+  /** A thumbnail's or preview's decrypted bytes (encrypted cache, else the server); null when it has none. */
+  const mediaBytes = async (
+    id: PhotoId,
+    which: 'thumbnail' | 'preview',
+  ): Promise<Result<{ readonly photo: PhotoView; readonly bytes: Uint8Array | null }, MediaError>> => {
     const photo = photoOf(id);
     if (!unlocked) return err({ type: 'Locked' });
     if (!photo) return err({ type: 'NotFound' });
@@ -358,7 +363,15 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     );
     if (!loaded.ok)
       return err(loaded.error.type === 'DecryptFailed' ? { type: 'DecryptFailed' } : { type: 'Offline' });
-    if (loaded.value) return ok(new Blob([loaded.value as BlobPart], { type: 'image/jpeg' }));
+    return ok({ photo, bytes: loaded.value });
+  };
+
+  const media = async (id: PhotoId, which: 'thumbnail' | 'preview'): Promise<Result<Blob, MediaError>> => {
+    const loaded = await mediaBytes(id, which);
+    if (!loaded.ok) return loaded;
+    const { photo, bytes } = loaded.value;
+    if (bytes) return ok(new Blob([bytes as BlobPart], { type: 'image/jpeg' }));
+    if (!unlocked) return err({ type: 'Locked' });
     if (which === 'thumbnail') return err({ type: 'NotFound' });
     const original = await downloadOriginal({ api: unlocked.blobs }, photo);
     if (!original.ok) return err({ type: 'Offline' });
@@ -498,6 +511,16 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       return ok(toPhotoDetails(photo, albumIds, photo.takenAt, pendingPhotoIds().has(id)));
     },
     getThumbnail: (id) => media(id, 'thumbnail'),
+    getThumbnailImage: async (id) => {
+      const loaded = await mediaBytes(id, 'thumbnail');
+      if (!loaded.ok) return loaded;
+      if (!loaded.value.bytes) return err({ type: 'NotFound' });
+      const image = await decodeImage(loaded.value.bytes, 'image/jpeg');
+      loaded.value.bytes.fill(0);
+      if (!image) return err({ type: 'DecryptFailed' });
+      // Moved to the page, not copied: the worker keeps no decoded image.
+      return transfer(ok(image), [image]);
+    },
     getPreview: (id) => media(id, 'preview'),
     async getOriginal(id) {
       const photo = photoOf(id);

@@ -1,9 +1,15 @@
 /**
  * @module The photo grid: newest first under month and day headers, virtualised (only the rows on screen
  * exist in the DOM), with multi-select by click, shift-click, ctrl/cmd-click, drag and keyboard, and a date
- * scrubber. Data comes in through props; thumbnails are asked for per cell through `getThumbnailUrl`, newest
+ * scrubber. Data comes in through props; thumbnails are asked for per cell through `getThumbnailImage`, newest
  * first and a few at a time (thumbnail-queue.ts); a cell that leaves the screen takes back its waiting request
- * and revokes its object URL.
+ * and clears its canvas.
+ *
+ * [Note: Thumbnails as bitmaps]
+ * The worker decrypts a thumbnail and decodes it there (createImageBitmap), then moves the ImageBitmap to the
+ * page, which hands it to a canvas's `bitmaprenderer` context: no copy, no object URL and no decode on the main
+ * thread while the grid scrolls. The canvas then owns the only decoded copy; a cell leaving the screen, and so
+ * a lock (which unmounts the grid), empties its canvas, and a bitmap that arrives after its cell left is closed.
  */
 
 import { createVirtualizer } from '@tanstack/solid-virtual';
@@ -27,8 +33,8 @@ export interface TimelineGridProps {
   readonly selection: Selection;
   readonly onSelectionChange: (next: Selection) => void;
   readonly onOpen: (id: PhotoId) => void;
-  /** An object URL for the photo's thumbnail, or null when there is none; the grid revokes it. */
-  readonly getThumbnailUrl: (id: PhotoId) => Promise<string | null>;
+  /** The photo's thumbnail decoded, or null when there is none; the grid paints it, then owns and frees it. */
+  readonly getThumbnailImage: (id: PhotoId) => Promise<ImageBitmap | null>;
   readonly label: string;
   /**
    * Set while the person arranges an album: dragging a photo (or Alt+arrow keys) moves it, and `onMove` is told
@@ -381,7 +387,7 @@ export const TimelineGrid = (props: TimelineGridProps) => {
             onPointerDown={(event) => onCellPointerDown(event, index())}
             onClick={(event) => onCellClick(event, index())}
           >
-            <Thumbnail id={cellProps.id} getThumbnailUrl={props.getThumbnailUrl} queue={thumbnailQueue} />
+            <Thumbnail id={cellProps.id} getThumbnailImage={props.getThumbnailImage} queue={thumbnailQueue} />
             <button
               type="button"
               class="timeline-cell__check"
@@ -486,25 +492,34 @@ const THUMBNAIL_SETTLE_MS = 40;
 const THUMBNAILS_IN_FLIGHT = 4;
 
 /**
- * One thumbnail: asks for its URL once it has been on screen briefly, takes back a request still waiting in the
- * queue when it leaves the screen, and revokes its URL when it goes.
+ * One thumbnail: asks for its image once it has been on screen briefly, takes back a request still waiting in
+ * the queue when it leaves the screen, and empties its canvas when it goes. See: [Note: Thumbnails as bitmaps]
  */
 const Thumbnail = (props: {
   readonly id: PhotoId;
-  readonly getThumbnailUrl: (id: PhotoId) => Promise<string | null>;
+  readonly getThumbnailImage: (id: PhotoId) => Promise<ImageBitmap | null>;
   readonly queue: ThumbnailQueue;
 }) => {
-  const [url, setUrl] = createSignal<string | null>(null);
+  const [canvas, setCanvas] = createSignal<HTMLCanvasElement | null>(null);
   let isDisposed = false;
   let cancel = (): void => {};
   const id = props.id;
   const timer = setTimeout(() => {
     cancel = props.queue.request(
-      () => props.getThumbnailUrl(id),
-      (objectUrl) => {
-        if (objectUrl === null) return;
-        if (isDisposed) URL.revokeObjectURL(objectUrl);
-        else setUrl(objectUrl);
+      () => props.getThumbnailImage(id),
+      (image) => {
+        if (image === null) return;
+        if (isDisposed) return image.close();
+        const painted = document.createElement('canvas');
+        painted.className = 'timeline-cell__image';
+        painted.setAttribute('aria-hidden', 'true');
+        painted.width = image.width;
+        painted.height = image.height;
+        const context = painted.getContext('bitmaprenderer');
+        if (!context) return image.close();
+        // Takes the bitmap over (it is closed by this): the canvas holds the only decoded copy.
+        context.transferFromImageBitmap(image);
+        setCanvas(painted);
       },
     );
   }, THUMBNAIL_SETTLE_MS);
@@ -512,12 +527,16 @@ const Thumbnail = (props: {
     isDisposed = true;
     clearTimeout(timer);
     cancel();
-    const objectUrl = url();
-    if (objectUrl !== null) URL.revokeObjectURL(objectUrl);
+    const painted = canvas();
+    if (painted) {
+      painted.getContext('bitmaprenderer')?.transferFromImageBitmap(null);
+      painted.width = 0;
+      painted.height = 0;
+    }
   });
   return (
-    <Show when={url()} fallback={<div class="timeline-cell__placeholder" />}>
-      {(src) => <img class="timeline-cell__image" src={src()} alt="" draggable={false} decoding="async" />}
+    <Show when={canvas()} fallback={<div class="timeline-cell__placeholder" />}>
+      {(painted) => painted()}
     </Show>
   );
 };

@@ -252,7 +252,10 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
           selection={selection()}
           onSelectionChange={setSelection}
           onOpen={setOpenId}
-          getThumbnailUrl={makeObjectUrlGetter((id) => client.getThumbnail(id))}
+          getThumbnailImage={async (id) => {
+            const image = await client.getThumbnailImage(id);
+            return image.ok ? image.value : null;
+          }}
         />
       </Show>
       <Show when={isConfirmingEmptyTrash()}>
