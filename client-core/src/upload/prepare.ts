@@ -46,18 +46,25 @@ const plan = (role: BlobRole, id: string, plainSize: number, staged: boolean): B
   committed: false,
 });
 
+/** A prepared job, and the staged ciphertexts it made (by blob id), which the caller may send from memory. */
+export interface PreparedJob {
+  readonly job: UploadJob;
+  readonly stagedBytes: ReadonlyMap<string, Uint8Array>;
+}
+
 /** Builds and stages the job for `source`, whose keyed content hash the caller computed (for de-duplication). */
 export const prepareJob = async (
   deps: PrepareDeps,
   source: FileSource,
   contentHash: string,
   batchId: string,
-): Promise<UploadJob> => {
+): Promise<PreparedJob> => {
   const media = sniffMediaType(await readRange(source, 0, SNIFF_BYTES), source.type);
   const metadata = media.kind === 'image' ? await readPhotoMetadata(source) : undefined;
   const thumbnails = media.kind === 'other' ? undefined : await deps.thumbnails.make(source, media);
   const fileKey: BlobKey = generateBlobKey();
   const blobs: BlobPlan[] = [];
+  const stagedBytes = new Map<string, Uint8Array>();
 
   // Thumbnails first: they are small and are what the timeline shows while the original is still on its way.
   if (thumbnails?.ok) {
@@ -68,7 +75,9 @@ export const prepareJob = async (
     for (const [role, bytes] of made) {
       if (!bytes) continue;
       const id = deps.newId();
-      await deps.state.putStagedPiece(id, 0, await encryptBlobBytes(fileKey, bytes));
+      const sealed = await encryptBlobBytes(fileKey, bytes);
+      await deps.state.putStagedPiece(id, 0, sealed);
+      stagedBytes.set(id, sealed);
       blobs.push(plan(role, id, bytes.length, true));
     }
   }
@@ -102,5 +111,5 @@ export const prepareJob = async (
     failure: null,
   };
   fileKey.fill(0);
-  return job;
+  return { job, stagedBytes };
 };

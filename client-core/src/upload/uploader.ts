@@ -97,6 +97,11 @@ interface Entry {
   readonly batchId: string;
   readonly fileName: string;
   source: FileSource | undefined;
+  /**
+   * The file as read while it was prepared, and its staged ciphertexts, kept to be sent from memory until the
+   * job is committed (or stops): the file is read from disk once. See: [Note: Prepared just in time]
+   */
+  held: { readonly source: FileSource; readonly staged: ReadonlyMap<string, Uint8Array> } | null;
   status: FileStatus;
   /** Ciphertext bytes of committed blobs, plus the bytes of the blob being sent. */
   committedBytes: number;
@@ -159,8 +164,30 @@ export const createUploader = (deps: UploaderDeps) => {
   const toPrepare: Array<() => Promise<void>> = [];
   let preparingNow = 0;
   const prepareConcurrency = deps.prepareConcurrency ?? 2;
+  /**
+   * [Note: Prepared just in time]
+   * A file is prepared (read, hashed, thumbnailed, its thumbnails sealed) while earlier files are sent, and what
+   * was read stays in memory until its job is committed, so the original is not read from disk again to be
+   * encrypted. Preparing stops while `concurrency + prepareConcurrency` prepared files hold their bytes and wait:
+   * memory stays bounded (each at most PREPARE_IN_MEMORY_BYTES) however many files are queued, and preparation
+   * runs only as far ahead of the sending as keeps it busy. The job is persisted (and its thumbnails staged)
+   * before any of it is sent, so a crash loses nothing held only here.
+   */
+  let holding = 0;
+  const maxHolding = () => concurrency + prepareConcurrency;
+  const release = (entry: Entry) => {
+    if (!entry.held) return;
+    entry.held = null;
+    holding--;
+    pumpPrepare();
+  };
   const pumpPrepare = () => {
-    while (preparingNow < prepareConcurrency && toPrepare.length > 0 && !closed) {
+    while (
+      preparingNow < prepareConcurrency &&
+      preparingNow + holding < maxHolding() &&
+      toPrepare.length > 0 &&
+      !closed
+    ) {
       const next = toPrepare.shift()!;
       preparingNow++;
       void tracked(next()).finally(() => {
@@ -203,7 +230,8 @@ export const createUploader = (deps: UploaderDeps) => {
         listener(batch);
       }
     }
-    checkIdle();
+    // Only a file that stopped being busy can make the queue idle: the scan runs once per file, not per event.
+    if (!isBusy(entry)) checkIdle();
   };
   const isBusy = (e: Entry) => ['preparing', 'waiting', 'sending', 'saving'].includes(e.status);
   const checkIdle = () => {
@@ -225,8 +253,13 @@ export const createUploader = (deps: UploaderDeps) => {
   };
 
   const openCiphertext = (entry: Entry, job: UploadJob, blob: BlobPlan): AsyncIterable<Uint8Array> => {
+    const held = entry.held?.staged.get(blob.id);
+    if (held)
+      return (async function* () {
+        yield held;
+      })();
     if (blob.staged) return deps.state.readStaged(blob.id);
-    const source = entry.source;
+    const source = entry.held?.source ?? entry.source;
     if (!source) throw new Error('an unstaged blob without its source');
     const fileKey = base64ToBytes(job.photo.fileKey) as BlobKey;
     const options = blob.noncePrefix ? { noncePrefix: base64ToBytes(blob.noncePrefix) } : {};
@@ -265,6 +298,7 @@ export const createUploader = (deps: UploaderDeps) => {
       blob.committed = true;
       entry.committedBytes += blob.cipherSize;
     }
+    release(entry);
     await persist(job);
     emit(entry);
     return signal.aborted ? 'aborted' : null;
@@ -284,6 +318,7 @@ export const createUploader = (deps: UploaderDeps) => {
       const networkDown = stopped.type === 'NetworkFailure';
       attempt++;
       if (!isRetryableBlobError(stopped) || (!networkDown && attempt >= maxAttempts)) {
+        release(entry); // a retry reads the file again
         entry.status = 'failed';
         entry.failure = failureOf(stopped);
         job.failure = entry.failure;
@@ -306,8 +341,9 @@ export const createUploader = (deps: UploaderDeps) => {
     if (closed) return;
     entry.status = 'saving';
     emit(entry);
+    // The sending slot is free from here: the next file's upload starts while the records are written.
     saving = saving.catch(() => {}).then(() => saveFinished());
-    await saving;
+    void tracked(saving);
   };
 
   /** Writes the records of every job whose blobs are all committed, in one library write. */
@@ -350,13 +386,15 @@ export const createUploader = (deps: UploaderDeps) => {
     }
   };
 
-  const track = (job: UploadJob, source: FileSource | undefined): Entry => {
+  const track = (job: UploadJob, source: FileSource | undefined, held: Entry['held'] = null): Entry => {
+    if (held) holding++;
     const entry: Entry = {
       job,
       jobId: job.id,
       batchId: job.batchId,
       fileName: job.photo.fileName,
       source,
+      held,
       status: job.failure ? 'failed' : 'waiting',
       committedBytes: job.blobs.filter((b) => b.committed).reduce((s, b) => s + b.cipherSize, 0),
       inFlightBytes: 0,
@@ -382,7 +420,7 @@ export const createUploader = (deps: UploaderDeps) => {
       return;
     }
     queuedHashes.set(contentHash, placeholder.jobId);
-    const job = await prepareJob(
+    const { job, stagedBytes } = await prepareJob(
       { state: deps.state, contentHashKey: deps.contentHashKey, thumbnails: deps.thumbnails, newId, now },
       local,
       contentHash,
@@ -395,7 +433,7 @@ export const createUploader = (deps: UploaderDeps) => {
       await forget(job);
       return;
     }
-    const entry = track(job, source);
+    const entry = track(job, source, { source: local, staged: stagedBytes });
     emit(entry);
     pump();
   };
@@ -441,6 +479,7 @@ export const createUploader = (deps: UploaderDeps) => {
           batchId,
           fileName: source.name,
           source: undefined,
+          held: null,
           status: 'preparing',
           committedBytes: 0,
           inFlightBytes: 0,
@@ -519,6 +558,7 @@ export const createUploader = (deps: UploaderDeps) => {
       entry.controller?.abort();
       entry.controller = null;
       if (entry.status === 'saving') return; // too late: the record is being written
+      release(entry);
       if (entry.job) await forget(entry.job);
       entry.job = null;
       entry.status = 'cancelled';
@@ -533,7 +573,10 @@ export const createUploader = (deps: UploaderDeps) => {
      */
     async close(): Promise<void> {
       closed = true;
-      for (const entry of entries.values()) entry.controller?.abort();
+      for (const entry of entries.values()) {
+        entry.controller?.abort();
+        release(entry);
+      }
       listeners.clear();
       await Promise.allSettled([...inFlight]);
       await persisting;

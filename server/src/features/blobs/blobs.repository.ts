@@ -78,6 +78,33 @@ export async function findBlobForUpdate(
     .executeTakeFirst();
 }
 
+/** The rows of those of `ids` that exist, by id: one query for a photo's blobs. */
+export async function findBlobs(db: Db, ids: readonly string[]): Promise<Map<string, BlobRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await withBlobTables(db)
+    .selectFrom('blobs')
+    .select(blobColumns)
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** findBlobs with the rows locked, in id order (so two batches lock common rows in the same order). */
+export async function findBlobsForUpdate(
+  trx: Transaction<Database>,
+  ids: readonly string[],
+): Promise<Map<string, BlobRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await withBlobTables(trx)
+    .selectFrom('blobs')
+    .select(blobColumns)
+    .where('id', 'in', [...new Set(ids)])
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
 /**
  * A committed blob `userId` may read: their own, or one a live record refers to in a collection they are a
  * (current) member of.
@@ -102,22 +129,28 @@ export type NewBlob = {
   readonly nowMs: number;
 };
 
-/** Inserts the reservation unless the id is taken; answers whether it did. */
-export async function insertBlobIfAbsent(trx: Transaction<Database>, blob: NewBlob): Promise<boolean> {
+/** Inserts the reservations whose ids are not taken, in one statement; answers the ids it inserted. */
+export async function insertBlobsIfAbsent(
+  trx: Transaction<Database>,
+  blobs: readonly NewBlob[],
+): Promise<Set<string>> {
+  if (blobs.length === 0) return new Set();
   const inserted = await withBlobTables(trx)
     .insertInto('blobs')
-    .values({
-      id: blob.id,
-      owner_id: blob.ownerId,
-      size: blob.size,
-      storage_config_id: blob.storageConfigId,
-      storage_key: blob.storageKey,
-      created_at: new Date(blob.nowMs).toISOString(),
-    })
+    .values(
+      blobs.map((blob) => ({
+        id: blob.id,
+        owner_id: blob.ownerId,
+        size: blob.size,
+        storage_config_id: blob.storageConfigId,
+        storage_key: blob.storageKey,
+        created_at: new Date(blob.nowMs).toISOString(),
+      })),
+    )
     .onConflict((oc) => oc.column('id').doNothing())
     .returning('id')
-    .executeTakeFirst();
-  return inserted !== undefined;
+    .execute();
+  return new Set(inserted.map((row) => row.id));
 }
 
 /** Records the multipart upload of a reservation, unless one was recorded first; answers the one that holds. */
@@ -148,14 +181,21 @@ export async function forgetMultipartUpload(db: Db, id: string): Promise<void> {
 }
 
 /** Commits a locked reservation; until a record refers to it, the blob counts as unreferenced (see [Note: Blob GC]). */
-export async function markCommitted(trx: Transaction<Database>, id: string, nowMs: number): Promise<void> {
+/** Marks reserved blobs (locked by the caller) committed, in one statement. */
+export async function markCommittedMany(
+  trx: Transaction<Database>,
+  ids: readonly string[],
+  nowMs: number,
+): Promise<void> {
+  if (ids.length === 0) return;
   const now = new Date(nowMs).toISOString();
-  await withBlobTables(trx)
+  const { numUpdatedRows } = await withBlobTables(trx)
     .updateTable('blobs')
     .set({ state: 'committed', committed_at: now, unreferenced_since: now, multipart_upload_id: null })
-    .where('id', '=', id)
+    .where('id', 'in', [...new Set(ids)])
     .where('state', '=', 'reserved')
     .executeTakeFirstOrThrow();
+  if (Number(numUpdatedRows) !== new Set(ids).size) throw new Error('a blob to commit was not reserved');
 }
 
 export async function deleteBlobRow(trx: Transaction<Database>, id: string): Promise<void> {

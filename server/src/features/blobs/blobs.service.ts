@@ -27,20 +27,22 @@ import {
   deactivateStorageConfigs,
   findActiveStorageConfig,
   findBlob,
-  findBlobForUpdate,
+  findBlobs,
+  findBlobsForUpdate,
   findQuota,
   findReadableBlob,
   findStorageConfigOrThrow,
   forgetMultipartUpload,
-  insertBlobIfAbsent,
+  insertBlobsIfAbsent,
   lockQuota,
-  markCommitted,
+  markCommittedMany,
   replaceActiveStorageConfig,
   reservedBytes,
   type StorageConfigRow,
 } from './blobs.repository';
 import { encryptCredentials } from './credentials-cipher';
 import {
+  type BlobBody,
   type BlobRead,
   type BlobStore,
   type ByteRange,
@@ -132,10 +134,18 @@ export async function reserveBlobs(
     .transaction()
     .execute(async (trx): Promise<Result<readonly BlobRow[], BlobError>> => {
       const quota = await lockQuota(trx, userId);
+      // One query per step for the whole batch (a photo's original and thumbnails), not one per blob.
+      const existingById = await findBlobsForUpdate(
+        trx,
+        wanted.map((blob) => blob.id),
+      );
       const fresh: typeof wanted = [];
       for (const { id, size } of wanted) {
-        const existing = await findBlobForUpdate(trx, id);
+        const existing = existingById.get(id);
         if (!existing) {
+          // The same new id twice in one batch: the second would find it taken.
+          if (fresh.some((blob) => blob.id === id))
+            return err({ type: 'BlobExists', detail: `This blob id is taken${named(id)}.` });
           fresh.push({ id, size });
           continue;
         }
@@ -162,23 +172,28 @@ export async function reserveBlobs(
           });
         }
         const bucket = await findActiveStorageConfig(trx, userId);
-        for (const { id, size } of fresh) {
-          const row = {
+        const nowMs = deps.now();
+        const inserted = await insertBlobsIfAbsent(
+          trx,
+          fresh.map(({ id, size }) => ({
             id,
             ownerId: userId,
             size,
             storageConfigId: bucket?.id ?? null,
             storageKey: storageKeyOf(id),
-            nowMs: deps.now(),
-          };
-          // The quota row lock serialises this user's reservations; another user may have taken the id meanwhile.
-          // Throwing rolls back the ones inserted before it.
-          if (!(await insertBlobIfAbsent(trx, row))) throw new IdTakenMeanwhile(id);
-        }
+            nowMs,
+          })),
+        );
+        // The quota row lock serialises this user's reservations; another user may have taken an id meanwhile.
+        // Throwing rolls back the ones inserted with it.
+        const taken = fresh.find(({ id }) => !inserted.has(id));
+        if (taken) throw new IdTakenMeanwhile(taken.id);
       }
-      const rows: BlobRow[] = [];
-      for (const { id } of wanted) rows.push((await findBlob(trx, id))!);
-      return ok(rows);
+      const rowsById = await findBlobs(
+        trx,
+        wanted.map((blob) => blob.id),
+      );
+      return ok(wanted.map(({ id }) => rowsById.get(id)!));
     })
     .catch((error: unknown) => {
       if (error instanceof IdTakenMeanwhile)
@@ -253,7 +268,7 @@ export async function uploadBlobContent(
   deps: BlobsDeps,
   userId: string,
   id: string,
-  body: ReadableStream<Uint8Array>,
+  body: BlobBody,
   headers: { readonly contentLength: number | null; readonly contentRange: string | null },
 ): Promise<Result<{ readonly complete: boolean }, BlobError>> {
   const blob = await findBlob(deps.db, id);
@@ -334,8 +349,12 @@ export async function commitBlobs(
 ): Promise<Result<{ readonly blobs: BlobInfo[]; readonly usage: StorageUsage }, BlobError>> {
   const named = (id: string) => (requests.length > 1 ? `Blob ${id}: ` : '');
   const toCommit: string[] = [];
+  const blobsById = await findBlobs(
+    deps.db,
+    requests.map((request) => request.id),
+  );
   for (const { id, parts } of requests) {
-    const blob = await findBlob(deps.db, id);
+    const blob = blobsById.get(id);
     if (!blob || blob.owner_id !== userId) return err({ type: 'BlobNotFound' });
     if (blob.state === 'committed') continue;
     const stored = await checkStored(deps, blob, parts);
@@ -350,15 +369,16 @@ export async function commitBlobs(
       .transaction()
       .execute(async (trx) => {
         await lockQuota(trx, userId); // quota before blob, the same order as reserveBlob and the GC
-        let addedBytes = 0;
-        for (const id of toCommit) {
-          const locked = await findBlobForUpdate(trx, id);
-          if (!locked) throw new ExpiredMeanwhile(); // collected meanwhile: roll back the others too
-          if (locked.state === 'reserved') {
-            await markCommitted(trx, id, deps.now());
-            addedBytes += locked.size;
-          }
-        }
+        const locked = await findBlobsForUpdate(trx, toCommit);
+        // One collected meanwhile: roll back the others too.
+        if (locked.size !== new Set(toCommit).size) throw new ExpiredMeanwhile();
+        const reserved = [...locked.values()].filter((blob) => blob.state === 'reserved');
+        await markCommittedMany(
+          trx,
+          reserved.map((blob) => blob.id),
+          deps.now(),
+        );
+        const addedBytes = reserved.reduce((sum, blob) => sum + blob.size, 0);
         if (addedBytes > 0) await addUsedBytes(trx, userId, addedBytes);
         return true;
       })
@@ -368,8 +388,11 @@ export async function commitBlobs(
       });
     if (!committed) return err({ type: 'BlobNotFound' });
   }
-  const blobs: BlobInfo[] = [];
-  for (const { id } of requests) blobs.push(blobInfoOf((await findBlob(deps.db, id))!));
+  const committedById = await findBlobs(
+    deps.db,
+    requests.map((request) => request.id),
+  );
+  const blobs = requests.map(({ id }) => blobInfoOf(committedById.get(id)!));
   return ok({ blobs, usage: await getUsage(deps, userId) });
 }
 
