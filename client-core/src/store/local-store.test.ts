@@ -235,6 +235,17 @@ describe.each([
     expect(await store.getSnapshotPages()).toEqual([page(0, 'b'), page(1, 'b')]);
   });
 
+  it('reads snapshot pages range by range, in index order, with their count', async () => {
+    const store = await openMemoryStore();
+    const page = (index: number) => ({ index, generation: 'g', sealed: new Uint8Array([index]) });
+    await store.putSnapshotPages([page(3), page(0), page(4), page(1), page(2)]);
+    expect(await store.readSnapshotPages(0, 2)).toEqual({ pages: [page(0), page(1)], total: 5 });
+    expect(await store.readSnapshotPages(2, 2)).toEqual({ pages: [page(2), page(3)], total: 5 });
+    expect(await store.readSnapshotPages(4, 2)).toEqual({ pages: [page(4)], total: 5 });
+    await store.putSnapshotPages([]);
+    expect(await store.readSnapshotPages(0, 2)).toEqual({ pages: [], total: 0 });
+  });
+
   it('round-trips through a snapshot, as the CLI persists it', async () => {
     const store = await openMemoryStore();
     await store.applyRemote([record(1, 2)], { [C]: 1 });

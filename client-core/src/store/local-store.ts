@@ -266,6 +266,14 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
         return { ...state, records, outbox: outbox.sort((a, b) => a.queuedAt - b.queuedAt) };
       }),
     getSnapshotPages: () => db.snapshotPages.orderBy('index').toArray(),
+    readSnapshotPages: (from, limit) =>
+      db.transaction('r', [db.snapshotPages], async () => ({
+        pages: await db.snapshotPages
+          .where('index')
+          .between(from, from + limit, true, false)
+          .toArray(),
+        total: await db.snapshotPages.count(),
+      })),
     putSnapshotPages: (pages) =>
       db.transaction('rw', [db.snapshotPages], async () => {
         await db.snapshotPages.clear();

@@ -134,6 +134,12 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
       };
     },
     getSnapshotPages: async () => [...snapshotPages].sort((a, b) => a.index - b.index),
+    readSnapshotPages: async (from, limit) => ({
+      pages: [...snapshotPages]
+        .sort((a, b) => a.index - b.index)
+        .filter((page) => page.index >= from && page.index < from + limit),
+      total: snapshotPages.length,
+    }),
     putSnapshotPages: async (pages) => {
       snapshotPages = [...pages];
     },

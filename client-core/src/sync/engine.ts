@@ -353,8 +353,10 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
    */
   const loadDocs = async (): Promise<ReadonlyMap<string, DocChange>> => {
     const timings: SnapshotTimings = { decryptMs: 0, parseMs: 0 };
-    const pages = snapshotCipher ? await store.getSnapshotPages() : [];
-    const snapshot = snapshotCipher ? await openSnapshot(snapshotCipher, pages, timings) : undefined;
+    const opening = snapshotCipher
+      ? await openSnapshot(snapshotCipher, (from, limit) => store.readSnapshotPages(from, limit), timings)
+      : undefined;
+    const snapshot = opening?.snapshot;
     let changes = await store.readChangesSince(snapshot?.localSeq ?? 0);
     const sound =
       snapshot !== undefined &&
@@ -372,7 +374,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
       if (compareHlc(stamp, latest) > 0) latest = stamp;
     }
     lastLoad = {
-      snapshot: sound ? 'used' : pages.length > 0 ? 'ignored' : 'none',
+      snapshot: sound ? 'used' : opening?.found ? 'ignored' : 'none',
       recordsOpened: opened,
       snapshotDecryptMs: timings.decryptMs,
       snapshotParseMs: timings.parseMs,

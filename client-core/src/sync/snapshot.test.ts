@@ -5,6 +5,8 @@ import type { LocalStore } from '../store/local-store';
 import { openLocalStore } from '../store/local-store';
 import { openMemoryLocalStore } from '../store/memory-store';
 import { openMemoryStore } from '../store/test-store';
+import { encodeHlc } from './hlc';
+import { openSnapshot, SNAPSHOT_PAGES_PER_READ, type SnapshotPageReader, sealSnapshot } from './snapshot';
 import { createSnapshotCipher } from './snapshot-cipher';
 import type { SnapshotPage } from './sync-store';
 import { createTestDevice, type TestDevice, testUuid } from './testing/device';
@@ -227,5 +229,97 @@ describe('local snapshot', () => {
     expect(fromFile.engine.lastLoad()).toMatchObject({ snapshot: 'used', recordsOpened: 0 });
     expect(fromFile.docs).toEqual(warm.docs);
     await dexie.destroy();
+  });
+});
+
+describe('reading the snapshot range by range', () => {
+  const contents = {
+    localSeq: 7,
+    schema: 'test',
+    records: Array.from({ length: 120 }, (_, n) => ({
+      key: tagKey(n + 1),
+      doc: {
+        kind: 'tag',
+        schemaVersion: 1,
+        fields: { name: `tag ${n}`, color: null },
+        stamps: {
+          name: encodeHlc({ wallMs: 10, counter: 0, nodeId: 'phone' }),
+          color: encodeHlc({ wallMs: 11, counter: 0, nodeId: 'phone' }),
+        },
+      },
+      version: n + 1,
+      opId: null,
+    })),
+  };
+  /** A snapshot of many small pages (several store reads), and a reader over them. */
+  const sealed = async () => {
+    const cipher = await createSnapshotCipher(masterKey(7));
+    const pages = await sealSnapshot(cipher, contents, 200);
+    expect(pages.length).toBeGreaterThan(3 * SNAPSHOT_PAGES_PER_READ);
+    return { cipher, pages };
+  };
+  const readerOf =
+    (pages: readonly SnapshotPage[]): SnapshotPageReader =>
+    async (from, limit) => ({
+      pages: pages.filter((page) => page.index >= from && page.index < from + limit),
+      total: pages.length,
+    });
+
+  it('opens every record across the reads, in order', async () => {
+    const { cipher, pages } = await sealed();
+    const reads: number[] = [];
+    const reader = readerOf(pages);
+    const opened = await openSnapshot(cipher, (from, limit) => {
+      reads.push(from);
+      return reader(from, limit);
+    });
+    expect(opened.snapshot?.records).toEqual(contents.records);
+    expect(reads).toEqual(
+      Array.from(
+        { length: Math.ceil(pages.length / SNAPSHOT_PAGES_PER_READ) },
+        (_, i) => i * SNAPSHOT_PAGES_PER_READ,
+      ),
+    );
+  });
+
+  const later = SNAPSHOT_PAGES_PER_READ + 3; // a page in the second read
+  const corruptions: Array<[string, (pages: SnapshotPage[]) => SnapshotPage[]]> = [
+    ['a page dropped in a later read', (pages) => pages.filter((page) => page.index !== later)],
+    [
+      'pages swapped across reads',
+      (pages) =>
+        pages.map((page) =>
+          page.index === 1
+            ? { ...pages[later]!, index: 1 }
+            : page.index === later
+              ? { ...pages[1]!, index: later }
+              : page,
+        ),
+    ],
+    [
+      'a flipped bit in a later read',
+      (pages) =>
+        pages.map((page) =>
+          page.index === later
+            ? { ...page, sealed: page.sealed.map((b, i) => (i === 20 ? b ^ 1 : b)) }
+            : page,
+        ),
+    ],
+  ];
+  it.each(corruptions)('refuses a snapshot with %s', async (_, corrupt) => {
+    const { cipher, pages } = await sealed();
+    expect((await openSnapshot(cipher, readerOf(corrupt([...pages])))).snapshot).toBeUndefined();
+  });
+
+  it('refuses a snapshot rewritten between two reads', async () => {
+    const { cipher, pages } = await sealed();
+    const newer = await sealSnapshot(cipher, { ...contents, localSeq: 8 }, 200);
+    const reader = async (from: number, limit: number) => readerOf(from === 0 ? pages : newer)(from, limit);
+    expect((await openSnapshot(cipher, reader)).snapshot).toBeUndefined();
+  });
+
+  it('tells a missing snapshot from a refused one', async () => {
+    const { cipher } = await sealed();
+    expect(await openSnapshot(cipher, readerOf([]))).toEqual({ found: false, snapshot: undefined });
   });
 });

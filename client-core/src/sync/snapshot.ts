@@ -20,7 +20,7 @@
 import { HLC_ZERO, type Hlc, isHlc } from './hlc';
 import type { RecordDoc } from './merge';
 import type { SnapshotCipher } from './snapshot-cipher';
-import type { RecordKey, SnapshotPage } from './sync-store';
+import type { RecordKey, SnapshotPage, SnapshotPageRange } from './sync-store';
 
 /** A record as shown, with the identity of the store rows it was computed from. */
 export interface ShownRecord {
@@ -47,8 +47,11 @@ export interface OpenedSnapshot extends SnapshotContents {
 
 const FORMAT = 1;
 const AD_LABEL = 'halyon.local-snapshot.v1';
-/** Large enough that per-page costs vanish, small enough to stream through memory. */
-export const SNAPSHOT_PAGE_CHARS = 4 * 1024 * 1024;
+/**
+ * 64 KiB: small enough that reading, opening and parsing pipeline (see openSnapshot) and that each page's text
+ * and parse garbage die young; large enough that per-page costs (an AEAD call, a store row) stay small.
+ */
+export const SNAPSHOT_PAGE_CHARS = 64 * 1024;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -196,42 +199,79 @@ export interface SnapshotTimings {
   parseMs: number;
 }
 
-/** The snapshot's contents, or undefined when there is none or it does not open whole and well-formed. */
+/** Reads up to `limit` pages from index `from` (SyncStore.readSnapshotPages). */
+export type SnapshotPageReader = (from: number, limit: number) => Promise<SnapshotPageRange>;
+
+/** Pages per store read (about 1 MiB): the next read is on its way while these are opened and parsed. */
+export const SNAPSHOT_PAGES_PER_READ = 16;
+
+export interface SnapshotOpening {
+  /** False when the store holds no snapshot at all. */
+  readonly found: boolean;
+  /** Undefined when there is none, or it does not open whole and well-formed. */
+  readonly snapshot: OpenedSnapshot | undefined;
+}
+
+/**
+ * Opens the snapshot range by range: while one range's pages are opened and parsed, the next range is read from
+ * the store, and each range's pages are all handed to the cipher at once (WebCrypto opens them off this thread),
+ * so reading, opening and parsing overlap. See: [Note: Local snapshot]
+ */
 export const openSnapshot = async (
   cipher: SnapshotCipher,
-  pages: readonly SnapshotPage[],
+  read: SnapshotPageReader,
   timings: SnapshotTimings = { decryptMs: 0, parseMs: 0 },
-): Promise<OpenedSnapshot | undefined> => {
-  const generation = pages[0]?.generation;
-  if (generation === undefined) return undefined;
-  if (pages.some((page, i) => page.index !== i || page.generation !== generation)) return undefined;
-  // Every page is opened at once; each is parsed as soon as it is open. Nothing is returned unless all open.
-  // (A backend that opens on this thread, as node:crypto does, does its work in this map.)
-  const started = performance.now();
-  const opening = pages.map((page) =>
-    cipher.open(associatedData(generation, page.index, pages.length), page.sealed),
-  );
-  timings.decryptMs += performance.now() - started;
+): Promise<SnapshotOpening> => {
+  const first = await read(0, SNAPSHOT_PAGES_PER_READ);
+  if (first.total === 0) return { found: false, snapshot: undefined };
+  const total = first.total;
+  const generation = first.pages[0]?.generation;
   const records: ShownRecord[] = [];
   let header: Record<string, unknown> | undefined;
+  const pending: Promise<unknown>[] = [];
+  const readFrom = (from: number) => {
+    if (from >= total) return undefined;
+    const range = read(from, SNAPSHOT_PAGES_PER_READ);
+    pending.push(range);
+    return range;
+  };
   try {
-    for (const [index, page] of opening.entries()) {
-      const waited = performance.now();
-      const plaintext = await page;
-      const opened = performance.now();
-      timings.decryptMs += opened - waited;
-      if (plaintext === undefined) return undefined;
-      const json = JSON.parse(decoder.decode(plaintext)) as unknown;
-      if (index === 0) header = json as Record<string, unknown>;
-      else readBodyPage(json as BodyPage, records);
-      timings.parseMs += performance.now() - opened;
+    let range: SnapshotPageRange | undefined = first;
+    for (let from = 0; range !== undefined; from += SNAPSHOT_PAGES_PER_READ) {
+      const { pages } = range;
+      const expected = Math.min(SNAPSHOT_PAGES_PER_READ, total - from);
+      // A range from another snapshot (rewritten between reads) is refused here or by the AEAD.
+      if (range.total !== total || pages.length !== expected) return { found: true, snapshot: undefined };
+      if (pages.some((page, i) => page.index !== from + i || page.generation !== generation)) {
+        return { found: true, snapshot: undefined };
+      }
+      const next = readFrom(from + SNAPSHOT_PAGES_PER_READ);
+      // (A backend that opens on this thread, as node:crypto does, does its work in this map.)
+      const started = performance.now();
+      const opening = pages.map((page) =>
+        cipher.open(associatedData(generation!, page.index, total), page.sealed),
+      );
+      pending.push(...opening);
+      timings.decryptMs += performance.now() - started;
+      for (const [i, page] of opening.entries()) {
+        const waited = performance.now();
+        const plaintext = await page;
+        const opened = performance.now();
+        timings.decryptMs += opened - waited;
+        if (plaintext === undefined) return { found: true, snapshot: undefined };
+        const json = JSON.parse(decoder.decode(plaintext)) as unknown;
+        if (from + i === 0) header = json as Record<string, unknown>;
+        else readBodyPage(json as BodyPage, records);
+        timings.parseMs += performance.now() - opened;
+      }
+      range = next === undefined ? undefined : await next;
     }
   } catch {
     // Authenticated yet unreadable: written by a client with another format. Ignored like any other.
-    return undefined;
+    return { found: true, snapshot: undefined };
   } finally {
-    // Pages left unopened after a failure must not reject unobserved.
-    for (const page of opening) void page.catch(() => undefined);
+    // Reads and pages left unopened after a failure must not reject unobserved.
+    for (const promise of pending) void promise.catch(() => undefined);
   }
   const { format, localSeq, schema, records: count, latestStamp } = header ?? {};
   if (
@@ -241,7 +281,7 @@ export const openSnapshot = async (
     count !== records.length ||
     !isHlc(latestStamp)
   ) {
-    return undefined;
+    return { found: true, snapshot: undefined };
   }
-  return { localSeq, schema, records, latestStamp };
+  return { found: true, snapshot: { localSeq, schema, records, latestStamp } };
 };

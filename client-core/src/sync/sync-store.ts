@@ -47,6 +47,11 @@ export interface HighWaterMark extends RecordKey {
  * One sealed page of the local snapshot (sync/snapshot.ts): ciphertext under a key only this account derives.
  * See: [Note: Local snapshot]
  */
+export interface SnapshotPageRange {
+  readonly pages: readonly SnapshotPage[];
+  readonly total: number;
+}
+
 export interface SnapshotPage {
   readonly index: number;
   /** Random per snapshot; every page of one snapshot carries the same, and the AEAD binds it. */
@@ -95,6 +100,12 @@ export interface SyncStore {
   /** `readChangesSince(0)` reads every record and op. */
   readChangesSince(localSeq: number): Promise<StoreChanges>;
   getSnapshotPages(): Promise<readonly SnapshotPage[]>;
+  /**
+   * Up to `limit` snapshot pages from index `from` on, in index order, and how many pages there are: a warm start
+   * reads the next pages while it opens these. Separate reads may see two snapshots; the AEAD tells (see
+   * [Note: Local snapshot]).
+   */
+  readSnapshotPages(from: number, limit: number): Promise<SnapshotPageRange>;
   /** Replaces the snapshot, atomically. */
   putSnapshotPages(pages: readonly SnapshotPage[]): Promise<void>;
 
