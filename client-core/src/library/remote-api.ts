@@ -145,6 +145,9 @@ type Opened = {
   | { readonly login: null; readonly authKey: Uint8Array }
 );
 
+/** The name of an account's local store (IndexedDB database), by user id. */
+export const localStoreName = (userId: string): string => `halyon-${userId}`;
+
 export const createRemoteApi = (platform: RemotePlatform) => {
   let session: Session | null = null;
   const accounts = platform.accounts;
@@ -282,7 +285,7 @@ export const createRemoteApi = (platform: RemotePlatform) => {
         fetch: platform.fetch,
         accessToken: serverSession.accessToken,
       });
-      const storeName = `halyon-${userId}`;
+      const storeName = localStoreName(userId);
       const client = await openHalyonClient({
         store: await platform.openStore(storeName),
         transport,

@@ -22,6 +22,7 @@ import {
   type FileProgress,
   fileSourceFromBlob,
   type GrabVideoFrame,
+  type LocalStore,
   listAccountSessions,
   loadThumbnail,
   lockVault,
@@ -33,7 +34,12 @@ import {
   rotateAccountRecoveryKey,
   type Uploader,
 } from '@halyon/client-core';
-import { createRemoteApi, type RemotePlatform, type RemoteSession } from '@halyon/client-core/remote-api';
+import {
+  createRemoteApi,
+  localStoreName,
+  type RemotePlatform,
+  type RemoteSession,
+} from '@halyon/client-core/remote-api';
 import { proxy, transfer } from 'comlink';
 import type {
   AuthError,
@@ -256,9 +262,49 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   let signingInAs = '';
   let opening: Promise<void> = Promise.resolve();
 
+  /**
+   * [Note: Warm start read ahead]
+   * While the lock screen waits for the password, the remembered account's store is opened and its sealed
+   * snapshot pages read, so the unlock finds them in memory and only decrypts them. They are ciphertext, as on
+   * disk; used once, by the first unlock that opens that store, and closed if another store is opened instead.
+   */
+  let readAhead: { readonly name: string; readonly store: Promise<LocalStore> } | null = null;
+  const readAheadFor = (userId: string) => {
+    const name = localStoreName(userId);
+    const store = deps.platform.openStore(name).then((opened): LocalStore => {
+      let pages: ReturnType<LocalStore['getSnapshotPages']> | null = opened.getSnapshotPages();
+      pages.catch(() => undefined);
+      return {
+        ...opened,
+        getSnapshotPages: () => {
+          const read = pages ?? opened.getSnapshotPages();
+          pages = null;
+          return read;
+        },
+      };
+    });
+    store.catch(() => undefined);
+    readAhead = { name, store };
+  };
+  const armReadAhead = async () => {
+    // Not validated here (the unlock does that): a wrong id only means a store opened for nothing.
+    const account = email ? ((await rememberedAccounts.read(email)) as { userId?: unknown } | null) : null;
+    const userId = account?.userId;
+    if (typeof userId === 'string' && /^[0-9a-f-]{36}$/i.test(userId) && !unlocked && !readAhead)
+      readAheadFor(userId);
+  };
+  const openStore = (name: string): Promise<LocalStore> => {
+    const ahead = readAhead;
+    readAhead = null;
+    if (ahead?.name === name) return ahead.store.catch(() => deps.platform.openStore(name));
+    void ahead?.store.then((store) => store.close()).catch(() => undefined);
+    return deps.platform.openStore(name);
+  };
+
   const auth = createAuthClient({ baseUrl: deps.server, fetch: deps.platform.fetch });
   const remote = createRemoteApi({
     ...deps.platform,
+    openStore,
     // Unlocking works offline from what this browser remembers; the server session follows (client-core).
     accounts: rememberedAccounts,
     onSession: (session) => {
@@ -295,7 +341,12 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   });
   // Every page load starts locked or signed out: the key derivation's memory is made ready while a password is
   // typed (vaults this app creates use the default params). See: [Note: Argon2 memory is faulted in ahead]
-  void remembered.then(() => prepareKdf(DEFAULT_KDF_PARAMS)).catch(() => {});
+  void remembered
+    .then(async () => {
+      await armReadAhead();
+      await prepareKdf(DEFAULT_KDF_PARAMS);
+    })
+    .catch(() => {});
 
   const signIn = async (
     address: string,
@@ -319,6 +370,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     // Ends the server session too (client-core: one session per unlock, none left behind in the devices list).
     await remote.lock();
     stateChanged();
+    void armReadAhead().catch(() => undefined);
   };
   const autoLock = createAutoLock({ lock: () => void lockNow() });
   const autoLockLoaded = readAutoLockMinutes()
