@@ -1,8 +1,10 @@
+import type { PullResponse } from '@halyon/protocol';
 import { describe, expect, it } from 'vitest';
+import { ok } from '../result';
 import { openMemoryStore } from '../store/test-store';
 import { createTestDevice, type TestDevice, testUuid } from './testing/device';
 import { createMemoryServer, type MemoryServerOptions } from './testing/memory-server';
-import type { Transport } from './transport';
+import type { PullHead, Transport } from './transport';
 
 const LIBRARY = testUuid(1, 'c0');
 const tagKey = (n: number) => ({ collectionId: LIBRARY, recordId: testUuid(n) });
@@ -158,6 +160,91 @@ describe('sync engine', () => {
     const report = await laptop.syncOrThrow();
     expect(report.pulled).toBe(30);
     expect(laptop.docs.size).toBe(30);
+  });
+
+  describe('pulling ahead (a transport that hands out each head before its records)', () => {
+    /** Calls onHead with `headOf(answer)` first, then gives the answer a turn of the event loop later. */
+    const headFirst = (
+      inner: Transport,
+      log: string[],
+      rewrite: {
+        head?: (head: PullHead) => PullHead;
+        answer?: (answer: PullResponse) => PullResponse;
+      } = {},
+    ): Transport => ({
+      ...inner,
+      pull: async (request, onHead) => {
+        const from = Object.values(request.cursors).join();
+        log.push(`ask ${from}`);
+        const answer = await inner.pull(request);
+        if (!answer.ok) return answer;
+        const { changes: _, ...head } = answer.value;
+        onHead?.(rewrite.head ? rewrite.head(head) : head);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        log.push(`answer ${from}`);
+        return ok(rewrite.answer ? rewrite.answer(answer.value) : answer.value);
+      },
+    });
+    const seeded = async () => {
+      const { server, phone } = await setup({ pullMaxLimit: 7 });
+      for (let n = 1; n <= 30; n++) await phone.createTag(tagKey(n), `t${n}`);
+      await phone.syncOrThrow();
+      return server;
+    };
+
+    it('asks for the next page before this one has arrived, one page ahead at most', async () => {
+      const server = await seeded();
+      const log: string[] = [];
+      const laptop = await createTestDevice({
+        nodeId: 'laptop',
+        transport: headFirst(server.transport, log),
+      });
+      expect((await laptop.syncOrThrow()).pulled).toBe(30);
+      expect(laptop.docs.size).toBe(30);
+      expect(log.indexOf('ask 7')).toBeLessThan(log.indexOf('answer 0'));
+      let open = 0;
+      let most = 0;
+      for (const entry of log) {
+        open += entry.startsWith('ask') ? 1 : -1;
+        most = Math.max(most, open);
+      }
+      expect(most).toBe(2);
+    });
+
+    it('drops the page asked ahead when this page is refused, and moves no cursor', async () => {
+      const server = await seeded();
+      const log: string[] = [];
+      const tampered = (answer: PullResponse) => ({
+        ...answer,
+        changes: answer.changes.map((change, i) => (i === 0 ? { ...change, seq: 0 } : change)),
+      });
+      const laptop = await createTestDevice({
+        nodeId: 'laptop',
+        transport: headFirst(server.transport, log, { answer: tampered }),
+      });
+      const result = await laptop.engine.syncOnce();
+      expect(result).toMatchObject({ ok: false, error: { type: 'RecordsRefused' } });
+      expect(log).toContain('ask 7'); // asked ahead, never applied
+      expect(laptop.docs.size).toBe(0);
+      expect([...(await laptop.store.getCursors()).values()]).toEqual([]);
+    });
+
+    it('does not use a page asked from a head the answer contradicts', async () => {
+      const server = await seeded();
+      const log: string[] = [];
+      // The head says the cursor moved past records the answer never carried.
+      const skipping = (head: PullHead) => ({
+        ...head,
+        cursors: Object.fromEntries(Object.entries(head.cursors).map(([id, seq]) => [id, seq + 5])),
+      });
+      const laptop = await createTestDevice({
+        nodeId: 'laptop',
+        transport: headFirst(server.transport, log, { head: skipping }),
+      });
+      expect((await laptop.syncOrThrow()).pulled).toBe(30);
+      expect(laptop.docs.size).toBe(30);
+      expect(log).toContain('ask 12'); // asked from the lying head, then dropped
+    });
   });
 
   it('parks an op the server rejects instead of dropping it, and sends it when retried', async () => {

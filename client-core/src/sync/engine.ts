@@ -4,7 +4,7 @@
  * It depends on interfaces only (SyncStore, Transport, RecordCipher, RecordCodec); scheduling, backoff and live
  * updates are in runner.ts. Deletion and merge rules: docs/sync-engine.md.
  */
-import type { Membership, PushOp, PushResult, WireRecord } from '@halyon/protocol';
+import type { Membership, PullResponse, PushOp, PushResult, WireRecord } from '@halyon/protocol';
 import { err, ok, type Result } from '../result';
 import { type AdmittedRecord, admitRemote, openStoredDoc } from './admit';
 import { bytesToBase64 } from './base64';
@@ -15,7 +15,27 @@ import type { RecordCipher, RecordCodec } from './record-cipher';
 import { openSnapshot, type ShownRecord, type SnapshotTimings, sealSnapshot } from './snapshot';
 import type { SnapshotCipher } from './snapshot-cipher';
 import type { OutboxOp, RecordKey, StoreChanges, StoredRecord, SyncStore } from './sync-store';
-import type { Transport } from './transport';
+import type { PullHead, Transport, TransportResult } from './transport';
+
+/** A pull on its way, and the next one asked for from its head (see [Note: Pulling ahead]). */
+interface PullPage {
+  readonly cursors: Record<string, number>;
+  readonly answer: TransportResult<PullResponse>;
+  /** The head of the page before this one that this page was asked from, when asked ahead. */
+  readonly from: PullHead | undefined;
+  ahead(): PullPage | undefined;
+  /** The loop has reached this page: it may ask for its next. */
+  arm(): void;
+}
+
+const isSameHead = (a: PullHead, b: PullHead): boolean => {
+  if (a.epoch !== b.epoch || a.hasMore !== b.hasMore) return false;
+  const keys = Object.keys(a.cursors);
+  return (
+    keys.length === Object.keys(b.cursors).length &&
+    keys.every((key) => Object.hasOwn(b.cursors, key) && a.cursors[key] === b.cursors[key])
+  );
+};
 
 export interface SyncEngineDeps {
   readonly store: SyncStore;
@@ -629,13 +649,82 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     return ok(received);
   };
 
+  /** The epoch, cursors that never go backwards, and changes in seq order within them: the cursors moved to. */
+  const checkPullAnswer = async (
+    cursors: Readonly<Record<string, number>>,
+    answer: PullResponse,
+  ): Promise<Result<Record<string, number>, SyncError>> => {
+    const epoch = await checkEpoch(answer.epoch);
+    if (!epoch.ok) return epoch;
+    const nextCursors: Record<string, number> = {};
+    for (const [collectionId, seq] of Object.entries(answer.cursors)) {
+      const sent = cursors[collectionId];
+      if (sent === undefined) continue;
+      if (seq < sent) return err({ type: 'CursorRolledBack', collectionId, sent, received: seq });
+      nextCursors[collectionId] = seq;
+    }
+    const lastSeq = new Map<string, number>();
+    for (const change of answer.changes) {
+      const floor = lastSeq.get(change.collectionId) ?? cursors[change.collectionId];
+      const ceiling = nextCursors[change.collectionId] ?? floor;
+      if (floor === undefined || ceiling === undefined || change.seq <= floor || change.seq > ceiling) {
+        const refused = {
+          collectionId: change.collectionId,
+          recordId: change.recordId,
+          version: change.version,
+        };
+        return err({ type: 'RecordsRefused', records: [{ ...refused, reason: 'Unexpected' }] });
+      }
+      lastSeq.set(change.collectionId, change.seq);
+    }
+    return ok(nextCursors);
+  };
+
   const pullAll = async (memberships: readonly Membership[]): Promise<Result<number, SyncError>> => {
     if (memberships.length === 0) return ok(0);
     const limit = Math.min(limits.pullMaxLimit, 5000);
-    const request = (cursors: Record<string, number>) => ({
-      cursors,
-      answer: transport.pull({ cursors, limit }),
-    });
+    /**
+     * [Note: Pulling ahead]
+     * The next page is asked for as soon as this page's head (epoch, cursors, hasMore) is known: where the
+     * transport reads answers line by line (transport/json-lines.ts), that is before this page's records have
+     * arrived, so the server reads and sends the next page while this one arrives, is opened and is stored.
+     * Asking is only a read: every check below still runs on the whole answer before anything is applied. The
+     * next page is asked from the head's cursors only where they do not go backwards, and it is used only if the
+     * whole answer carries that same head (the transport guarantees it; checked again here); otherwise it is
+     * dropped unread. If this page is refused, the next is dropped unread and no cursor moves.
+     */
+    const request = (cursors: Record<string, number>): PullPage => {
+      let ahead: PullPage | undefined;
+      let head: PullHead | undefined;
+      let armed = false;
+      // One page ahead at most: a page asks for its next only once the loop has reached it (armed).
+      const goAhead = () => {
+        if (!armed || head === undefined || !head.hasMore || ahead) return;
+        const next: Record<string, number> = { ...cursors };
+        for (const [collectionId, seq] of Object.entries(head.cursors)) {
+          const sent = cursors[collectionId];
+          if (sent === undefined) continue;
+          if (seq < sent) return;
+          next[collectionId] = seq;
+        }
+        ahead = { ...request(next), from: head };
+      };
+      const answer = transport.pull({ cursors, limit }, (received) => {
+        head ??= received;
+        goAhead();
+      });
+      return {
+        cursors,
+        answer,
+        from: undefined,
+        ahead: () => ahead,
+        arm: () => {
+          armed = true;
+          goAhead();
+        },
+      };
+    };
+    const drop = (page: PullPage | undefined) => void page?.answer.catch(() => undefined);
     const requestFromStoredCursors = async () => {
       const stored = await store.getCursors();
       const cursors: Record<string, number> = {};
@@ -647,8 +736,10 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     let page = await requestFromStoredCursors();
     for (;;) {
       const { cursors } = page;
+      page.arm();
       const answer = await page.answer;
       if (!answer.ok) {
+        drop(page.ahead());
         const problem = answer.error.type === 'ProblemResponse' ? answer.error.problem : null;
         if (problem?.code === 'cursor_expired' && reconciled < memberships.length) {
           const expired = (problem.collectionIds ?? []).filter((id) => id in cursors);
@@ -664,32 +755,22 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
         }
         return err({ type: 'Transport', error: answer.error });
       }
-      const epoch = await checkEpoch(answer.value.epoch);
-      if (!epoch.ok) return epoch;
-      const nextCursors: Record<string, number> = {};
-      for (const [collectionId, seq] of Object.entries(answer.value.cursors)) {
-        const sent = cursors[collectionId];
-        if (sent === undefined) continue;
-        if (seq < sent) return err({ type: 'CursorRolledBack', collectionId, sent, received: seq });
-        nextCursors[collectionId] = seq;
+      const checked = await checkPullAnswer(cursors, answer.value);
+      if (!checked.ok) {
+        drop(page.ahead());
+        return checked;
       }
-      const lastSeq = new Map<string, number>();
-      for (const change of answer.value.changes) {
-        const floor = lastSeq.get(change.collectionId) ?? cursors[change.collectionId];
-        const ceiling = nextCursors[change.collectionId] ?? floor;
-        if (floor === undefined || ceiling === undefined || change.seq <= floor || change.seq > ceiling) {
-          const refused = {
-            collectionId: change.collectionId,
-            recordId: change.recordId,
-            version: change.version,
-          };
-          return err({ type: 'RecordsRefused', records: [{ ...refused, reason: 'Unexpected' }] });
-        }
-        lastSeq.set(change.collectionId, change.seq);
-      }
-      // The next page travels while this one is opened and stored, from the cursors this one moves to. If this
-      // one is refused, the next is dropped unread and no cursor moves.
-      const prefetched = answer.value.hasMore ? request({ ...cursors, ...nextCursors }) : undefined;
+      const nextCursors = checked.value;
+      // The next page travels while this one is opened and stored, from the cursors this one moves to: asked for
+      // already when the head came in, if it did and says the same. See: [Note: Pulling ahead]
+      const early = page.ahead();
+      const sameHead = early?.from !== undefined && isSameHead(early.from, answer.value);
+      if (early && !sameHead) drop(early);
+      const prefetched = !answer.value.hasMore
+        ? undefined
+        : sameHead
+          ? early
+          : request({ ...cursors, ...nextCursors });
       const applied = await exclusive(async () => {
         const admission = await admitRemote(store, cipher, codec, answer.value.changes);
         if (!admission.ok) return err<SyncError>({ type: 'RecordsRefused', records: admission.error });
@@ -697,7 +778,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
         return ok(admission.value.admitted.length);
       });
       if (!applied.ok) {
-        void prefetched?.answer.catch(() => undefined);
+        drop(prefetched);
         return applied;
       }
       pulled += applied.value;

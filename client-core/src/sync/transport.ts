@@ -33,12 +33,19 @@ export type ServerEvent =
 
 export type TransportResult<T> = Promise<Result<T, TransportError>>;
 
+/** A pull answer but its changes: what the engine needs to ask for the next page. See: [Note: Pulling ahead] */
+export type PullHead = Omit<PullResponse, 'changes'>;
+
 export interface Transport {
   info(): TransportResult<ServerInfo>;
   listCollections(since: number): TransportResult<ListCollectionsResponse>;
   createCollection(request: CreateCollectionRequest): TransportResult<CreateCollectionResponse>;
   push(request: PushRequest): TransportResult<PushResponse>;
-  pull(request: PullRequest): TransportResult<PullResponse>;
+  /**
+   * `onHead`, if the transport can, is called with the answer's head before its changes have arrived; the answer
+   * then carries that same head. A transport may never call it. See: [Note: Pulling ahead]
+   */
+  pull(request: PullRequest, onHead?: (head: PullHead) => void): TransportResult<PullResponse>;
   reconcile(request: ReconcileRequest): TransportResult<ReconcileResponse>;
   /** The live event stream; it ends when the connection drops or `signal` aborts. */
   events(signal: AbortSignal): TransportResult<AsyncIterable<ServerEvent>>;

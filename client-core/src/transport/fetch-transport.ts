@@ -10,7 +10,6 @@ import {
   PokeEvent,
   PROBLEM_CONTENT_TYPE,
   Problem,
-  PullResponse,
   PushResponse,
   ReadyEvent,
   ReconcileResponse,
@@ -20,7 +19,7 @@ import type { z } from 'zod';
 import { err, ok, type Result } from '../result';
 import type { ServerEvent, Transport, TransportError } from '../sync/transport';
 import { parseEventStream } from './event-stream';
-import { isPullResponse } from './pull-check';
+import { readPullAnswer } from './json-lines';
 
 export interface FetchTransportOptions {
   /** e.g. "http://127.0.0.1:8787" (no trailing /v1). */
@@ -68,14 +67,10 @@ export const readProblem = async (response: Response): Promise<Result<never, Tra
   return err({ type: 'ProblemResponse', status: response.status, problem: problem.data });
 };
 
-/**
- * Reads a 2xx JSON answer with its protocol schema; `isExact`, when given, is tried first and must say yes only
- * where the schema would accept the body unchanged. See: [Note: The kind check's fast path]
- */
+/** Reads a 2xx JSON answer with its protocol schema. (Pull answers: see json-lines.ts.) */
 export const readJsonAnswer = async <S extends z.ZodType>(
   response: Response,
   schema: S,
-  isExact?: (body: unknown) => body is z.infer<S>,
 ): Promise<Result<z.infer<S>, TransportError>> => {
   if (!response.ok) return readProblem(response);
   const contentType = response.headers.get('content-type') ?? '';
@@ -89,7 +84,6 @@ export const readJsonAnswer = async <S extends z.ZodType>(
       ? invalid(response.status, 'body is not JSON')
       : networkFailure(cause);
   }
-  if (isExact?.(body)) return ok(body);
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -137,15 +131,9 @@ export const createFetchTransport = (options: FetchTransportOptions): Transport 
     }
   };
 
-  const call = async <S extends z.ZodType>(
-    schema: S,
-    method: string,
-    path: string,
-    body?: unknown,
-    isExact?: (body: unknown) => body is z.infer<S>,
-  ) => {
+  const call = async <S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown) => {
     const response = await send(method, path, body);
-    return response.ok ? readJsonAnswer(response.value, schema, isExact) : response;
+    return response.ok ? readJsonAnswer(response.value, schema) : response;
   };
 
   return {
@@ -153,7 +141,16 @@ export const createFetchTransport = (options: FetchTransportOptions): Transport 
     listCollections: (since) => call(ListCollectionsResponse, 'GET', `/v1/collections?since=${since}`),
     createCollection: (request) => call(CreateCollectionResponse, 'POST', '/v1/collections', request),
     push: (request) => call(PushResponse, 'POST', '/v1/sync/push', request),
-    pull: (request) => call(PullResponse, 'POST', '/v1/sync/pull', request, isPullResponse),
+    pull: async (request, onHead) => {
+      const response = await send('POST', '/v1/sync/pull', request);
+      if (!response.ok) return response;
+      const answer = response.value;
+      if (!answer.ok) return readProblem(answer);
+      const contentType = answer.headers.get('content-type') ?? '';
+      if (!contentType.startsWith('application/json'))
+        return invalid(answer.status, `unexpected ${contentType}`);
+      return readPullAnswer(answer, onHead);
+    },
     reconcile: (request) => call(ReconcileResponse, 'POST', '/v1/sync/reconcile', request),
     // fetch-streamed rather than EventSource, so the Authorization header can be sent.
     events: async (signal) => {

@@ -223,6 +223,26 @@ describe('pull', () => {
     expect(all.pages).toBe(3);
   });
 
+  it('lays the answer out one record per line, head first, as ordinary JSON', async () => {
+    const { client, collectionId } = await userWithCollection(server);
+    await client.push(Array.from({ length: 3 }, () => putOp(collectionId, randomUUID(), 0)));
+    const response = await server.request('/v1/sync/pull', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${client.user.accessToken}` },
+      body: JSON.stringify({ cursors: { [collectionId]: 0 }, limit: 2 }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await response.text();
+    const answer = PullResponse.parse(JSON.parse(text));
+    const lines = text.split('\n');
+    expect(lines).toHaveLength(answer.changes.length + 2);
+    const head = JSON.parse(`${lines[0]}]}`) as Record<string, unknown>;
+    expect(head).toEqual({ epoch: answer.epoch, cursors: answer.cursors, hasMore: true, changes: [] });
+    expect(lines.slice(1, -1).map((line) => JSON.parse(line.replace(/,$/, '')))).toEqual(answer.changes);
+    expect(lines.at(-1)).toBe(']}');
+    expect(answer.changes).toHaveLength(2);
+  });
+
   it('pages by bytes, always giving at least one record', async () => {
     const { client, collectionId } = await userWithCollection(server);
     await client.push(

@@ -94,12 +94,13 @@ export function createSyncRoutes(deps: AppDeps, options: SyncRoutesOptions = {})
     const result = await pull(service, c.get('auth').userId, input);
     if (!result.ok) throw toProblem(result.error);
     const page: PullOutput = result.value;
-    return c.json({
-      epoch,
-      changes: [...page.changes],
-      cursors: page.cursors,
-      hasMore: page.hasMore,
-    } satisfies PullResponse);
+    return c.body(
+      pullAnswerText({ epoch, changes: [...page.changes], cursors: page.cursors, hasMore: page.hasMore }),
+      200,
+      {
+        'Content-Type': 'application/json',
+      },
+    );
   });
 
   routes.post('/sync/reconcile', async (c) => {
@@ -128,6 +129,18 @@ export function createSyncRoutes(deps: AppDeps, options: SyncRoutesOptions = {})
 
   return routes;
 }
+
+/**
+ * A pull answer as JSON laid out one record per line: the head (epoch, cursors, hasMore) and `"changes":[` on the
+ * first line, each record on a line of its own, and `]}` on the last. Any JSON reader reads it as before; a client
+ * can act on the head and parse records as the lines arrive (client-core/src/transport/json-lines.ts).
+ * See: [Note: Pulling ahead]
+ */
+export const pullAnswerText = (answer: PullResponse): string => {
+  const head = JSON.stringify({ epoch: answer.epoch, cursors: answer.cursors, hasMore: answer.hasMore });
+  const lines = answer.changes.map((change) => JSON.stringify(change));
+  return `${head.slice(0, -1)},"changes":[\n${lines.join(',\n')}\n]}`;
+};
 
 function toProblem(error: SyncError) {
   switch (error.type) {
@@ -207,7 +220,10 @@ export const syncRouteSpecs: readonly RouteSpec[] = [
     summary: 'Records and tombstones after each cursor, in seq order, in capped pages',
     description:
       'Store the changes and the returned cursors together; pull again while `hasMore`. A cursor below the ' +
-      'tombstone purge floor is `cursor_expired` (410): reconcile those collections.',
+      'tombstone purge floor is `cursor_expired` (410): reconcile those collections. The body is ordinary JSON ' +
+      'laid out one record per line: `epoch`, `cursors` and `hasMore` come first, then `"changes":[` ending the ' +
+      'first line, each record on a line of its own, and `]}` on the last, so a client may act on the cursors ' +
+      'and read records as they arrive (docs/protocol.md).',
     tags: ['sync'],
     auth: true,
     request: { body: PullRequest },
