@@ -201,9 +201,13 @@ export async function reserveBlobs(
       throw error;
     });
   if (!reserved.ok) return reserved;
+  // A photo's targets are made at once (each may be a presigning, or a stat of a partial upload).
+  const uploads = await Promise.all(
+    reserved.value.map((blob) => (blob.state === 'committed' ? null : uploadTargetFor(deps, blob))),
+  );
   const blobs: Omit<Reservation, 'usage'>[] = [];
-  for (const blob of reserved.value) {
-    const upload = blob.state === 'committed' ? null : await uploadTargetFor(deps, blob);
+  for (const [i, blob] of reserved.value.entries()) {
+    const upload = uploads[i] ?? null;
     if (upload && !upload.ok) return upload;
     blobs.push({ blob: blobInfoOf(blob), upload: upload?.value ?? null });
   }
@@ -353,11 +357,19 @@ export async function commitBlobs(
     deps.db,
     requests.map((request) => request.id),
   );
+  const unchecked = new Map<string, { blob: BlobRow; parts: readonly CompletedPart[] | undefined }>();
   for (const { id, parts } of requests) {
     const blob = blobsById.get(id);
     if (!blob || blob.owner_id !== userId) return err({ type: 'BlobNotFound' });
-    if (blob.state === 'committed') continue;
-    const stored = await checkStored(deps, blob, parts);
+    if (blob.state === 'committed' || unchecked.has(id)) continue;
+    unchecked.set(id, { blob, parts });
+  }
+  // Each blob is checked in its store at once (an S3 HEAD each, or a stat), each id once.
+  const checks = await Promise.all(
+    [...unchecked.values()].map(({ blob, parts }) => checkStored(deps, blob, parts)),
+  );
+  for (const [i, id] of [...unchecked.keys()].entries()) {
+    const stored = checks[i]!;
     if (!stored.ok) {
       const error = stored.error;
       return err(error.type === 'SizeMismatch' ? { ...error, detail: named(id) + error.detail } : error);
