@@ -54,7 +54,8 @@ const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * zod 4's `z.base64()`: its character pattern, a length that is a multiple of 4, and `atob` succeeding, which
- * with at most two `=` and such a length it always does. (A regex: 2.5x faster than a loop over the characters.)
+ * with at most two `=` and such a length it always does. (A regex: on fresh ~900-character ciphertexts it is about
+ * as fast as a loop over the characters, ~7 µs each, and it is zod's own rule.)
  */
 export const isBase64 = (value: unknown): boolean =>
   typeof value === 'string' && value.length % 4 === 0 && BASE64_PATTERN.test(value);
