@@ -30,7 +30,7 @@ test('the service worker caches exactly the app shell, never API responses or bl
 
   await page.evaluate(async () => {
     await (await fetch('/api/v1/probe')).text();
-    // How decrypted thumbnails are shown: an <img> on a blob: URL.
+    // How the viewer and album covers show decrypted images: an <img> on a blob: URL.
     const svg =
       '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>';
     const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
