@@ -5,10 +5,8 @@
  * behind it). Prints one JSON line `{"endpoint":..,"bucket":..,"credentials":..}` when ready, and stops when its
  * stdin closes. `startChildS3rver` runs this file as `node --import tsx bench/lib/child-s3rver.ts`.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { isEntryFile, startChildProcess } from './child-process';
 
 export interface ChildS3rver {
   readonly endpoint: string;
@@ -20,31 +18,15 @@ export interface ChildS3rver {
 }
 
 export const startChildS3rver = async (bucket: string): Promise<ChildS3rver> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), bucket], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: process.env,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const exited = once(child, 'exit');
-  const lines = createInterface({ input: child.stdout });
-  const ready = await Promise.race([
-    once(lines, 'line').then(([line]) => JSON.parse(line as string) as Omit<ChildS3rver, 'pid' | 'stop'>),
-    exited.then(([code]) => {
-      throw new Error(`s3rver exited with ${code} before it was ready`);
-    }),
-  ]);
-  return {
-    ...ready,
-    pid: child.pid ?? 0,
-    stop: async () => {
-      child.stdin.end();
-      await exited;
-    },
-  };
+  const { ready, pid, stop } = await startChildProcess<Omit<ChildS3rver, 'pid' | 'stop'>>(
+    import.meta.url,
+    [bucket],
+    's3rver',
+  );
+  return { ...ready, pid, stop };
 };
 
-const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
-if (isEntry) {
+if (isEntryFile(import.meta.url)) {
   const { startS3rver } = await import('@halyon/server');
   const s3 = await startS3rver(process.argv[2] ?? 'bench');
   process.stdout.write(

@@ -4,10 +4,8 @@
  * `{"url":..,"accessToken":..}` when ready, and stops when its stdin closes (the parent exited or let it go).
  * Run it with `node --import tsx bench/lib/child-server.ts`; `startChildServer` does.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { isEntryFile, startChildProcess } from './child-process';
 
 export interface ChildServer {
   readonly url: string;
@@ -19,31 +17,15 @@ export interface ChildServer {
 
 /** Starts this file as a child process and waits for its ready line. */
 export const startChildServer = async (): Promise<ChildServer> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: process.env,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const exited = once(child, 'exit');
-  const lines = createInterface({ input: child.stdout });
-  const ready = await Promise.race([
-    once(lines, 'line').then(([line]) => JSON.parse(line as string) as { url: string; accessToken: string }),
-    exited.then(([code]) => {
-      throw new Error(`the bench server exited with ${code} before it was ready`);
-    }),
-  ]);
-  return {
-    ...ready,
-    pid: child.pid ?? 0,
-    stop: async () => {
-      child.stdin.end();
-      await exited;
-    },
-  };
+  const { ready, pid, stop } = await startChildProcess<{ url: string; accessToken: string }>(
+    import.meta.url,
+    [],
+    'the bench server',
+  );
+  return { ...ready, pid, stop };
 };
 
-const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
-if (isEntry) {
+if (isEntryFile(import.meta.url)) {
   const { listenOnFreePort, registerTestUser, startTestServer } = await import('@halyon/server');
   const server = await startTestServer();
   const http = await listenOnFreePort(server.app);

@@ -39,42 +39,28 @@ import type { RecordKind } from './kinds';
 // ---------------------------------------------------------------------------------------------------------------
 // The kinds (library/kinds.ts): each check mirrors its schema field by field.
 
-/** Exif: every field optional; an absent one is not counted. */
+/** Exif: every field optional. */
+const EXIF_FIELDS: ReadonlyArray<readonly [string, (value: unknown) => boolean]> = [
+  ['make', (v) => isText(v, 100)],
+  ['model', (v) => isText(v, 100)],
+  ['lens', (v) => isText(v, 200)],
+  ['iso', isNonNegative],
+  ['exposureTime', isNonNegative],
+  ['fNumber', isNonNegative],
+  ['focalLengthMm', isNonNegative],
+  ['orientation', (v) => isInt(v) && isInRange(v, 1, 8)],
+];
+
 const isExif = (value: unknown): boolean => {
   if (!isObject(value)) return false;
   let present = 0;
-  if (value.make !== undefined) {
-    if (!isText(value.make, 100)) return false;
+  for (const [field, isValid] of EXIF_FIELDS) {
+    const fieldValue = value[field];
+    if (fieldValue === undefined) continue;
+    if (!isValid(fieldValue)) return false;
     present++;
   }
-  if (value.model !== undefined) {
-    if (!isText(value.model, 100)) return false;
-    present++;
-  }
-  if (value.lens !== undefined) {
-    if (!isText(value.lens, 200)) return false;
-    present++;
-  }
-  if (value.iso !== undefined) {
-    if (!isNonNegative(value.iso)) return false;
-    present++;
-  }
-  if (value.exposureTime !== undefined) {
-    if (!isNonNegative(value.exposureTime)) return false;
-    present++;
-  }
-  if (value.fNumber !== undefined) {
-    if (!isNonNegative(value.fNumber)) return false;
-    present++;
-  }
-  if (value.focalLengthMm !== undefined) {
-    if (!isNonNegative(value.focalLengthMm)) return false;
-    present++;
-  }
-  if (value.orientation !== undefined) {
-    if (!(isInt(value.orientation) && isInRange(value.orientation, 1, 8))) return false;
-    present++;
-  }
+  // Absent fields are not counted, so any key left over is one the schema does not know.
   return keyCount(value) === present;
 };
 
