@@ -28,7 +28,9 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
   const thumbnails = new Map<string, ThumbnailRow>();
   const recordSeqs = new Map<string, number>();
   const outboxSeqs = new Map<string, number>();
+  // Kept in index order, as the reads answer them.
   let snapshotPages: readonly SnapshotPage[] = [];
+  const inIndexOrder = (pages: readonly SnapshotPage[]) => [...pages].sort((a, b) => a.index - b.index);
   const byQueueOrder = (a: OutboxOp, b: OutboxOp) => a.queuedAt - b.queuedAt;
   const putHighWater = (k: RecordKey, version: number) =>
     highWater.set(keyOf(k), { collectionId: k.collectionId, recordId: k.recordId, version });
@@ -133,15 +135,13 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
         outbox: changedOps.sort(byQueueOrder),
       };
     },
-    getSnapshotPages: async () => [...snapshotPages].sort((a, b) => a.index - b.index),
+    getSnapshotPages: async () => [...snapshotPages],
     readSnapshotPages: async (from, limit) => ({
-      pages: [...snapshotPages]
-        .sort((a, b) => a.index - b.index)
-        .filter((page) => page.index >= from && page.index < from + limit),
+      pages: snapshotPages.filter((page) => page.index >= from && page.index < from + limit),
       total: snapshotPages.length,
     }),
     putSnapshotPages: async (pages) => {
-      snapshotPages = [...pages];
+      snapshotPages = inIndexOrder(pages);
     },
 
     resetServerState: async (epoch, ops) => {
@@ -260,7 +260,7 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
       for (const m of rows<Membership>('memberships')) memberships.set(m.collectionId, m);
       for (const m of rows<{ key: string; value: unknown }>('meta')) meta.set(m.key, m.value);
       for (const t of rows<ThumbnailRow>('thumbnails')) thumbnails.set(t.blobId, t);
-      snapshotPages = rows<SnapshotPage>('snapshotPages');
+      snapshotPages = inIndexOrder(rows<SnapshotPage>('snapshotPages'));
     },
     close: () => {},
     destroy: async () => {

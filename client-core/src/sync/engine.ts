@@ -15,7 +15,7 @@ import type { RecordCipher, RecordCodec } from './record-cipher';
 import { openSnapshot, type ShownRecord, type SnapshotTimings, sealSnapshot } from './snapshot';
 import type { SnapshotCipher } from './snapshot-cipher';
 import type { OutboxOp, RecordKey, StoreChanges, StoredRecord, SyncStore } from './sync-store';
-import type { PullHead, Transport, TransportResult } from './transport';
+import { isSamePullHead, type PullHead, type Transport, type TransportResult } from './transport';
 
 /** A pull on its way, and the next one asked for from its head (see [Note: Pulling ahead]). */
 interface PullPage {
@@ -27,15 +27,6 @@ interface PullPage {
   /** The loop has reached this page: it may ask for its next. */
   arm(): void;
 }
-
-const isSameHead = (a: PullHead, b: PullHead): boolean => {
-  if (a.epoch !== b.epoch || a.hasMore !== b.hasMore) return false;
-  const keys = Object.keys(a.cursors);
-  return (
-    keys.length === Object.keys(b.cursors).length &&
-    keys.every((key) => Object.hasOwn(b.cursors, key) && a.cursors[key] === b.cursors[key])
-  );
-};
 
 export interface SyncEngineDeps {
   readonly store: SyncStore;
@@ -764,7 +755,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
       // The next page travels while this one is opened and stored, from the cursors this one moves to: asked for
       // already when the head came in, if it did and says the same. See: [Note: Pulling ahead]
       const early = page.ahead();
-      const sameHead = early?.from !== undefined && isSameHead(early.from, answer.value);
+      const sameHead = early?.from !== undefined && isSamePullHead(early.from, answer.value);
       if (early && !sameHead) drop(early);
       const prefetched = !answer.value.hasMore
         ? undefined

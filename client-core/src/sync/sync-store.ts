@@ -43,15 +43,16 @@ export interface HighWaterMark extends RecordKey {
   readonly version: number;
 }
 
-/**
- * One sealed page of the local snapshot (sync/snapshot.ts): ciphertext under a key only this account derives.
- * See: [Note: Local snapshot]
- */
+/** Pages of the local snapshot from one read, and how many pages the snapshot has. */
 export interface SnapshotPageRange {
   readonly pages: readonly SnapshotPage[];
   readonly total: number;
 }
 
+/**
+ * One sealed page of the local snapshot (sync/snapshot.ts): ciphertext under a key only this account derives.
+ * See: [Note: Local snapshot]
+ */
 export interface SnapshotPage {
   readonly index: number;
   /** Random per snapshot; every page of one snapshot carries the same, and the AEAD binds it. */

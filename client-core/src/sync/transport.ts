@@ -36,6 +36,16 @@ export type TransportResult<T> = Promise<Result<T, TransportError>>;
 /** A pull answer but its changes: what the engine needs to ask for the next page. See: [Note: Pulling ahead] */
 export type PullHead = Omit<PullResponse, 'changes'>;
 
+/** The same epoch, hasMore and cursors: an answer carries the head handed out early, or the engine drops it. */
+export const isSamePullHead = (a: PullHead, b: PullHead): boolean => {
+  if (a.epoch !== b.epoch || a.hasMore !== b.hasMore) return false;
+  const keys = Object.keys(a.cursors);
+  return (
+    keys.length === Object.keys(b.cursors).length &&
+    keys.every((key) => Object.hasOwn(b.cursors, key) && a.cursors[key] === b.cursors[key])
+  );
+};
+
 export interface Transport {
   info(): TransportResult<ServerInfo>;
   listCollections(since: number): TransportResult<ListCollectionsResponse>;

@@ -11,7 +11,7 @@ import { type PullResponse, PullResponse as PullResponseSchema } from '@halyon/p
 import { isObject } from '../exact-checks';
 import { err, ok, type Result } from '../result';
 import { chunksOf } from '../streams';
-import type { PullHead, TransportError } from '../sync/transport';
+import { isSamePullHead, type PullHead, type TransportError } from '../sync/transport';
 import { isPullHead, isPullResponse, isWireRecord } from './pull-check';
 
 const invalid = (status: number, reason: string) =>
@@ -136,15 +136,8 @@ const readWhole = (
     }
     answer = parsed.data;
   }
-  if (early !== undefined && !sameHead(early, answer)) {
+  if (early !== undefined && !isSamePullHead(early, answer)) {
     return invalid(status, 'the answer contradicts its first line');
   }
   return ok(answer);
-};
-
-const sameHead = (a: PullHead, b: PullHead): boolean => {
-  if (a.epoch !== b.epoch || a.hasMore !== b.hasMore) return false;
-  const keys = Object.keys(a.cursors);
-  if (keys.length !== Object.keys(b.cursors).length) return false;
-  return keys.every((key) => Object.hasOwn(b.cursors, key) && a.cursors[key] === b.cursors[key]);
 };

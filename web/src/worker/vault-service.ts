@@ -68,6 +68,7 @@ import {
   rememberAutoLockMinutes,
   rememberedAccounts,
 } from './remembered-account';
+import { withSnapshotReadAhead } from './snapshot-read-ahead';
 import { toAlbum, toPhotoDetails, toPhotoSummary, toSyncStatus, toTag } from './to-view-models';
 
 const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
@@ -271,18 +272,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   let readAhead: { readonly name: string; readonly store: Promise<LocalStore> } | null = null;
   const readAheadFor = (userId: string) => {
     const name = localStoreName(userId);
-    const store = deps.platform.openStore(name).then((opened): LocalStore => {
-      let pages: ReturnType<LocalStore['getSnapshotPages']> | null = opened.getSnapshotPages();
-      pages.catch(() => undefined);
-      return {
-        ...opened,
-        getSnapshotPages: () => {
-          const read = pages ?? opened.getSnapshotPages();
-          pages = null;
-          return read;
-        },
-      };
-    });
+    const store = deps.platform.openStore(name).then(withSnapshotReadAhead);
     store.catch(() => undefined);
     readAhead = { name, store };
   };

@@ -78,15 +78,18 @@ export async function findBlobForUpdate(
     .executeTakeFirst();
 }
 
+const selectBlobs = (db: Db, ids: readonly string[]) =>
+  withBlobTables(db)
+    .selectFrom('blobs')
+    .select(blobColumns)
+    .where('id', 'in', [...new Set(ids)]);
+
+const byId = (rows: readonly BlobRow[]) => new Map(rows.map((row) => [row.id, row]));
+
 /** The rows of those of `ids` that exist, by id: one query for a photo's blobs. */
 export async function findBlobs(db: Db, ids: readonly string[]): Promise<Map<string, BlobRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await withBlobTables(db)
-    .selectFrom('blobs')
-    .select(blobColumns)
-    .where('id', 'in', [...new Set(ids)])
-    .execute();
-  return new Map(rows.map((row) => [row.id, row]));
+  return byId(await selectBlobs(db, ids).execute());
 }
 
 /** findBlobs with the rows locked, in id order (so two batches lock common rows in the same order). */
@@ -95,14 +98,7 @@ export async function findBlobsForUpdate(
   ids: readonly string[],
 ): Promise<Map<string, BlobRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await withBlobTables(trx)
-    .selectFrom('blobs')
-    .select(blobColumns)
-    .where('id', 'in', [...new Set(ids)])
-    .orderBy('id')
-    .forUpdate()
-    .execute();
-  return new Map(rows.map((row) => [row.id, row]));
+  return byId(await selectBlobs(trx, ids).orderBy('id').forUpdate().execute());
 }
 
 /**
@@ -180,8 +176,10 @@ export async function forgetMultipartUpload(db: Db, id: string): Promise<void> {
     .execute();
 }
 
-/** Commits a locked reservation; until a record refers to it, the blob counts as unreferenced (see [Note: Blob GC]). */
-/** Marks reserved blobs (locked by the caller) committed, in one statement. */
+/**
+ * Commits reservations (locked by the caller) in one statement; until a record refers to one, the blob counts as
+ * unreferenced (see [Note: Blob GC]).
+ */
 export async function markCommittedMany(
   trx: Transaction<Database>,
   ids: readonly string[],
