@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeHlc } from '../sync/hlc';
 import { recordPacking } from './packing';
 
 // The snapshot keeps a record's fields as JSON, packed or not; a warm start must read back what it would have read
@@ -60,7 +61,7 @@ const fieldsOf = (kind: string) => {
 };
 
 describe('field packing for the local snapshot', () => {
-  it('gives back, through JSON, exactly the fields it packed; fields with no layout stay unpacked', () => {
+  it('gives back, through JSON, exactly the fields it packed (and stamps for each); fields with no layout stay unpacked', () => {
     const packedKinds = new Set<string>();
     fc.assert(
       fc.property(
@@ -72,6 +73,9 @@ describe('field packing for the local snapshot', () => {
           const unpacked = recordPacking.unpack(kind, asJson(packed) as unknown as unknown[]);
           expect(JSON.stringify(unpacked)).toBe(JSON.stringify(fields));
           expect(isDeepStrictEqual(unpacked, asJson(fields))).toBe(true);
+          const stamps = recordPacking.stampAll(packed, encodeHlc({ wallMs: 1, counter: 0, nodeId: 'a' }));
+          expect(Object.keys(stamps)).toEqual(Object.keys(fields));
+          expect(new Set(Object.values(stamps)).size).toBe(1);
         },
       ),
       { numRuns: 1000 },

@@ -6,6 +6,7 @@
  * A change of any layout must change PACKING_NAME, so snapshots packed before are ignored and rebuilt.
  * See: [Note: Local snapshot]
  */
+import type { Hlc } from '../sync/hlc';
 import type { RecordDoc } from '../sync/merge';
 import type { FieldPacking } from '../sync/record-cipher';
 
@@ -155,7 +156,62 @@ const LENGTHS: Readonly<Record<number, number>> = {
   [Layout.AlbumPhoto]: 6,
 };
 
+/** Every field stamped `s`, keys in the layout's order: one literal per layout, as unpacking builds the fields. */
+const stampAll = (v: readonly unknown[], s: Hlc): Readonly<Record<string, Hlc>> => {
+  switch (v[0]) {
+    case Layout.Photo:
+      return {
+        blobs: s,
+        fileKey: s,
+        size: s,
+        mime: s,
+        width: s,
+        height: s,
+        takenAt: s,
+        exif: s,
+        contentHash: s,
+        fileName: s,
+        caption: s,
+        favourite: s,
+        archived: s,
+        trashedAt: s,
+        location: s,
+        dateOverride: s,
+      };
+    case Layout.PhotoEditableFirst:
+      return {
+        caption: s,
+        favourite: s,
+        archived: s,
+        trashedAt: s,
+        location: s,
+        dateOverride: s,
+        blobs: s,
+        fileKey: s,
+        size: s,
+        mime: s,
+        width: s,
+        height: s,
+        takenAt: s,
+        exif: s,
+        contentHash: s,
+        fileName: s,
+      };
+    case Layout.Tag:
+      return { name: s, color: s };
+    case Layout.Album:
+      return { name: s, description: s, coverPhotoId: s };
+    case Layout.PhotoTag:
+      return { photoId: s, tagId: s, present: s };
+    case Layout.AlbumPhoto:
+      return { albumId: s, photoId: s, present: s, position: s, photo: s };
+    default:
+      throw new Error(`no layout ${String(v[0])}`);
+  }
+};
+
 export const recordPacking: FieldPacking = {
+  stampAll,
   name: PACKING_NAME,
   pack(kind, fields) {
     if (!isObject(fields)) return undefined;

@@ -9,6 +9,7 @@
  * the engine merges it with the server's record and seals it again for that record's version + 1.
  */
 import type { Result } from '../result';
+import type { Hlc } from './hlc';
 
 export interface RecordContext {
   readonly collectionId: string;
@@ -51,4 +52,6 @@ export interface FieldPacking {
   pack(kind: string, fields: import('./merge').RecordDoc['fields']): unknown[] | undefined;
   /** Fields equal to those packed, with their keys in the same order; undefined for a layout it does not know. */
   unpack(kind: string, packed: readonly unknown[]): import('./merge').RecordDoc['fields'] | undefined;
+  /** Stamps with `stamp` for every field `unpack(kind, packed)` gives, in the same order (packed was unpacked). */
+  stampAll(packed: readonly unknown[], stamp: Hlc): Readonly<Record<string, Hlc>>;
 }

@@ -163,15 +163,20 @@ const readBodyPage = (
   for (let i = 0; i < values.length; i += VALUES_PER_RECORD) {
     const kind = values[i + 4] as string;
     const stored = values[i + 6];
-    const fields = Array.isArray(stored) ? packing?.unpack(kind, stored) : (stored as RecordDoc['fields']);
+    const packed = Array.isArray(stored) ? stored : undefined;
+    const fields = packed ? packing?.unpack(kind, packed) : (stored as RecordDoc['fields']);
     if (fields === undefined) throw new Error('snapshot fields in a layout this client does not know');
+    const compact = values[i + 7] as CompactStamps;
     into.push({
       key: { collectionId: collections[values[i] as number]!, recordId: values[i + 1] as string },
       doc: {
         kind,
         schemaVersion: values[i + 5] as number,
         fields,
-        stamps: expandStamps(fields, values[i + 7] as CompactStamps),
+        stamps:
+          packed && typeof compact === 'string'
+            ? packing!.stampAll(packed, compact)
+            : expandStamps(fields, compact),
       },
       version: values[i + 2] as number,
       opId: values[i + 3] as string | null,
