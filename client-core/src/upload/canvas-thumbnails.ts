@@ -11,7 +11,7 @@
 import { err, ok } from '../result';
 import { type FileSource, readRange } from './file-source';
 import type { MediaType } from './media-type';
-import { PREVIEW_EDGE_PX, THUMBNAIL_EDGE_PX, type ThumbnailMaker } from './thumbnails';
+import { PREVIEW_EDGE_PX, previewNeeded, THUMBNAIL_EDGE_PX, type ThumbnailMaker } from './thumbnails';
 
 /** Draws `image` scaled to fit `edge` (never enlarged) on a fresh OffscreenCanvas. */
 const drawScaled = (image: ImageBitmap | OffscreenCanvas, edge: number): OffscreenCanvas => {
@@ -65,7 +65,7 @@ export const createCanvasThumbnailMaker = (options: CanvasThumbnailOptions = {})
     if (!bitmap) return err({ type: 'CannotDecode', mime: media.mime });
     try {
       const { width, height } = bitmap;
-      if (Math.max(width, height) <= PREVIEW_EDGE_PX) {
+      if (!previewNeeded(media, width, height)) {
         return ok({
           width,
           height,

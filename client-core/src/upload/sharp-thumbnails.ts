@@ -7,7 +7,14 @@
 import sharp, { type Sharp } from 'sharp';
 import { err, ok } from '../result';
 import { readRange } from './file-source';
-import { PREVIEW_EDGE_PX, THUMBNAIL_EDGE_PX, type ThumbnailMaker, type Thumbnails } from './thumbnails';
+import type { MediaType } from './media-type';
+import {
+  PREVIEW_EDGE_PX,
+  previewNeeded,
+  THUMBNAIL_EDGE_PX,
+  type ThumbnailMaker,
+  type Thumbnails,
+} from './thumbnails';
 
 const DECODABLE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
 
@@ -18,14 +25,17 @@ const within = (edge: number) =>
   ({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true }) as const;
 const asJpeg = (image: Sharp) => image.jpeg({ quality: 80, mozjpeg: false }).toBuffer();
 
-/** Thumbnails of an image file's bytes (also a video frame's); throws when sharp cannot decode them. */
-export const thumbnailsOfImage = async (bytes: Uint8Array): Promise<Thumbnails> => {
+/**
+ * Thumbnails of an image file's bytes, or of a video's frame (`media` is the file's type); throws when sharp cannot
+ * decode them.
+ */
+export const thumbnailsOfImage = async (bytes: Uint8Array, media: MediaType): Promise<Thumbnails> => {
   const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
   const meta = await image.metadata();
   const swapped = (meta.orientation ?? 1) >= 5;
   const width = (swapped ? meta.height : meta.width) ?? 0;
   const height = (swapped ? meta.width : meta.height) ?? 0;
-  if (Math.max(width, height) <= PREVIEW_EDGE_PX) {
+  if (!previewNeeded(media, width, height)) {
     const thumbnail = await asJpeg(image.resize(within(THUMBNAIL_EDGE_PX)));
     return { width, height, thumbnail: new Uint8Array(thumbnail), preview: null };
   }
@@ -49,7 +59,7 @@ export const createSharpThumbnailMaker = (): ThumbnailMaker => ({
     // sharp decodes from memory; an image file is what the decoder must hold anyway.
     const bytes = await readRange(source, 0, source.size);
     try {
-      return ok(await thumbnailsOfImage(bytes));
+      return ok(await thumbnailsOfImage(bytes, media));
     } catch {
       return err({ type: 'CannotDecode', mime: media.mime });
     }
