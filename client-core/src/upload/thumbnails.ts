@@ -10,13 +10,26 @@ import type { MediaType } from './media-type';
 export const THUMBNAIL_EDGE_PX = 256;
 export const PREVIEW_EDGE_PX = 1280;
 
+/**
+ * Formats every browser shows: the viewer can show such an original itself when it is small. Others (HEIC, shown
+ * by Safari alone) always get a preview, since the photo may be opened on any device.
+ */
+const SHOWN_EVERYWHERE = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']);
+
+/** Whether an image of this type and displayed size needs a preview besides the grid thumbnail. */
+export const needsPreview = (mime: string, width: number, height: number): boolean =>
+  Math.max(width, height) > PREVIEW_EDGE_PX || !SHOWN_EVERYWHERE.has(mime);
+
 export interface Thumbnails {
   /** The original's size as displayed (after orientation); 0 when unknown (a video the platform cannot read). */
   readonly width: number;
   readonly height: number;
   /** An encoded image (JPEG or WebP) whose longer edge is at most THUMBNAIL_EDGE_PX. */
   readonly thumbnail: Uint8Array;
-  /** At most PREVIEW_EDGE_PX; null when the original is already that small (the viewer shows the original). */
+  /**
+   * At most PREVIEW_EDGE_PX; null when the original is already that small and every browser shows it (the viewer
+   * shows the original), and for videos.
+   */
   readonly preview: Uint8Array | null;
 }
 
