@@ -65,7 +65,7 @@ export const createFfmpegThumbnailMaker = (options: FfmpegOptions = {}): Thumbna
         if (frame === null) break;
         if (frame.length === 0) continue; // shorter than a second: take the first frame
         try {
-          return ok(await thumbnailsOfImage(frame));
+          return ok(await thumbnailsOfImage(frame, media));
         } catch {
           break;
         }

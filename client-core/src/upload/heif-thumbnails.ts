@@ -27,7 +27,7 @@ export const createHeifThumbnailMaker = (options: HeifDecoderOptions = {}): Thum
     async make(source, media) {
       if (!HEIF_TYPES.has(media.mime)) return err({ type: 'CannotDecode', mime: media.mime });
       const bytes = await readRange(source, 0, source.size);
-      const thumbnails = await decoder.decode(bytes, (pixels) => thumbnailsOfPixels(pixels, media.mime));
+      const thumbnails = await decoder.decode(bytes, (pixels) => thumbnailsOfPixels(pixels, media));
       return thumbnails ? ok(thumbnails) : err({ type: 'CannotDecode', mime: media.mime });
     },
   };

@@ -8,6 +8,7 @@ import sharp, { type Sharp } from 'sharp';
 import { err, ok } from '../result';
 import { readRange } from './file-source';
 import type { HeifPixels } from './heif-decode';
+import type { MediaType } from './media-type';
 import {
   needsPreview,
   PREVIEW_EDGE_PX,
@@ -56,25 +57,25 @@ const thumbnailsOfUpright = async (
 };
 
 /** Thumbnails of an image file's bytes (also a video frame's); throws when sharp cannot decode them. */
-export const thumbnailsOfImage = async (bytes: Uint8Array, mime = 'image/png'): Promise<Thumbnails> => {
+export const thumbnailsOfImage = async (bytes: Uint8Array, media: MediaType): Promise<Thumbnails> => {
   const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
   const meta = await image.metadata();
   const swapped = (meta.orientation ?? 1) >= 5;
   const width = (swapped ? meta.height : meta.width) ?? 0;
   const height = (swapped ? meta.width : meta.height) ?? 0;
-  return thumbnailsOfUpright(image, { width, height }, needsPreview(mime, width, height));
+  return thumbnailsOfUpright(image, { width, height }, needsPreview(media, width, height));
 };
 
 /**
  * Thumbnails of decoded, upright RGBA pixels (a HEIC through libheif-js). They are read while this runs; the
  * preview-sized pixels sharp makes of them first are its own.
  */
-export const thumbnailsOfPixels = async (pixels: HeifPixels, mime: string): Promise<Thumbnails> => {
+export const thumbnailsOfPixels = async (pixels: HeifPixels, media: MediaType): Promise<Thumbnails> => {
   const { width, height, stride } = pixels;
   let image = sharp(pixels.rgba, { raw: { width: stride / 4, height, channels: 4 } });
   if (stride !== width * 4) image = image.extract({ left: 0, top: 0, width, height });
   // Flattened: an opaque photo's alpha is all 255, and JPEG has none.
-  return thumbnailsOfUpright(image.removeAlpha(), { width, height }, needsPreview(mime, width, height));
+  return thumbnailsOfUpright(image.removeAlpha(), { width, height }, needsPreview(media, width, height));
 };
 
 export const createSharpThumbnailMaker = (): ThumbnailMaker => ({
@@ -83,7 +84,7 @@ export const createSharpThumbnailMaker = (): ThumbnailMaker => ({
     // sharp decodes from memory; an image file is what the decoder must hold anyway.
     const bytes = await readRange(source, 0, source.size);
     try {
-      return ok(await thumbnailsOfImage(bytes, media.mime));
+      return ok(await thumbnailsOfImage(bytes, media));
     } catch {
       return err({ type: 'CannotDecode', mime: media.mime });
     }

@@ -11,14 +11,15 @@ export const THUMBNAIL_EDGE_PX = 256;
 export const PREVIEW_EDGE_PX = 1280;
 
 /**
- * Formats every browser shows: the viewer can show such an original itself when it is small. Others (HEIC, shown
- * by Safari alone) always get a preview, since the photo may be opened on any device.
+ * Image formats every browser shows: the viewer can show such an original itself when it is small. Other images
+ * (HEIC, shown by Safari alone) always get a preview, since the photo may be opened on any device. A video's
+ * original is played, so it gets a preview only when its frame is large.
  */
 const SHOWN_EVERYWHERE = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif']);
 
-/** Whether an image of this type and displayed size needs a preview besides the grid thumbnail. */
-export const needsPreview = (mime: string, width: number, height: number): boolean =>
-  Math.max(width, height) > PREVIEW_EDGE_PX || !SHOWN_EVERYWHERE.has(mime);
+/** Whether a file of this type and displayed size needs a preview besides the grid thumbnail. */
+export const needsPreview = (media: MediaType, width: number, height: number): boolean =>
+  Math.max(width, height) > PREVIEW_EDGE_PX || (media.kind === 'image' && !SHOWN_EVERYWHERE.has(media.mime));
 
 export interface Thumbnails {
   /** The original's size as displayed (after orientation); 0 when unknown (a video the platform cannot read). */
