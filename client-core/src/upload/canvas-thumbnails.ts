@@ -16,7 +16,7 @@ import { err, ok } from '../result';
 import { type FileSource, readRange } from './file-source';
 import type { HeifDecoder, HeifPixels } from './heif-decode';
 import type { MediaType } from './media-type';
-import { needsPreview, PREVIEW_EDGE_PX, THUMBNAIL_EDGE_PX, type ThumbnailMaker } from './thumbnails';
+import { PREVIEW_EDGE_PX, previewNeeded, THUMBNAIL_EDGE_PX, type ThumbnailMaker } from './thumbnails';
 
 /** Draws `image` scaled to fit `edge` (never enlarged) on a fresh OffscreenCanvas. */
 const drawScaled = (image: ImageBitmap | OffscreenCanvas, edge: number): OffscreenCanvas => {
@@ -109,7 +109,7 @@ export const createCanvasThumbnailMaker = (options: CanvasThumbnailOptions = {})
     if (!decoded) return err({ type: 'CannotDecode', mime: media.mime });
     const { bitmap, width, height } = decoded;
     try {
-      if (!needsPreview(media, width, height)) {
+      if (!previewNeeded(media, width, height)) {
         return ok({
           width,
           height,

@@ -10,8 +10,8 @@ import { readRange } from './file-source';
 import type { HeifPixels } from './heif-decode';
 import type { MediaType } from './media-type';
 import {
-  needsPreview,
   PREVIEW_EDGE_PX,
+  previewNeeded,
   THUMBNAIL_EDGE_PX,
   type ThumbnailMaker,
   type Thumbnails,
@@ -29,7 +29,7 @@ const within = (edge: number) =>
 const asJpeg = (image: Sharp) => image.jpeg({ quality: 80, mozjpeg: false }).toBuffer();
 
 /**
- * The thumbnail (and the preview, when `needsPreview`) of an upright image: the preview is scaled from `image`
+ * The thumbnail (and the preview, when `previewNeeded`) of an upright image: the preview is scaled from `image`
  * once, as pixels, and the thumbnail from the preview's pixels.
  */
 const thumbnailsOfUpright = async (
@@ -56,14 +56,17 @@ const thumbnailsOfUpright = async (
   return { width, height, thumbnail: new Uint8Array(thumbnail), preview: new Uint8Array(preview) };
 };
 
-/** Thumbnails of an image file's bytes (also a video frame's); throws when sharp cannot decode them. */
+/**
+ * Thumbnails of an image file's bytes, or of a video's frame (`media` is the file's type); throws when sharp cannot
+ * decode them.
+ */
 export const thumbnailsOfImage = async (bytes: Uint8Array, media: MediaType): Promise<Thumbnails> => {
   const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
   const meta = await image.metadata();
   const swapped = (meta.orientation ?? 1) >= 5;
   const width = (swapped ? meta.height : meta.width) ?? 0;
   const height = (swapped ? meta.width : meta.height) ?? 0;
-  return thumbnailsOfUpright(image, { width, height }, needsPreview(media, width, height));
+  return thumbnailsOfUpright(image, { width, height }, previewNeeded(media, width, height));
 };
 
 /**
@@ -75,7 +78,7 @@ export const thumbnailsOfPixels = async (pixels: HeifPixels, media: MediaType): 
   let image = sharp(pixels.rgba, { raw: { width: stride / 4, height, channels: 4 } });
   if (stride !== width * 4) image = image.extract({ left: 0, top: 0, width, height });
   // Flattened: an opaque photo's alpha is all 255, and JPEG has none.
-  return thumbnailsOfUpright(image.removeAlpha(), { width, height }, needsPreview(media, width, height));
+  return thumbnailsOfUpright(image.removeAlpha(), { width, height }, previewNeeded(media, width, height));
 };
 
 export const createSharpThumbnailMaker = (): ThumbnailMaker => ({

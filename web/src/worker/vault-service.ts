@@ -25,6 +25,7 @@ import {
   type HeifDecoder,
   type LocalStore,
   listAccountSessions,
+  loadCachedThumbnails,
   loadThumbnail,
   lockVault,
   openUploadStore,
@@ -566,6 +567,29 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       if (!image) return err({ type: 'DecryptFailed' });
       // Moved to the page, not copied: the worker keeps no decoded image.
       return transfer(ok(image), [image]);
+    },
+    async getCachedThumbnailImages(ids) {
+      if (!unlocked) return ids.map(() => err({ type: 'Locked' }));
+      const photos = ids.map(photoOf);
+      const known = photos.filter((photo): photo is PhotoView => photo !== undefined);
+      const loaded = await loadCachedThumbnails({ thumbnailCache: unlocked.session.client.store }, known);
+      const loadedByPhoto = new Map(known.map((photo, i) => [photo, loaded[i]]));
+      // Decrypted and decoded side by side: the decodes run on the browser's image threads.
+      const results = await Promise.all(
+        photos.map(async (photo): Promise<Result<ImageBitmap, MediaError> | null> => {
+          if (!photo) return err({ type: 'NotFound' });
+          const bytes = loadedByPhoto.get(photo);
+          if (bytes === undefined) return null;
+          if (!bytes.ok) return err({ type: 'DecryptFailed' });
+          if (!bytes.value) return err({ type: 'NotFound' });
+          const image = await decodeImage(bytes.value, 'image/jpeg');
+          bytes.value.fill(0);
+          return image ? ok(image) : err({ type: 'DecryptFailed' });
+        }),
+      );
+      // One message moves every bitmap to the page; the worker keeps none.
+      const images = results.flatMap((result) => (result?.ok ? [result.value] : []));
+      return transfer(results, images);
     },
     getPreview: (id) => media(id, 'preview'),
     async getOriginal(id) {
