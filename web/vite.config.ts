@@ -47,6 +47,9 @@ export default defineConfig(({ mode }) => {
     },
     // ES workers can split code: the HEIC decoder (worker/load-libheif.ts) is a chunk loaded only when needed.
     worker: { format: 'es' as const },
+    // libheif-js's glue is CommonJS, imported only by the worker's lazy chunk: pre-bundled at dev start rather
+    // than discovered (and the page reloaded) at the first HEIC.
+    optimizeDeps: { include: ['libheif-js/libheif-wasm/libheif.js'] },
     server: { host: '127.0.0.1' },
     preview: { host: '127.0.0.1' },
   };
