@@ -281,6 +281,7 @@ const thumbnailsAt = (page: Page, fraction: number) =>
     const grid = document.querySelector<HTMLElement>('[role="listbox"]')!;
     const imagesAt = (window as unknown as { benchProbe: Probe }).benchProbe.imagesAt;
     const imagesBefore = imagesAt.length;
+    performance.mark(`bench-stop-${at.toFixed(3)}`);
     grid.scrollTop = Math.round((grid.scrollHeight - grid.clientHeight) * at);
     const start = performance.now();
     const box = grid.getBoundingClientRect();
@@ -390,6 +391,25 @@ try {
   };
   context.on('request', countBlobDownloads);
   const stopWorkerProfile = process.env.BENCH_WORKER_PROFILE ? await profileWorker() : null;
+  // BENCH_TRACE=file.json: a Chrome trace of the stops across the page, the worker and the browser process
+  // (performance marks "bench-stop-N" where each stop starts), for chrome://tracing or Perfetto.
+  if (process.env.BENCH_TRACE)
+    await browser.startTracing(page, {
+      path: process.env.BENCH_TRACE,
+      categories: [
+        'devtools.timeline',
+        'disabled-by-default-devtools.timeline',
+        'v8',
+        'blink',
+        'blink.user_timing',
+        'IndexedDB',
+        'toplevel',
+        'cc',
+        'gpu',
+        'viz',
+        'benchmark',
+      ],
+    });
   const visits = {
     cached: { ms: 0, workerMs: 0, thumbnails: 0, stops: 0 },
     network: { ms: 0, workerMs: 0, thumbnails: 0, stops: 0, downloads: 0 },
@@ -407,6 +427,7 @@ try {
     visits.network.downloads += downloads;
   }
   await stopWorkerProfile?.();
+  if (process.env.BENCH_TRACE) await browser.stopTracing();
   context.off('request', countBlobDownloads);
   const perThumb = visits.cached.ms / visits.cached.thumbnails;
   const perThumbWorker = visits.cached.workerMs / visits.cached.thumbnails;

@@ -290,6 +290,11 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
     albumIds: photo.albumIds,
   });
 
+  const thumbnailImageOf = async (id: PhotoId) => {
+    const photo = photosById.get(id);
+    return photo ? ok(await createImageBitmap(await thumbnailFor(photo.hue))) : notFound;
+  };
+
   return {
     getVaultState: async () => state,
     register: async (_input, onProgress) => {
@@ -342,10 +347,8 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
       const photo = photosById.get(id);
       return photo ? ok(await thumbnailFor(photo.hue)) : notFound;
     },
-    getThumbnailImage: async (id) => {
-      const photo = photosById.get(id);
-      return photo ? ok(await createImageBitmap(await thumbnailFor(photo.hue))) : notFound;
-    },
+    getThumbnailImage: (id) => thumbnailImageOf(id),
+    getCachedThumbnailImages: (ids) => Promise.all(ids.map(thumbnailImageOf)),
     getPreview: async (id) => {
       const photo = photosById.get(id);
       return photo ? ok(await thumbnailFor(photo.hue)) : notFound;

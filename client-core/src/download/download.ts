@@ -20,7 +20,7 @@ export type DownloadablePhoto = Pick<
 
 export interface DownloadDeps {
   readonly api: BlobApi;
-  readonly thumbnailCache: Pick<LocalStore, 'getThumbnail' | 'putThumbnail'>;
+  readonly thumbnailCache: Pick<LocalStore, 'getThumbnail' | 'getThumbnails' | 'putThumbnail'>;
 }
 
 export type DownloadError =
@@ -140,4 +140,29 @@ export const loadThumbnail = async (
   }
   const opened = await decryptBlobBytes(keyOf(photo), encrypted);
   return opened.ok ? ok(opened.value) : err({ type: 'DecryptFailed' });
+};
+
+/**
+ * Several photos' thumbnails from the encrypted cache only: one cache read for all of them, then the decrypts
+ * side by side. Per photo: the decrypted bytes, null when it has no thumbnail, undefined when its thumbnail is
+ * not cached (loadThumbnail downloads it).
+ */
+export const loadCachedThumbnails = async (
+  deps: Pick<DownloadDeps, 'thumbnailCache'>,
+  photos: ReadonlyArray<DownloadablePhoto>,
+): Promise<Array<Result<Uint8Array | null, DownloadError> | undefined>> => {
+  const blobIds = photos.map((photo) => photo.blobs.thumbnail);
+  const wanted = blobIds.filter((blobId): blobId is string => blobId !== null);
+  const cached = await deps.thumbnailCache.getThumbnails(wanted);
+  const encryptedById = new Map(wanted.map((blobId, i) => [blobId, cached[i]]));
+  return Promise.all(
+    photos.map(async (photo, i) => {
+      const blobId = blobIds[i];
+      if (!blobId) return ok(null);
+      const encrypted = encryptedById.get(blobId);
+      if (!encrypted) return undefined;
+      const opened = await decryptBlobBytes(keyOf(photo), encrypted);
+      return opened.ok ? ok(opened.value) : err({ type: 'DecryptFailed' as const });
+    }),
+  );
 };

@@ -6,7 +6,7 @@
  */
 import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing';
 import { DELETE_FOREVER, type DocChange, type LocalWrite, type SyncEngine } from '../sync/engine';
-import type { Hlc, HlcClock } from '../sync/hlc';
+import { HLC_ZERO, type Hlc, type HlcClock } from '../sync/hlc';
 import { createDoc, editDoc, latestStamp, type RecordDoc } from '../sync/merge';
 import type { LinkIdDeriver } from './derived-keys';
 import {
@@ -21,7 +21,7 @@ import { createLibraryModel } from './model';
 import { createQueries, type LibraryQueries } from './queries';
 
 export interface LibraryDeps {
-  readonly engine: Pick<SyncEngine, 'write' | 'subscribe' | 'loadDocs' | 'lastLoad'>;
+  readonly engine: Pick<SyncEngine, 'write' | 'subscribe' | 'loadShownDocs' | 'lastLoad'>;
   readonly clock: HlcClock;
   readonly linkIds: LinkIdDeriver;
   /** Where new records go: the user's library collection. */
@@ -40,11 +40,12 @@ export const createLibrary = (deps: LibraryDeps) => {
   const watchers = new Set<() => void>();
   let notifyScheduled = false;
 
-  /** `latest`: the latest stamp among the changes, when already known (the warm start). */
+  /** `latest`: the latest stamp among the changes, when already known (the warm start, into an empty model). */
   const show = (changes: readonly DocChange[], latest?: Hlc) => {
     if (latest) deps.clock.observe(latest);
     else for (const { doc } of changes) if (doc) deps.clock.observe(latestStamp(doc));
-    model.apply(changes);
+    if (latest) model.load(changes);
+    else model.apply(changes);
     if (changes.length === 0 || notifyScheduled) return;
     // Many changes in one tick (a pulled page, a bulk edit) notify once.
     notifyScheduled = true;
@@ -119,14 +120,24 @@ export const createLibrary = (deps: LibraryDeps) => {
     const ids = photos.map(() => deps.newId());
     await commit(
       photos.map((photo, i) => {
+        // Every field named, in schema order: one key order for every photo (see library/packing.ts).
         const fields: PhotoFields = {
-          caption: '',
-          favourite: false,
-          archived: false,
-          trashedAt: null,
-          location: null,
-          dateOverride: null,
-          ...photo,
+          blobs: photo.blobs,
+          fileKey: photo.fileKey,
+          size: photo.size,
+          mime: photo.mime,
+          width: photo.width,
+          height: photo.height,
+          takenAt: photo.takenAt,
+          exif: photo.exif,
+          contentHash: photo.contentHash,
+          fileName: photo.fileName,
+          caption: photo.caption ?? '',
+          favourite: photo.favourite ?? false,
+          archived: photo.archived ?? false,
+          trashedAt: photo.trashedAt ?? null,
+          location: photo.location ?? null,
+          dateOverride: photo.dateOverride ?? null,
         };
         const blobIds = Object.values(photo.blobs).filter((b) => b !== null);
         return { ...create('photo', ids[i]!, fields), blobIds };
@@ -139,8 +150,8 @@ export const createLibrary = (deps: LibraryDeps) => {
     /** Loads the local snapshot and what changed after it into memory (the warm start). */
     async load(): Promise<void> {
       model.clear();
-      const docs = await deps.engine.loadDocs();
-      show([...docs.values()], deps.engine.lastLoad()?.latestStamp);
+      const docs = await deps.engine.loadShownDocs();
+      show(docs, deps.engine.lastLoad()?.latestStamp ?? HLC_ZERO);
     },
     queries: queries as LibraryQueries,
     /** Calls `onChange` with the query's result now and after every change; returns the unsubscribe. */

@@ -182,6 +182,22 @@ describe.each([
     expect(await store.thumbnailCacheSize()).toBe(200);
   });
 
+  it('reads several thumbnails in the order asked, undefined where not cached, each read counting as a use', async () => {
+    let clock = 0;
+    const store = await openMemoryStore({ thumbnailCacheBytes: 250, now: () => ++clock });
+    await store.putThumbnail('a', new Uint8Array(100).fill(1));
+    await store.putThumbnail('b', new Uint8Array(100).fill(2));
+    const read = await store.getThumbnails(['b', 'missing', 'a']);
+    expect(read.map((bytes) => bytes?.[0])).toEqual([2, undefined, 1]);
+    // 'a' was used last, so 'b' is the least recently used when 'c' needs room.
+    await store.putThumbnail('c', new Uint8Array(100));
+    expect(await store.getThumbnails(['a', 'b', 'c'])).toEqual([
+      expect.any(Uint8Array),
+      undefined,
+      expect.any(Uint8Array),
+    ]);
+  });
+
   it('stores tens of thousands of records in bulk pages', async () => {
     const store = await openMemoryStore();
     const records = Array.from({ length: 20_000 }, (_, i) => record(i + 1));

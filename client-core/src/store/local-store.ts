@@ -114,6 +114,8 @@ export interface LocalStore extends SyncStore {
   getDeviceId(): Promise<string>;
   putThumbnail(blobId: string, encryptedBytes: Uint8Array): Promise<void>;
   getThumbnail(blobId: string): Promise<Uint8Array | undefined>;
+  /** Several cached thumbnails in one read (one transaction), in the order asked; undefined where not cached. */
+  getThumbnails(blobIds: ReadonlyArray<string>): Promise<Array<Uint8Array | undefined>>;
   thumbnailCacheSize(): Promise<number>;
   /** Every table's rows (ciphertext and bookkeeping only), for a file-backed store in Node. */
   exportSnapshot(): Promise<StoreSnapshot>;
@@ -374,6 +376,14 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
       if (!row) return undefined;
       touchThumbnail(blobId);
       return row.bytes;
+    },
+    getThumbnails: async (blobIds) => {
+      const rows = await db.thumbnails.bulkGet([...blobIds]);
+      return rows.map((row) => {
+        if (!row) return undefined;
+        touchThumbnail(row.blobId);
+        return row.bytes;
+      });
     },
     thumbnailCacheSize: async () => (await getMeta<number>(META_THUMBNAIL_BYTES)) ?? 0,
     exportSnapshot: async () => {

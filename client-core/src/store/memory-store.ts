@@ -93,6 +93,12 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
   const putHighWater = (k: RecordKey, version: number) =>
     highWater.set(keyOf(k), { collectionId: k.collectionId, recordId: k.recordId, version });
   const thumbnailBytes = () => (meta.get('thumbnailBytes') as number | undefined) ?? 0;
+  const readThumbnail = (blobId: string): Uint8Array | undefined => {
+    const row = thumbnails.get(blobId);
+    if (!row) return undefined;
+    thumbnails.set(blobId, { ...row, lastUsedAt: now() });
+    return row.bytes;
+  };
   const localSeq = () => (meta.get('localSeq') as number | undefined) ?? 0;
   const snapshotFloor = () => (meta.get('snapshotFloor') as number | undefined) ?? 0;
   /** The stamp for the rows of one write. */
@@ -322,12 +328,8 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
       }
       meta.set('thumbnailBytes', total);
     },
-    getThumbnail: async (blobId) => {
-      const row = thumbnails.get(blobId);
-      if (!row) return undefined;
-      thumbnails.set(blobId, { ...row, lastUsedAt: now() });
-      return row.bytes;
-    },
+    getThumbnail: async (blobId) => readThumbnail(blobId),
+    getThumbnails: async (blobIds) => blobIds.map(readThumbnail),
     thumbnailCacheSize: async () => thumbnailBytes(),
 
     exportSnapshot: async () => ({

@@ -12,7 +12,8 @@ import type { SyncError } from './errors';
 import { compareHlc, HLC_ZERO, type Hlc } from './hlc';
 import { latestStamp, mergeDocs, type RecordDoc } from './merge';
 import type { RecordCipher, RecordCodec } from './record-cipher';
-import { openSnapshot, type ShownRecord, type SnapshotTimings, sealSnapshot } from './snapshot';
+import { createShownRecords, type ShownRecords } from './shown-records';
+import { openSnapshot, type SnapshotTimings, sealSnapshot } from './snapshot';
 import type { SnapshotCipher } from './snapshot-cipher';
 import type { OutboxOp, RecordKey, StoreChanges, StoredRecord, SyncStore } from './sync-store';
 import { isSamePullHead, type PullHead, type Transport, type TransportResult } from './transport';
@@ -193,7 +194,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
 
   const snapshotCipher = deps.snapshotCipher;
   /** What this engine shows, with the rows each record came from; null while snapshots are off or closed. */
-  let shown: Map<string, ShownRecord> | null = null;
+  let shown: ShownRecords | null = null;
   /** `shown` agrees with every store row stamped at or below this. */
   let shownSeq = 0;
   /** Records changed since the last snapshot written (Infinity: there is no sound one). */
@@ -206,17 +207,17 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
 
   const remember = (key: RecordKey, doc: RecordDoc | null, version: number, opId: string | null) => {
     if (!shown) return;
-    if (doc) shown.set(recordKeyString(key), { key: keyOf(key), doc, version, opId });
-    else shown.delete(recordKeyString(key));
+    if (doc) shown.set({ key: keyOf(key), doc, version, opId });
+    else shown.delete(key);
     unsnapshotted++;
   };
 
   /** The shown record now rests on other rows with the same content (an op renamed or confirmed). */
   const rebase = (key: RecordKey, sentOpId: string, version: number, opId: string | null) => {
-    const held = shown?.get(recordKeyString(key));
+    const held = shown?.get(key);
     if (!held || !shown) return;
     const pendingOpId = held.opId === sentOpId ? opId : held.opId;
-    shown.set(recordKeyString(key), { ...held, version, opId: pendingOpId });
+    shown.set({ ...held, version, opId: pendingOpId });
     unsnapshotted++;
   };
 
@@ -224,7 +225,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
    * Brings `records` up to date with rows written after the point `changes` was read from: a record whose rows
    * are not the ones it was computed from is opened again. Returns what changed.
    */
-  const applyStoreChanges = (records: Map<string, ShownRecord>, changes: StoreChanges): DocChange[] => {
+  const applyStoreChanges = (records: ShownRecords, changes: StoreChanges): DocChange[] => {
     const rowsByKey = new Map<string, { record?: StoredRecord; op?: OutboxOp }>();
     for (const record of changes.records) rowsByKey.set(recordKeyString(record), { record });
     for (const op of changes.outbox) {
@@ -232,15 +233,15 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
       rowsByKey.set(k, { ...rowsByKey.get(k), op });
     }
     const changed: DocChange[] = [];
-    for (const [k, { record, op }] of rowsByKey) {
+    for (const { record, op } of rowsByKey.values()) {
       const version = record?.version ?? 0;
       const opId = op?.opId ?? null;
-      const held = records.get(k);
-      if (held && held.version === version && held.opId === opId) continue;
       const key = keyOf((record ?? op)!);
+      const held = records.get(key);
+      if (held && held.version === version && held.opId === opId) continue;
       const doc = docOfRows(record, op);
-      if (doc) records.set(k, { key, doc, version, opId });
-      else if (held) records.delete(k);
+      if (doc) records.set({ key, doc, version, opId });
+      else if (held) records.delete(key);
       else continue;
       changed.push({ key, doc });
     }
@@ -259,9 +260,12 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
           applyStoreChanges(shown, changes);
           shownSeq = changes.localSeq;
           unsnapshotted = 0;
-          return { localSeq: changes.localSeq, schema: codec.schema ?? '', records: [...shown.values()] };
+          return { localSeq: changes.localSeq, schema: codec.schema ?? '', records: shown.toArray() };
         });
-        if (contents) await store.putSnapshotPages(await sealSnapshot(snapshotCipher, contents));
+        if (contents)
+          await store.putSnapshotPages(
+            await sealSnapshot(snapshotCipher, contents, undefined, codec.packing),
+          );
       } catch {
         // E.g. the store closed under us; the next warm start ignores what is there and rebuilds it.
         unsnapshotted = Number.POSITIVE_INFINITY;
@@ -362,10 +366,15 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
    * Every record as the UI should show it (the warm start): the snapshot, if there is a sound one, and the records
    * written after it opened one by one; without one, every record opened one by one. See: [Note: Local snapshot]
    */
-  const loadDocs = async (): Promise<ReadonlyMap<string, DocChange>> => {
+  const load = async (): Promise<ShownRecords> => {
     const timings: SnapshotTimings = { decryptMs: 0, parseMs: 0 };
     const opening = snapshotCipher
-      ? await openSnapshot(snapshotCipher, (from, limit) => store.readSnapshotPages(from, limit), timings)
+      ? await openSnapshot(
+          snapshotCipher,
+          (from, limit) => store.readSnapshotPages(from, limit),
+          timings,
+          codec.packing,
+        )
       : undefined;
     const snapshot = opening?.snapshot;
     let changes = await store.readChangesSince(snapshot?.localSeq ?? 0);
@@ -375,8 +384,8 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
       snapshot.localSeq >= changes.snapshotFloor &&
       snapshot.localSeq <= changes.localSeq;
     if (snapshot && !sound) changes = await store.readChangesSince(0);
-    const records = new Map<string, ShownRecord>();
-    if (sound) for (const record of snapshot.records) records.set(recordKeyString(record.key), record);
+    const records = createShownRecords();
+    if (sound) for (const record of snapshot.records) records.set(record);
     const changed = applyStoreChanges(records, changes);
     const opened = changed.length;
     let latest = sound ? snapshot.latestStamp : HLC_ZERO;
@@ -399,7 +408,17 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
       unsnapshotted = sound ? opened : Number.POSITIVE_INFINITY;
       if (!sound) scheduleSnapshot();
     }
-    return new Map(records);
+    return records;
+  };
+
+  /** The warm start: every record shown (see `load`), as one list. */
+  const loadShownDocs = async (): Promise<readonly DocChange[]> => (await load()).toArray();
+
+  /** The same as a map by recordKeyString. */
+  const loadDocs = async (): Promise<ReadonlyMap<string, DocChange>> => {
+    const docs = new Map<string, DocChange>();
+    for (const record of (await load()).toArray()) docs.set(recordKeyString(record.key), record);
+    return docs;
   };
 
   // -------------------------------------------------------------------------------------------------------------
@@ -477,7 +496,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
     if (result.code === 'duplicate_op') {
       const opId = deps.newOpId();
       if (await store.replaceOutbox(op.opId, op, { ...op, opId })) {
-        rebase(op, op.opId, shown?.get(recordKeyString(op))?.version ?? op.baseVersion, opId);
+        rebase(op, op.opId, shown?.get(op)?.version ?? op.baseVersion, opId);
       }
       return ok(true);
     }
@@ -864,6 +883,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
   return {
     write,
     loadDocs,
+    loadShownDocs,
     /** How the last warm start went (snapshot used or not, records opened one by one, time in the snapshot). */
     lastLoad: (): LoadReport | undefined => lastLoad,
     /** Writes the snapshot now if it is behind (on lock, on close). Never fails. */

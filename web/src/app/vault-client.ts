@@ -168,6 +168,13 @@ export interface LibraryApi {
    * (the grid's cells). See: [Note: Thumbnails as bitmaps]
    */
   getThumbnailImage(id: PhotoId): Promise<Result<ImageBitmap, MediaError>>;
+  /**
+   * Several thumbnails from the encrypted cache, read in one go and moved to the page in one message, in the
+   * order asked; null for a photo whose thumbnail is not cached (getThumbnailImage downloads it).
+   */
+  getCachedThumbnailImages(
+    ids: ReadonlyArray<PhotoId>,
+  ): Promise<ReadonlyArray<Result<ImageBitmap, MediaError> | null>>;
   /** A screen-sized rendition for the viewer (the original when no preview exists). */
   getPreview(id: PhotoId): Promise<Result<Blob, MediaError>>;
   getOriginal(id: PhotoId): Promise<Result<{ readonly blob: Blob; readonly fileName: string }, MediaError>>;

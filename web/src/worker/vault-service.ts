@@ -22,8 +22,10 @@ import {
   type FileProgress,
   fileSourceFromBlob,
   type GrabVideoFrame,
+  type HeifDecoder,
   type LocalStore,
   listAccountSessions,
+  loadCachedThumbnails,
   loadThumbnail,
   lockVault,
   openUploadStore,
@@ -171,6 +173,8 @@ export interface VaultServiceDeps {
   readonly platform: Omit<RemotePlatform, 'onSession' | 'onServerSignIn' | 'accounts'>;
   /** One frame of a video, from the page (a worker has no <video>); without it videos get no thumbnail. */
   readonly grabVideoFrame?: GrabVideoFrame;
+  /** Decodes HEIC the browser cannot; without it such files get no thumbnail. */
+  readonly heifDecoder?: HeifDecoder;
 }
 
 export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
@@ -205,9 +209,10 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       state: await openUploadStore(`halyon-uploads-${account}`),
       stateKey: deriveUploadStateKey(session.vault.masterKey),
       contentHashKey: await deriveContentHashKey(session.vault.masterKey),
-      thumbnails: createCanvasThumbnailMaker(
-        deps.grabVideoFrame ? { grabVideoFrame: deps.grabVideoFrame } : {},
-      ),
+      thumbnails: createCanvasThumbnailMaker({
+        ...(deps.grabVideoFrame ? { grabVideoFrame: deps.grabVideoFrame } : {}),
+        ...(deps.heifDecoder ? { heif: deps.heifDecoder } : {}),
+      }),
       addPhotos: (photos) => library.addPhotos(photos),
       findPhotoByContentHash: createContentHashLookup(library, session.client.engine),
     });
@@ -562,6 +567,29 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       if (!image) return err({ type: 'DecryptFailed' });
       // Moved to the page, not copied: the worker keeps no decoded image.
       return transfer(ok(image), [image]);
+    },
+    async getCachedThumbnailImages(ids) {
+      if (!unlocked) return ids.map(() => err({ type: 'Locked' }));
+      const photos = ids.map(photoOf);
+      const known = photos.filter((photo): photo is PhotoView => photo !== undefined);
+      const loaded = await loadCachedThumbnails({ thumbnailCache: unlocked.session.client.store }, known);
+      const loadedByPhoto = new Map(known.map((photo, i) => [photo, loaded[i]]));
+      // Decrypted and decoded side by side: the decodes run on the browser's image threads.
+      const results = await Promise.all(
+        photos.map(async (photo): Promise<Result<ImageBitmap, MediaError> | null> => {
+          if (!photo) return err({ type: 'NotFound' });
+          const bytes = loadedByPhoto.get(photo);
+          if (bytes === undefined) return null;
+          if (!bytes.ok) return err({ type: 'DecryptFailed' });
+          if (!bytes.value) return err({ type: 'NotFound' });
+          const image = await decodeImage(bytes.value, 'image/jpeg');
+          bytes.value.fill(0);
+          return image ? ok(image) : err({ type: 'DecryptFailed' });
+        }),
+      );
+      // One message moves every bitmap to the page; the worker keeps none.
+      const images = results.flatMap((result) => (result?.ok ? [result.value] : []));
+      return transfer(results, images);
     },
     getPreview: (id) => media(id, 'preview'),
     async getOriginal(id) {

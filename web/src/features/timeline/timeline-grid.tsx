@@ -1,9 +1,9 @@
 /**
  * @module The photo grid: newest first under month and day headers, virtualised (only the rows on screen
  * exist in the DOM), with multi-select by click, shift-click, ctrl/cmd-click, drag and keyboard, and a date
- * scrubber. Data comes in through props; thumbnails are asked for per cell through `getThumbnailImage`, newest
- * first and a few at a time (thumbnail-queue.ts); a cell that leaves the screen takes back its waiting request
- * and clears its canvas.
+ * scrubber. Data comes in through props; a cell asks for its thumbnail once it has been on screen 40 ms, and the
+ * cells that settle together are served in one batch from the local cache, newest first (thumbnail-queue.ts); a
+ * cell that leaves the screen takes back its waiting request and clears its canvas.
  *
  * [Note: Thumbnails as bitmaps]
  * The worker decrypts a thumbnail and decodes it there (createImageBitmap), then moves the ImageBitmap to the
@@ -22,7 +22,13 @@ import type { PhotoId, PhotoSummary } from '../../app/vault-client';
 import { DateScrubber } from './date-scrubber';
 import { ARRANGE_KEYS, describePosition, indexOfId, keyboardTarget, moveItem, slotAt } from './reorder';
 import { type Selection, selectAll, selectRange, toggleInSelection } from './selection';
-import { createThumbnailQueue, type ThumbnailQueue } from './thumbnail-queue';
+import {
+  createSettleTimer,
+  createThumbnailQueue,
+  type SettleTimer,
+  type ThumbnailLoaders,
+  type ThumbnailQueue,
+} from './thumbnail-queue';
 import { EMPTY_LAYOUT, type FocusMove, layoutTimeline, movePhotoFocus } from './timeline-layout';
 import './timeline.css';
 
@@ -33,8 +39,11 @@ export interface TimelineGridProps {
   readonly selection: Selection;
   readonly onSelectionChange: (next: Selection) => void;
   readonly onOpen: (id: PhotoId) => void;
-  /** The photo's thumbnail decoded, or null when there is none; the grid paints it, then owns and frees it. */
-  readonly getThumbnailImage: (id: PhotoId) => Promise<ImageBitmap | null>;
+  /**
+   * Thumbnails, decoded: several from the local cache at once (undefined for one not cached), and one at a time
+   * for those (a download). null when a photo has none; the grid paints each image, then owns and frees it.
+   */
+  readonly thumbnails: ThumbnailLoaders<ImageBitmap | null, PhotoId>;
   readonly label: string;
   /**
    * Set while the person arranges an album: dragging a photo (or Alt+arrow keys) moves it, and `onMove` is told
@@ -68,7 +77,11 @@ interface MovePreview {
 
 export const TimelineGrid = (props: TimelineGridProps) => {
   let scrollElement!: HTMLDivElement;
-  const thumbnailQueue = createThumbnailQueue(THUMBNAILS_IN_FLIGHT);
+  const thumbnailQueue = createThumbnailQueue(props.thumbnails, {
+    batchSize: THUMBNAIL_BATCH_SIZE,
+    loadsInFlight: THUMBNAIL_DOWNLOADS_IN_FLIGHT,
+  });
+  const thumbnailSettle = createSettleTimer(THUMBNAIL_SETTLE_MS);
   const [preview, setPreview] = createSignal<MovePreview | null>(null);
   const [announcement, setAnnouncement] = createSignal('');
   // What is on screen: the photos, or the order being arranged until the worker has it.
@@ -345,6 +358,15 @@ export const TimelineGrid = (props: TimelineGridProps) => {
 
   // ------------------------------------------------------------ rendering
 
+  /** Whether photo `id`'s cell is in the viewport now, not in the overscan rows around it. */
+  const isOnScreen = (id: PhotoId): boolean => {
+    const l = layout();
+    const rowIndex = l.rowOfPhoto[l.indexById.get(id) ?? -1];
+    if (rowIndex === undefined) return false;
+    const top = l.rowTops[rowIndex] ?? 0;
+    return top + l.cellSize > scrollTop() && top < scrollTop() + viewportHeight();
+  };
+
   const Cell = (cellProps: { readonly id: PhotoId }) => {
     const index = () => layout().indexById.get(cellProps.id) ?? -1;
     const photo = () => photos()[index()];
@@ -387,7 +409,12 @@ export const TimelineGrid = (props: TimelineGridProps) => {
             onPointerDown={(event) => onCellPointerDown(event, index())}
             onClick={(event) => onCellClick(event, index())}
           >
-            <Thumbnail id={cellProps.id} getThumbnailImage={props.getThumbnailImage} queue={thumbnailQueue} />
+            <Thumbnail
+              id={cellProps.id}
+              settle={thumbnailSettle}
+              queue={thumbnailQueue}
+              isOnScreen={isOnScreen}
+            />
             <button
               type="button"
               class="timeline-cell__check"
@@ -488,8 +515,10 @@ export const TimelineGrid = (props: TimelineGridProps) => {
 // Cells that stay on screen this long get their thumbnail; cells flung past while scrolling fast never ask,
 // which keeps decrypting and decoding to what the person can actually see.
 const THUMBNAIL_SETTLE_MS = 40;
-// Enough in flight for the worker's cache reads to overlap its decrypting, few enough that no backlog builds up.
-const THUMBNAILS_IN_FLIGHT = 4;
+// More than a large screen shows with its overscan rows, so one stop is one batch.
+const THUMBNAIL_BATCH_SIZE = 64;
+// Downloads (thumbnails not cached yet): enough to overlap, few enough that no backlog builds up.
+const THUMBNAIL_DOWNLOADS_IN_FLIGHT = 4;
 
 /**
  * One thumbnail: asks for its image once it has been on screen briefly, takes back a request still waiting in
@@ -497,16 +526,17 @@ const THUMBNAILS_IN_FLIGHT = 4;
  */
 const Thumbnail = (props: {
   readonly id: PhotoId;
-  readonly getThumbnailImage: (id: PhotoId) => Promise<ImageBitmap | null>;
-  readonly queue: ThumbnailQueue;
+  readonly settle: SettleTimer;
+  readonly queue: ThumbnailQueue<ImageBitmap | null, PhotoId>;
+  readonly isOnScreen: (id: PhotoId) => boolean;
 }) => {
   const [canvas, setCanvas] = createSignal<HTMLCanvasElement | null>(null);
   let isDisposed = false;
   let cancel = (): void => {};
   const id = props.id;
-  const timer = setTimeout(() => {
+  const cancelSettle = props.settle.start(() => {
     cancel = props.queue.request(
-      () => props.getThumbnailImage(id),
+      id,
       (image) => {
         if (image === null) return;
         if (isDisposed) return image.close();
@@ -521,11 +551,12 @@ const Thumbnail = (props: {
         context.transferFromImageBitmap(image);
         setCanvas(painted);
       },
+      props.isOnScreen(id),
     );
-  }, THUMBNAIL_SETTLE_MS);
+  });
   onCleanup(() => {
     isDisposed = true;
-    clearTimeout(timer);
+    cancelSettle();
     cancel();
     const painted = canvas();
     if (painted) {

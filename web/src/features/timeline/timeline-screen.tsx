@@ -25,6 +25,7 @@ import { CollectionMenu } from '../organise/collection-menu';
 import { browserSaveZipDeps, saveSelectionAsZip, zipFileName } from '../organise/save-zip';
 import { PhotoViewer } from '../viewer/photo-viewer';
 import { EMPTY_SELECTION, keepVisible, type Selection } from './selection';
+import type { ThumbnailLoaders } from './thumbnail-queue';
 import { TimelineGrid, type TimelineGridProps } from './timeline-grid';
 
 /** What a screen's own selection actions get: the selected photos, and a way to clear the selection. */
@@ -54,6 +55,17 @@ type ZipStatus =
 
 export const TimelineScreen = (props: TimelineScreenProps) => {
   const client = useVault();
+  const thumbnailLoaders: ThumbnailLoaders<ImageBitmap | null, PhotoId> = {
+    loadMany: async (ids) =>
+      // A thumbnail not in the cache (null) is left to loadOne; one that failed shows no image.
+      (await client.getCachedThumbnailImages(ids)).map((image) =>
+        image === null ? undefined : image.ok ? image.value : null,
+      ),
+    loadOne: async (id) => {
+      const image = await client.getThumbnailImage(id);
+      return image.ok ? image.value : null;
+    },
+  };
   const events = useVaultEvents();
   const [photos] = createResource(
     () => ({ view: props.view, revision: events.revision().photos }),
@@ -252,10 +264,7 @@ export const TimelineScreen = (props: TimelineScreenProps) => {
           selection={selection()}
           onSelectionChange={setSelection}
           onOpen={setOpenId}
-          getThumbnailImage={async (id) => {
-            const image = await client.getThumbnailImage(id);
-            return image.ok ? image.value : null;
-          }}
+          thumbnails={thumbnailLoaders}
         />
       </Show>
       <Show when={isConfirmingEmptyTrash()}>
