@@ -3,14 +3,13 @@
  * Fields are packed only when their keys are exactly a layout's, in its order (and a photo's blobs exactly
  * original, thumbnail, preview), and every value is defined, so unpacking gives back equal fields with the same
  * key order; anything else stays an object. Each layout builds its object with one literal, one shape per kind.
- * A change of any layout must change PACKING_NAME, so snapshots packed before are ignored and rebuilt.
+ * A snapshot names the layouts it was packed under (PACKING_NAME, from their key lists): one packed under others is
+ * ignored and rebuilt.
  * See: [Note: Local snapshot]
  */
 import type { Hlc } from '../sync/hlc';
 import type { RecordDoc } from '../sync/merge';
 import type { FieldPacking } from '../sync/record-cipher';
-
-export const PACKING_NAME = 'halyon.fields.v1';
 
 type Fields = RecordDoc['fields'];
 
@@ -61,6 +60,9 @@ const SIMPLE_KEYS: Readonly<Record<string, readonly [number, readonly string[]]>
   photoTag: [Layout.PhotoTag, ['photoId', 'tagId', 'present']],
   albumPhoto: [Layout.AlbumPhoto, ['albumId', 'photoId', 'present', 'position', 'photo']],
 };
+
+/** Names the layouts by their key lists, so changing one cannot leave a snapshot packed under the old one read. */
+export const PACKING_NAME = `halyon.fields.v1 ${JSON.stringify([PHOTO_KEYS, BLOB_KEYS, SIMPLE_KEYS])}`;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
