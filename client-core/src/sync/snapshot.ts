@@ -9,8 +9,9 @@
  * that moment. A warm start opens the snapshot, then reads only the rows written after that counter, and
  * recomputes just those records (decrypting them as before). The snapshot is a cache, never a source of truth:
  * a snapshot that is missing, does not authenticate (tampered, truncated, mixed with another snapshot's pages,
- * another account's), was written for other record schema versions (its documents were never upgraded by this
- * client's codec), is newer than the store, or was taken before rows were removed (`snapshotFloor`) is ignored,
+ * another account's), is of another format or packed under other field layouts (RecordCodec.packing), was written
+ * for other record schema versions (its documents were never upgraded by this client's codec), is newer than the
+ * store, or was taken before rows were removed (`snapshotFloor`) is ignored,
  * every record is decrypted from the store as without one, and a new snapshot is written.
  * Its documents are not validated again by the kind schemas: they were validated when first admitted, and only a
  * holder of this account's master key can seal a page that opens. Nothing plaintext reaches the store.
