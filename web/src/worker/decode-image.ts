@@ -3,7 +3,7 @@
  * object URL, and no image decode on the main thread while the grid scrolls. See: [Note: Thumbnails as bitmaps]
  *
  * WebCodecs' ImageDecoder reads the bytes as they are. A Blob, the other way in, first registers with the
- * browser process, a round trip that blocks this thread (0.5-3 ms a thumbnail in the bench's profiles on the
+ * browser process, a round trip that blocks this thread (0.5-2 ms a thumbnail in the bench's profiles on the
  * loaded 2-core machine); in isolation 18 thumbnails took 11-13 ms this way and 18-23 ms through Blobs. In the
  * batched grid the bench could not tell the two apart (docs/web.md). Browsers without ImageDecoder take the Blob.
  */
