@@ -11,6 +11,10 @@ import { trustedTemplatesPlugin } from './build/trusted-templates-plugin';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
+/** The HEIC decoder (src/worker/load-libheif.ts and libheif-js's .wasm): cached on first use, not at install. */
+const isLazyShellFile = (fileName: string): boolean =>
+  /^assets\/(load-libheif|libheif)-[\w-]+\.(js|wasm)$/.test(fileName);
+
 // `vite build` makes the production app in dist/. `vite build --mode gallery` makes the same app wired to the
 // dev-only demo data source (gallery/) in dist-gallery/, for screenshots and UI tests; it is never deployed.
 export default defineConfig(({ mode }) => {
@@ -19,7 +23,12 @@ export default defineConfig(({ mode }) => {
   return {
     root: isGallery ? here('./gallery') : here('.'),
     publicDir,
-    plugins: [solid(), trustedTemplatesPlugin(), securityHeadersPlugin(), serviceWorkerPlugin(publicDir)],
+    plugins: [
+      solid(),
+      trustedTemplatesPlugin(),
+      securityHeadersPlugin(),
+      serviceWorkerPlugin(publicDir, isLazyShellFile),
+    ],
     build: {
       outDir: isGallery ? here('./dist-gallery') : here('./dist'),
       emptyOutDir: true,
@@ -36,6 +45,11 @@ export default defineConfig(({ mode }) => {
         },
       },
     },
+    // ES workers can split code: the HEIC decoder (worker/load-libheif.ts) is a chunk loaded only when needed.
+    worker: { format: 'es' as const },
+    // libheif-js's glue is CommonJS, imported only by the worker's lazy chunk: pre-bundled at dev start rather
+    // than discovered (and the page reloaded) at the first HEIC.
+    optimizeDeps: { include: ['libheif-js/libheif-wasm/libheif.js'] },
     server: { host: '127.0.0.1' },
     preview: { host: '127.0.0.1' },
   };

@@ -19,14 +19,14 @@ const describeImage = async (bytes: Uint8Array, type: string): Promise<ImageRepo
   const context = canvas.getContext('2d')!;
   context.drawImage(bitmap, 0, 0);
   bitmap.close();
-  const at = (fraction: number) => {
-    const [x, y] =
-      width >= height
-        ? [Math.floor(width * fraction), Math.floor(height / 2)]
-        : [Math.floor(width / 2), Math.floor(height * fraction)];
-    return [...context.getImageData(x, y, 1, 1).data.subarray(0, 3)];
-  };
-  return { type, width, height, first: at(0.25), last: at(0.75) };
+  const pixel = (x: number, y: number) => [...context.getImageData(x, y, 1, 1).data.subarray(0, 3)];
+  const at = (fraction: number) =>
+    width >= height
+      ? pixel(Math.floor(width * fraction), Math.floor(height / 2))
+      : pixel(Math.floor(width / 2), Math.floor(height * fraction));
+  const quadrant = (fx: number, fy: number) => pixel(Math.floor(width * fx), Math.floor(height * fy));
+  const quadrants = [quadrant(0.25, 0.25), quadrant(0.75, 0.25), quadrant(0.25, 0.75), quadrant(0.75, 0.75)];
+  return { type, width, height, first: at(0.25), last: at(0.75), quadrants };
 };
 
 const typeOf = (bytes: Uint8Array) => (bytes[0] === 0xff && bytes[1] === 0xd8 ? 'image/jpeg' : 'unknown');
@@ -43,6 +43,7 @@ worker.onmessage = async (event: MessageEvent<FromWorker>) => {
     ? {
         ok: true,
         mime: result.mime,
+        libheifLoads: result.libheifLoads,
         width: result.width,
         height: result.height,
         thumbnail: await describeImage(result.thumbnail, typeOf(result.thumbnail)),

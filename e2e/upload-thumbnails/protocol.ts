@@ -13,6 +13,8 @@ export type MadeThumbnails =
   | {
       readonly ok: true;
       readonly mime: string;
+      /** How often the worker had loaded libheif-js when it made these: 0 until a HEIC needs it. */
+      readonly libheifLoads: number;
       readonly width: number;
       readonly height: number;
       readonly thumbnail: Uint8Array;
@@ -28,12 +30,16 @@ export interface ImageReport {
   /** RGB at 1/4 and 3/4 of the longer edge, on the middle line. */
   readonly first: readonly number[];
   readonly last: readonly number[];
+  /** RGB at the centres of the quadrants: top left, top right, bottom left, bottom right. */
+  readonly quadrants: readonly (readonly number[])[];
 }
 
 export type ThumbnailReport =
   | {
       readonly ok: true;
       readonly mime: string;
+      /** How often the worker had loaded libheif-js when it made these: 0 until a HEIC needs it. */
+      readonly libheifLoads: number;
       readonly width: number;
       readonly height: number;
       readonly thumbnail: ImageReport;

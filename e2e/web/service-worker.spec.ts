@@ -8,6 +8,8 @@ import { expect, test, watchPageProblems } from './fixtures';
 
 const distDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 const NOT_SHELL = new Set(['sw.js', 'security-headers.json']);
+/** The HEIC decoder: cached the first time it is loaded, not at install (web/vite.config.ts, isLazyShellFile). */
+const isLazy = (file: string) => /^assets\/(load-libheif|libheif)-[\w-]+\.(js|wasm)$/.test(file);
 
 const listFiles = (dir: string, prefix = ''): string[] =>
   readdirSync(dir).flatMap((name) =>
@@ -48,11 +50,12 @@ test('the service worker caches exactly the app shell, never API responses or bl
     return { names: await caches.keys(), urls: urls.sort() };
   });
   const expected = listFiles(distDir)
-    .filter((file) => !NOT_SHELL.has(file))
+    .filter((file) => !NOT_SHELL.has(file) && !isLazy(file))
     .map((file) => `${productionApp.origin}/${file}`)
     .sort();
   expect(cached.names).toHaveLength(1);
   expect(cached.urls).toEqual(expected);
+  expect(listFiles(distDir).filter(isLazy)).toHaveLength(2); // the decoder's chunk and its .wasm
 });
 
 test('the app shell opens offline from the cache, still under the CSP', async ({

@@ -5,6 +5,10 @@
  * The list is exactly what the build produced plus `public/`: the service worker can cache nothing else.
  * Any change to any shell file changes the version, hence the bytes of `sw.js`, which is how the browser notices
  * a new deployment (see src/pwa/create-app-update.ts for the prompt).
+ *
+ * Files matching `isLazy` (the HEIC decoder: ~90 kB of glue and a 1.4 MB .wasm that most people never need) are
+ * listed apart: not fetched at install, cached the first time the app loads them. See: [Note: The HEIC decoder
+ * offline]
  */
 
 import { createHash } from 'node:crypto';
@@ -24,7 +28,10 @@ const listFiles = (dir: string): ReadonlyArray<string> =>
     return statSync(path).isDirectory() ? listFiles(path).map((p) => join(name, p)) : [name];
   });
 
-export const serviceWorkerPlugin = (publicDir: string): Plugin => ({
+export const serviceWorkerPlugin = (
+  publicDir: string,
+  isLazy: (fileName: string) => boolean = () => false,
+): Plugin => ({
   name: 'halyon:service-worker',
   apply: 'build',
   enforce: 'post',
@@ -38,14 +45,16 @@ export const serviceWorkerPlugin = (publicDir: string): Plugin => ({
       bytesByFile.set(relative('.', file).split('\\').join('/'), readFileSync(join(publicDir, file)));
     }
     if (!bytesByFile.has('index.html')) this.error('the app shell has no index.html');
-    const files = [...bytesByFile.keys()].sort();
+    const all = [...bytesByFile.keys()].sort();
     const hash = createHash('sha256');
-    for (const file of files)
+    for (const file of all)
       hash
         .update(file)
         .update('\0')
         .update(bytesByFile.get(file) ?? '');
-    const manifest = { version: hash.digest('hex').slice(0, 16), files };
+    const files = all.filter((file) => !isLazy(file));
+    const lazyFiles = all.filter(isLazy);
+    const manifest = { version: hash.digest('hex').slice(0, 16), files, lazyFiles };
 
     const worker = bundle[SERVICE_WORKER_FILE_NAME];
     if (worker?.type !== 'chunk') this.error(`no ${SERVICE_WORKER_FILE_NAME} in the bundle`);

@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VaultEnvelope } from '@halyon/protocol';
 import { z } from 'zod';
+import { removeFileStore } from './file-store';
 
 export const CliSession = z.object({
   server: z.string().url(),
@@ -44,6 +45,6 @@ export const writeSession = async (home: string, session: CliSession): Promise<v
 
 /** Logging in as someone else starts from an empty local store and upload queue. */
 export const forgetLocalData = async (home: string): Promise<void> => {
-  await rm(storePath(home), { force: true });
+  await removeFileStore(storePath(home));
   await rm(uploadsPath(home), { recursive: true, force: true });
 };

@@ -16,6 +16,7 @@ import { createLinkIdDeriver, deriveLibraryCollection, deriveLinkIdKey } from '.
 import { addOwnedCollectionKeys, createKeyring, createRecordCipher } from './keyring';
 import { CURRENT_SCHEMA_VERSION, decodeRecordDoc, encodeRecordDoc } from './kinds';
 import { createLibrary } from './library';
+import { recordPacking } from './packing';
 
 export interface HalyonClientOptions {
   readonly store: LocalStore;
@@ -41,6 +42,7 @@ export const openHalyonClient = async (options: HalyonClientOptions) => {
       encode: encodeRecordDoc,
       decode: decodeRecordDoc,
       schema: JSON.stringify(CURRENT_SCHEMA_VERSION),
+      packing: recordPacking,
     },
     newOpId: newId,
     now,

@@ -120,14 +120,24 @@ export const createLibrary = (deps: LibraryDeps) => {
     const ids = photos.map(() => deps.newId());
     await commit(
       photos.map((photo, i) => {
+        // Every field named, in schema order: one key order for every photo (see library/packing.ts).
         const fields: PhotoFields = {
-          caption: '',
-          favourite: false,
-          archived: false,
-          trashedAt: null,
-          location: null,
-          dateOverride: null,
-          ...photo,
+          blobs: photo.blobs,
+          fileKey: photo.fileKey,
+          size: photo.size,
+          mime: photo.mime,
+          width: photo.width,
+          height: photo.height,
+          takenAt: photo.takenAt,
+          exif: photo.exif,
+          contentHash: photo.contentHash,
+          fileName: photo.fileName,
+          caption: photo.caption ?? '',
+          favourite: photo.favourite ?? false,
+          archived: photo.archived ?? false,
+          trashedAt: photo.trashedAt ?? null,
+          location: photo.location ?? null,
+          dateOverride: photo.dateOverride ?? null,
         };
         const blobIds = Object.values(photo.blobs).filter((b) => b !== null);
         return { ...create('photo', ids[i]!, fields), blobIds };

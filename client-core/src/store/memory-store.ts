@@ -4,6 +4,9 @@
  * importSnapshot. Every method runs synchronously up to its single await point, so each is atomic as a Dexie
  * transaction is. Rows are treated as immutable (readonly types), so they are stored without copying; their
  * `localSeq` stamps (see StoreChanges) are kept beside them and written into exported rows, as Dexie stores them.
+ *
+ * Every write marks the keys it touched, so a file-backed store (cli/file-store.ts) can append only what changed
+ * since its last save (`takeDelta`, in the snapshot's row format) instead of writing the whole store each time.
  */
 import type { Membership } from '@halyon/protocol';
 import type { HighWaterMark, OutboxOp, RecordKey, SnapshotPage, StoredRecord } from '../sync/sync-store';
@@ -16,20 +19,75 @@ export interface MemoryStoreOptions {
   readonly now?: () => number;
 }
 
-export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions = {}): LocalStore => {
+const TABLES = ['records', 'outbox', 'highWater', 'cursors', 'memberships', 'meta', 'thumbnails'] as const;
+type TableName = (typeof TABLES)[number];
+
+/**
+ * What changed since the previous `takeDelta`: per table, the rows written (as `exportSnapshot` writes them) and
+ * the keys removed; `snapshotPages` when they were replaced. Applying deltas in order to the snapshot they
+ * followed gives the store's contents.
+ */
+export interface StoreDelta {
+  readonly put: Readonly<Partial<Record<TableName, readonly unknown[]>>>;
+  readonly removed: Readonly<Partial<Record<TableName, readonly string[]>>>;
+  readonly snapshotPages?: readonly SnapshotPage[];
+}
+
+export const isEmptyDelta = (delta: StoreDelta): boolean =>
+  Object.keys(delta.put).length === 0 &&
+  Object.keys(delta.removed).length === 0 &&
+  delta.snapshotPages === undefined;
+
+export interface MemoryLocalStore extends LocalStore {
+  /** The changes since the last call (or since the store was opened or imported), and forgets them. */
+  takeDelta(): StoreDelta;
+  /** Replays a delta `takeDelta` answered (after importing the snapshot it followed). */
+  applyDelta(delta: StoreDelta): void;
+}
+
+/** A Map that notes every key it sets or deletes (a clear notes each key it held). */
+class TrackedMap<V> extends Map<string, V> {
+  constructor(private readonly touched: Set<string>) {
+    super();
+  }
+  override set(key: string, value: V): this {
+    this.touched?.add(key); // undefined while Map's own constructor runs
+    return super.set(key, value);
+  }
+  override delete(key: string): boolean {
+    this.touched.add(key);
+    return super.delete(key);
+  }
+  override clear(): void {
+    for (const key of this.keys()) this.touched.add(key);
+    super.clear();
+  }
+}
+
+export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions = {}): MemoryLocalStore => {
   const now = options.now ?? Date.now;
   const thumbnailBudget = options.thumbnailCacheBytes ?? 64 * 1024 * 1024;
-  const records = new Map<string, StoredRecord>();
-  const outbox = new Map<string, OutboxOp>();
-  const highWater = new Map<string, HighWaterMark>();
-  const cursors = new Map<string, number>();
-  const memberships = new Map<string, Membership>();
-  const meta = new Map<string, unknown>();
-  const thumbnails = new Map<string, ThumbnailRow>();
-  const recordSeqs = new Map<string, number>();
-  const outboxSeqs = new Map<string, number>();
+  const touched = Object.fromEntries(TABLES.map((table) => [table, new Set<string>()])) as Record<
+    TableName,
+    Set<string>
+  >;
+  let pagesTouched = false;
+  const records = new TrackedMap<StoredRecord>(touched.records);
+  const outbox = new TrackedMap<OutboxOp>(touched.outbox);
+  const highWater = new TrackedMap<HighWaterMark>(touched.highWater);
+  const cursors = new TrackedMap<number>(touched.cursors);
+  const memberships = new TrackedMap<Membership>(touched.memberships);
+  const meta = new TrackedMap<unknown>(touched.meta);
+  const thumbnails = new TrackedMap<ThumbnailRow>(touched.thumbnails);
+  // A stamp belongs to its row: changing it rewrites the row.
+  const recordSeqs = new TrackedMap<number>(touched.records);
+  const outboxSeqs = new TrackedMap<number>(touched.outbox);
   // Kept in index order, as the reads answer them.
   let snapshotPages: readonly SnapshotPage[] = [];
+  const setSnapshotPages = (pages: readonly SnapshotPage[]) => {
+    snapshotPages = pages;
+    pagesTouched = true;
+  };
   const inIndexOrder = (pages: readonly SnapshotPage[]) => [...pages].sort((a, b) => a.index - b.index);
   const byQueueOrder = (a: OutboxOp, b: OutboxOp) => a.queuedAt - b.queuedAt;
   const putHighWater = (k: RecordKey, version: number) =>
@@ -71,6 +129,48 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
     recordSeqs,
     outboxSeqs,
   } as const;
+  const forgetTouched = () => {
+    for (const keys of Object.values(touched)) keys.clear();
+    pagesTouched = false;
+  };
+  /** A table's row as exported (records and outbox ops carry their stamp), by its key. */
+  const rowOf: Record<TableName, (key: string) => unknown> = {
+    records: (key) => ({ ...records.get(key)!, localSeq: recordSeqs.get(key) ?? 0 }),
+    outbox: (key) => ({ ...outbox.get(key)!, localSeq: outboxSeqs.get(key) ?? 0 }),
+    highWater: (key) => highWater.get(key),
+    cursors: (key) => ({ collectionId: key, seq: cursors.get(key) }),
+    memberships: (key) => memberships.get(key),
+    meta: (key) => ({ key, value: meta.get(key) }),
+    thumbnails: (key) => thumbnails.get(key),
+  };
+  /** Puts an exported row back under its key. */
+  const putRow: Record<TableName, (row: unknown) => void> = {
+    records: (row) => {
+      const { localSeq: stamp = 0, ...r } = row as StoredRecord & { localSeq?: number };
+      records.set(keyOf(r), r);
+      recordSeqs.set(keyOf(r), stamp);
+    },
+    // Written by the Dexie store, outbox rows carry its `lane` index field: drop it.
+    outbox: (row) => {
+      const {
+        lane: _lane,
+        localSeq: stamp = 0,
+        ...op
+      } = row as OutboxOp & { lane?: number; localSeq?: number };
+      putOp(op, stamp);
+    },
+    highWater: (row) => void highWater.set(keyOf(row as HighWaterMark), row as HighWaterMark),
+    cursors: (row) => {
+      const c = row as { collectionId: string; seq: number };
+      cursors.set(c.collectionId, c.seq);
+    },
+    memberships: (row) => void memberships.set((row as Membership).collectionId, row as Membership),
+    meta: (row) => {
+      const m = row as { key: string; value: unknown };
+      meta.set(m.key, m.value);
+    },
+    thumbnails: (row) => void thumbnails.set((row as ThumbnailRow).blobId, row as ThumbnailRow),
+  };
 
   return {
     name,
@@ -146,9 +246,7 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
       pages: snapshotPages.filter((page) => page.index >= from && page.index < from + limit),
       total: snapshotPages.length,
     }),
-    putSnapshotPages: async (pages) => {
-      snapshotPages = inIndexOrder(pages);
-    },
+    putSnapshotPages: async (pages) => setSnapshotPages(inIndexOrder(pages)),
 
     resetServerState: async (epoch, ops) => {
       records.clear();
@@ -158,7 +256,7 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
       memberships.clear();
       outbox.clear();
       outboxSeqs.clear();
-      snapshotPages = [];
+      setSnapshotPages([]);
       raiseSnapshotFloor();
       const stamp = nextLocalSeq();
       for (const op of ops) putOp(op, stamp);
@@ -235,39 +333,48 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
     thumbnailCacheSize: async () => thumbnailBytes(),
 
     exportSnapshot: async () => ({
-      records: [...records].map(([key, r]) => ({ ...r, localSeq: recordSeqs.get(key) ?? 0 })),
-      outbox: [...outbox].map(([key, op]) => ({ ...op, localSeq: outboxSeqs.get(key) ?? 0 })),
-      highWater: [...highWater.values()],
-      cursors: [...cursors].map(([collectionId, seq]) => ({ collectionId, seq })),
-      memberships: [...memberships.values()],
-      meta: [...meta].map(([key, value]) => ({ key, value })),
-      thumbnails: [...thumbnails.values()],
+      ...Object.fromEntries(
+        TABLES.map((table) => [table, [...tables[table].keys()].map((key) => rowOf[table](key))]),
+      ),
       snapshotPages: [...snapshotPages],
     }),
     importSnapshot: async (snapshot: StoreSnapshot) => {
       for (const table of Object.values(tables)) table.clear();
-      const rows = <T>(name: string) => (snapshot[name] ?? []) as readonly T[];
-      for (const { localSeq: stamp = 0, ...r } of rows<StoredRecord & { localSeq?: number }>('records')) {
-        records.set(keyOf(r), r);
-        recordSeqs.set(keyOf(r), stamp);
+      for (const table of TABLES) for (const row of snapshot[table] ?? []) putRow[table](row);
+      snapshotPages = inIndexOrder((snapshot.snapshotPages ?? []) as readonly SnapshotPage[]);
+      forgetTouched(); // the caller holds this state already
+    },
+    takeDelta: () => {
+      const put: Partial<Record<TableName, unknown[]>> = {};
+      const removed: Partial<Record<TableName, string[]>> = {};
+      for (const table of TABLES) {
+        const keys = [...touched[table]];
+        const written = keys.filter((key) => tables[table].has(key));
+        const gone = keys.filter((key) => !tables[table].has(key));
+        if (written.length > 0) put[table] = written.map((key) => rowOf[table](key));
+        if (gone.length > 0) removed[table] = gone;
       }
-      // Written by the Dexie store, outbox rows carry its `lane` index field: drop it.
-      for (const { lane: _lane, localSeq: stamp = 0, ...op } of rows<
-        OutboxOp & { lane?: number; localSeq?: number }
-      >('outbox'))
-        putOp(op, stamp);
-      for (const h of rows<HighWaterMark>('highWater')) highWater.set(keyOf(h), h);
-      for (const c of rows<{ collectionId: string; seq: number }>('cursors'))
-        cursors.set(c.collectionId, c.seq);
-      for (const m of rows<Membership>('memberships')) memberships.set(m.collectionId, m);
-      for (const m of rows<{ key: string; value: unknown }>('meta')) meta.set(m.key, m.value);
-      for (const t of rows<ThumbnailRow>('thumbnails')) thumbnails.set(t.blobId, t);
-      snapshotPages = inIndexOrder(rows<SnapshotPage>('snapshotPages'));
+      const delta = { put, removed, ...(pagesTouched ? { snapshotPages: [...snapshotPages] } : {}) };
+      forgetTouched();
+      return delta;
+    },
+    applyDelta: (delta: StoreDelta) => {
+      for (const table of TABLES) {
+        for (const key of delta.removed[table] ?? []) {
+          tables[table].delete(key);
+          if (table === 'records') recordSeqs.delete(key);
+          if (table === 'outbox') outboxSeqs.delete(key);
+        }
+        for (const row of delta.put[table] ?? []) putRow[table](row);
+      }
+      if (delta.snapshotPages) snapshotPages = inIndexOrder(delta.snapshotPages);
+      forgetTouched();
     },
     close: () => {},
     destroy: async () => {
       for (const table of Object.values(tables)) table.clear();
       snapshotPages = [];
+      forgetTouched();
     },
   };
 };

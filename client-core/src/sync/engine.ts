@@ -262,7 +262,10 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
           unsnapshotted = 0;
           return { localSeq: changes.localSeq, schema: codec.schema ?? '', records: shown.toArray() };
         });
-        if (contents) await store.putSnapshotPages(await sealSnapshot(snapshotCipher, contents));
+        if (contents)
+          await store.putSnapshotPages(
+            await sealSnapshot(snapshotCipher, contents, undefined, codec.packing),
+          );
       } catch {
         // E.g. the store closed under us; the next warm start ignores what is there and rebuilds it.
         unsnapshotted = Number.POSITIVE_INFINITY;
@@ -366,7 +369,12 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
   const load = async (): Promise<ShownRecords> => {
     const timings: SnapshotTimings = { decryptMs: 0, parseMs: 0 };
     const opening = snapshotCipher
-      ? await openSnapshot(snapshotCipher, (from, limit) => store.readSnapshotPages(from, limit), timings)
+      ? await openSnapshot(
+          snapshotCipher,
+          (from, limit) => store.readSnapshotPages(from, limit),
+          timings,
+          codec.packing,
+        )
       : undefined;
     const snapshot = opening?.snapshot;
     let changes = await store.readChangesSince(snapshot?.localSeq ?? 0);

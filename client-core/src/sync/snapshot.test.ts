@@ -6,7 +6,13 @@ import { openLocalStore } from '../store/local-store';
 import { openMemoryLocalStore } from '../store/memory-store';
 import { openMemoryStore } from '../store/test-store';
 import { encodeHlc } from './hlc';
-import { openSnapshot, SNAPSHOT_PAGES_PER_READ, type SnapshotPageReader, sealSnapshot } from './snapshot';
+import {
+  openSnapshot,
+  SNAPSHOT_PAGES_PER_READ,
+  type SnapshotPageReader,
+  sealSnapshot,
+  snapshotAssociatedData,
+} from './snapshot';
 import { createSnapshotCipher } from './snapshot-cipher';
 import type { SnapshotPage } from './sync-store';
 import { createTestDevice, type TestDevice, testUuid } from './testing/device';
@@ -17,7 +23,7 @@ const tagKey = (n: number) => ({ collectionId: LIBRARY, recordId: testUuid(n) })
 const masterKey = (fill: number) => new Uint8Array(32).fill(fill) as MasterKey;
 
 /** A server, a phone whose store holds `tags` synced tags, and its snapshot written. */
-const setup = async (options: { tags?: number; store?: LocalStore } = {}) => {
+const setup = async (options: { tags?: number; store?: LocalStore; packing?: null } = {}) => {
   const server = createMemoryServer();
   server.createCollection(LIBRARY);
   const snapshotCipher = await createSnapshotCipher(masterKey(7));
@@ -27,6 +33,7 @@ const setup = async (options: { tags?: number; store?: LocalStore } = {}) => {
     transport: server.transport,
     store,
     snapshotCipher,
+    ...(options.packing === null && { packing: null }),
   });
   for (let n = 1; n <= (options.tags ?? 20); n++) await phone.createTag(tagKey(n), `tag ${n}`);
   await phone.syncOrThrow();
@@ -192,6 +199,48 @@ describe('local snapshot', () => {
     });
     expect(upgraded.engine.lastLoad()?.snapshot).toBe('ignored');
     await expectShowsAsFullLoad(upgraded, fullLoad);
+  });
+
+  it('reads fields packed positionally as the objects they were', async () => {
+    const { store, restart, fullLoad } = await setup();
+    const warm = await restart();
+    expect(warm.engine.lastLoad()).toMatchObject({ snapshot: 'used', recordsOpened: 0 });
+    // Same keys in the same order as decrypting every record gives (toEqual alone would not see the order).
+    const inOrder = (docs: Map<string, unknown>) =>
+      JSON.stringify([...docs].sort(([a], [b]) => (a < b ? -1 : 1)));
+    expect(inOrder(warm.docs)).toBe(inOrder(await fullLoad()));
+    const cipher = await createSnapshotCipher(masterKey(7));
+    const pages = await store.getSnapshotPages();
+    const body = await cipher.open(
+      snapshotAssociatedData(pages[1]!.generation, 1, pages.length),
+      pages[1]!.sealed,
+    );
+    expect(new TextDecoder().decode(body)).not.toContain('"name"'); // packed: no field names
+  });
+
+  it('ignores a format-1 snapshot (written before fields were packed), shows every record, and rebuilds it', async () => {
+    const { store, restart, fullLoad, snapshotCipher } = await setup({ packing: null });
+    // Format 1 was format 2 with no field packed and no packing named in the header.
+    const pages = await store.getSnapshotPages();
+    const ad = snapshotAssociatedData(pages[0]!.generation, 0, pages.length);
+    const header = JSON.parse(new TextDecoder().decode(await snapshotCipher.open(ad, pages[0]!.sealed)));
+    expect(header).toMatchObject({ format: 2, packing: null });
+    const { packing: _, ...v1 } = { ...header, format: 1 };
+    const sealed = await snapshotCipher.seal(ad, new TextEncoder().encode(JSON.stringify(v1)));
+    await store.putSnapshotPages([{ ...pages[0]!, sealed }, ...pages.slice(1)]);
+
+    const warm = await restart();
+    expect(warm.engine.lastLoad()).toMatchObject({ snapshot: 'ignored', recordsOpened: 20 });
+    await expectShowsAsFullLoad(warm, fullLoad);
+    await warm.engine.flushSnapshot();
+    expect((await restart()).engine.lastLoad()).toMatchObject({ snapshot: 'used', recordsOpened: 0 });
+  });
+
+  it('ignores a snapshot packed under other layouts', async () => {
+    const { restart, fullLoad } = await setup({ packing: null });
+    const warm = await restart(); // packs with the library's layouts; the snapshot names none
+    expect(warm.engine.lastLoad()?.snapshot).toBe('ignored');
+    await expectShowsAsFullLoad(warm, fullLoad);
   });
 
   it('ignores a snapshot taken before records were removed from the store', async () => {

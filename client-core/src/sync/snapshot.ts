@@ -19,6 +19,7 @@
  */
 import { HLC_ZERO, type Hlc, isHlc } from './hlc';
 import type { RecordDoc } from './merge';
+import type { FieldPacking } from './record-cipher';
 import type { SnapshotCipher } from './snapshot-cipher';
 import type { RecordKey, SnapshotPage, SnapshotPageRange } from './sync-store';
 
@@ -45,7 +46,11 @@ export interface OpenedSnapshot extends SnapshotContents {
   readonly latestStamp: Hlc;
 }
 
-const FORMAT = 1;
+/**
+ * 2: fields packed positionally where the codec has a layout for them (FieldPacking), and the header names the
+ * layouts. A format-1 snapshot is ignored (every record opened once, as without one) and rewritten.
+ */
+const FORMAT = 2;
 const AD_LABEL = 'halyon.local-snapshot.v1';
 /**
  * 64 KiB: small enough that reading, opening and parsing pipeline (see openSnapshot) and that each page's text
@@ -56,12 +61,14 @@ export const SNAPSHOT_PAGE_CHARS = 64 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-const associatedData = (generation: string, index: number, count: number) =>
+/** Page `index` of `count` of snapshot `generation`: what its AEAD binds. */
+export const snapshotAssociatedData = (generation: string, index: number, count: number) =>
   encoder.encode(`${AD_LABEL}\0${generation}\0${index}\0${count}`);
 
 /**
  * A body page is {"c": [collection ids], "r": [8 values per record]}: collection index, record id, version, op id,
- * kind, schema version, fields, stamps. Flat, so parsing makes no array per record. Most of a record's stamps
+ * kind, schema version, fields (an object, or an array packed by the codec's FieldPacking), stamps. Flat, so
+ * parsing makes no array per record beyond the packed fields. Most of a record's stamps
  * are one value (fields written together), and they were half the bytes, so `stamps` is that common stamp, or
  * [common, {field: stamp}] for the fields that differ, or [null, stamps] when some field has no stamp.
  */
@@ -110,7 +117,7 @@ const expandStamps = (fields: RecordDoc['fields'], compact: CompactStamps): Stam
 };
 
 /** Serialises records into body pages of about `pageChars` characters; notes their latest stamp. */
-const bodyPages = (records: readonly ShownRecord[], pageChars: number) => {
+const bodyPages = (records: readonly ShownRecord[], pageChars: number, packing: FieldPacking | undefined) => {
   const pages: string[] = [];
   let latestStamp = HLC_ZERO;
   let collections = new Map<string, number>();
@@ -136,7 +143,7 @@ const bodyPages = (records: readonly ShownRecord[], pageChars: number) => {
       opId,
       doc.kind,
       doc.schemaVersion,
-      doc.fields,
+      packing?.pack(doc.kind, doc.fields) ?? doc.fields,
       compactStamps(doc.fields, doc.stamps),
     ]).slice(1, -1);
     values.push(row);
@@ -147,17 +154,29 @@ const bodyPages = (records: readonly ShownRecord[], pageChars: number) => {
   return { pages, latestStamp };
 };
 
-const readBodyPage = ({ c: collections, r: values }: BodyPage, into: ShownRecord[]) => {
+const readBodyPage = (
+  { c: collections, r: values }: BodyPage,
+  into: ShownRecord[],
+  packing: FieldPacking | undefined,
+) => {
   if (values.length % VALUES_PER_RECORD !== 0) throw new Error('truncated snapshot page');
   for (let i = 0; i < values.length; i += VALUES_PER_RECORD) {
-    const fields = values[i + 6] as RecordDoc['fields'];
+    const kind = values[i + 4] as string;
+    const stored = values[i + 6];
+    const packed = Array.isArray(stored) ? stored : undefined;
+    const fields = packed ? packing?.unpack(kind, packed) : (stored as RecordDoc['fields']);
+    if (fields === undefined) throw new Error('snapshot fields in a layout this client does not know');
+    const compact = values[i + 7] as CompactStamps;
     into.push({
       key: { collectionId: collections[values[i] as number]!, recordId: values[i + 1] as string },
       doc: {
-        kind: values[i + 4] as string,
+        kind,
         schemaVersion: values[i + 5] as number,
         fields,
-        stamps: expandStamps(fields, values[i + 7] as CompactStamps),
+        stamps:
+          packed && typeof compact === 'string'
+            ? packing!.stampAll(packed, compact)
+            : expandStamps(fields, compact),
       },
       version: values[i + 2] as number,
       opId: values[i + 3] as string | null,
@@ -172,10 +191,12 @@ export const sealSnapshot = async (
   cipher: SnapshotCipher,
   contents: SnapshotContents,
   pageChars = SNAPSHOT_PAGE_CHARS,
+  packing?: FieldPacking,
 ): Promise<SnapshotPage[]> => {
-  const bodies = bodyPages(contents.records, pageChars);
+  const bodies = bodyPages(contents.records, pageChars, packing);
   const header = JSON.stringify({
     format: FORMAT,
+    packing: packing?.name ?? null,
     localSeq: contents.localSeq,
     schema: contents.schema,
     records: contents.records.length,
@@ -187,7 +208,10 @@ export const sealSnapshot = async (
     plaintexts.map(async (text, index) => ({
       index,
       generation,
-      sealed: await cipher.seal(associatedData(generation, index, plaintexts.length), encoder.encode(text)),
+      sealed: await cipher.seal(
+        snapshotAssociatedData(generation, index, plaintexts.length),
+        encoder.encode(text),
+      ),
     })),
   );
 };
@@ -221,6 +245,7 @@ export const openSnapshot = async (
   cipher: SnapshotCipher,
   read: SnapshotPageReader,
   timings: SnapshotTimings = { decryptMs: 0, parseMs: 0 },
+  packing?: FieldPacking,
 ): Promise<SnapshotOpening> => {
   const first = await read(0, SNAPSHOT_PAGES_PER_READ);
   if (first.total === 0) return { found: false, snapshot: undefined };
@@ -249,7 +274,7 @@ export const openSnapshot = async (
       // (A backend that opens on this thread, as node:crypto does, does its work in this map.)
       const started = performance.now();
       const opening = pages.map((page) =>
-        cipher.open(associatedData(generation!, page.index, total), page.sealed),
+        cipher.open(snapshotAssociatedData(generation!, page.index, total), page.sealed),
       );
       pending.push(...opening);
       timings.decryptMs += performance.now() - started;
@@ -260,8 +285,13 @@ export const openSnapshot = async (
         timings.decryptMs += opened - waited;
         if (plaintext === undefined) return { found: true, snapshot: undefined };
         const json = JSON.parse(decoder.decode(plaintext)) as unknown;
-        if (from + i === 0) header = json as Record<string, unknown>;
-        else readBodyPage(json as BodyPage, records);
+        if (from + i === 0) {
+          header = json as Record<string, unknown>;
+          // Another format, or fields packed under other layouts: ignored before its pages are read.
+          if (header.format !== FORMAT || header.packing !== (packing?.name ?? null)) {
+            return { found: true, snapshot: undefined };
+          }
+        } else readBodyPage(json as BodyPage, records, packing);
         timings.parseMs += performance.now() - opened;
       }
       range = next === undefined ? undefined : await next;

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { err, ok } from '../result';
 import { readRange } from './file-source';
+import { createHeifThumbnailMaker } from './heif-thumbnails';
 import { createSharpThumbnailMaker, thumbnailsOfImage } from './sharp-thumbnails';
 import type { ThumbnailMaker } from './thumbnails';
 
@@ -64,7 +65,7 @@ export const createFfmpegThumbnailMaker = (options: FfmpegOptions = {}): Thumbna
         if (frame === null) break;
         if (frame.length === 0) continue; // shorter than a second: take the first frame
         try {
-          return ok(await thumbnailsOfImage(frame));
+          return ok(await thumbnailsOfImage(frame, media));
         } catch {
           break;
         }
@@ -74,9 +75,19 @@ export const createFfmpegThumbnailMaker = (options: FfmpegOptions = {}): Thumbna
   };
 };
 
-/** Node's thumbnails: images with sharp, videos with ffmpeg where it is installed. */
+/**
+ * Node's thumbnails: images with sharp, and HEIC that sharp cannot decode with libheif-js; videos with ffmpeg
+ * where it is installed.
+ */
 export const createNodeThumbnailMaker = (options: FfmpegOptions = {}): ThumbnailMaker => {
   const images = createSharpThumbnailMaker();
+  const heif = createHeifThumbnailMaker();
   const videos = createFfmpegThumbnailMaker(options);
-  return { make: (source, media) => (media.kind === 'video' ? videos : images).make(source, media) };
+  return {
+    async make(source, media) {
+      if (media.kind === 'video') return videos.make(source, media);
+      const made = await images.make(source, media);
+      return made.ok || media.mime !== 'image/heic' ? made : heif.make(source, media);
+    },
+  };
 };

@@ -11,6 +11,13 @@ export {
 } from './canvas-thumbnails';
 export { createContentHashLookup } from './content-hash-lookup';
 export { type FileSource, fileSourceFromBlob, fileSourceFromBytes } from './file-source';
+export {
+  createHeifDecoder,
+  type HeifDecoder,
+  type HeifDecoderOptions,
+  type Libheif,
+  whenLibheifReady,
+} from './heif-decode';
 export { type MediaType, sniffMediaType } from './media-type';
 export { noThumbnails, type ThumbnailMaker, type Thumbnails } from './thumbnails';
 export type { UploadFailure } from './upload-job';

@@ -69,6 +69,46 @@ const photoBytes = (format: 'jpeg' | 'png' | 'webp' | 'gif' | 'avif', width = 16
 let uploadStores = 0;
 const nodeFetch = createNodeUploadFetch();
 
+type Uploader = ReturnType<typeof createUploader>;
+/** Each batch's counts as the uploader keeps them, and as counted from its files (the definition). */
+const batchCounts = (uploader: Uploader, withBytes: boolean) => {
+  const batchIds = [...new Set(uploader.files().map((f) => f.batchId))];
+  const kept = batchIds.map((id) => {
+    const { files, finished, failed, sentBytes, totalBytes } = uploader.batch(id);
+    return withBytes ? { files, finished, failed, sentBytes, totalBytes } : { files, finished, failed };
+  });
+  const counted = batchIds.map((id) => {
+    const files = uploader.files().filter((f) => f.batchId === id);
+    const counts = {
+      files: files.length,
+      finished: files.filter((f) => ['done', 'duplicate', 'cancelled'].includes(f.status)).length,
+      failed: files.filter((f) => f.status === 'failed').length,
+    };
+    const bytes = {
+      sentBytes: files.reduce((sum, f) => sum + f.sentBytes, 0),
+      totalBytes: files.reduce((sum, f) => sum + f.totalBytes, 0),
+    };
+    return withBytes ? { ...counts, ...bytes } : counts;
+  });
+  return { kept, counted };
+};
+/** At every batch event the uploader's counts are what its files add up to; bytes too once it is idle. */
+const watchBatchCounts = (uploader: Uploader) => {
+  const mismatches: unknown[] = [];
+  uploader.subscribe((e) => {
+    if (e.type !== 'batch') return;
+    const { kept, counted } = batchCounts(uploader, false);
+    if (JSON.stringify(kept) !== JSON.stringify(counted)) mismatches.push({ kept, counted });
+  });
+  return {
+    expectRight() {
+      expect(mismatches).toEqual([]);
+      const { kept, counted } = batchCounts(uploader, true);
+      expect(kept).toEqual(counted);
+    },
+  };
+};
+
 type Stores = 'filesystem' | 's3';
 
 describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %s store', (storeKind) => {
@@ -241,12 +281,16 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     const phone = await device();
     const uploader = phone.openUploader(phone.state);
     await uploader.start();
+    const counts = watchBatchCounts(uploader);
     const path = await writeTemp('same.jpg', await photoBytes('jpeg', 800, 600));
-    uploader.add([await fileSourceFromPath(path), await fileSourceFromPath(path)]);
+    const first = uploader.add([await fileSourceFromPath(path), await fileSourceFromPath(path)]);
     await uploader.whenIdle();
     const usedAfterFirst = (await phone.usage()).usedBytes;
     const again = uploader.add([await fileSourceFromPath(path)]);
     await uploader.whenIdle();
+    counts.expectRight();
+    expect(uploader.batch(first)).toMatchObject({ files: 2, finished: 2, failed: 0 });
+    expect(uploader.batch(again)).toMatchObject({ files: 1, finished: 1, failed: 0, totalBytes: 0 });
 
     const files = uploader.files();
     expect(files.filter((f) => f.status === 'done')).toHaveLength(1);
@@ -270,11 +314,16 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     };
     const uploader = phone.openUploader(phone.state);
     await uploader.start();
-    uploader.add([await fileSourceFromPath(await writeTemp('big.jpg', await photoBytes('jpeg', 1000, 800)))]);
+    const counts = watchBatchCounts(uploader);
+    const batchId = uploader.add([
+      await fileSourceFromPath(await writeTemp('big.jpg', await photoBytes('jpeg', 1000, 800))),
+    ]);
     await uploader.whenIdle();
 
     const [file] = uploader.files();
     expect(file).toMatchObject({ status: 'failed', failure: { type: 'QuotaExceeded' } });
+    counts.expectRight();
+    expect(uploader.batch(batchId)).toMatchObject({ files: 1, finished: 0, failed: 1 });
     expect(reservations).toBe(1); // a full quota is not tried again
     expect(await phone.usage()).toMatchObject({ usedBytes: 0, reservedBytes: 0 });
     await phone.syncOrThrow();
@@ -295,6 +344,7 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     const phone = await device();
     const uploader = phone.openUploader(phone.state);
     await uploader.start();
+    const counts = watchBatchCounts(uploader);
     const sending = new Promise<void>((resolve) =>
       uploader.subscribe((e) => {
         if (e.type === 'file' && e.status === 'sending') resolve();
@@ -321,6 +371,7 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     uploader.resume();
     await uploader.whenIdle();
     expect(uploader.files().find((f) => f.fileName === 'dropped.bin')).toMatchObject({ status: 'cancelled' });
+    counts.expectRight();
     expect(await phone.state.listJobs()).toEqual([]);
     await phone.syncOrThrow();
     expect(

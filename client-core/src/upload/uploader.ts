@@ -110,6 +110,15 @@ interface Entry {
   photoId: string | null;
   failure: UploadFailure | null;
   controller: AbortController | null;
+  /** What this file last added to its batch's counts (see `recount`); null before its first event. */
+  counted: {
+    readonly busy: boolean;
+    readonly files: number;
+    readonly finished: number;
+    readonly failed: number;
+    readonly sentBytes: number;
+    readonly totalBytes: number;
+  } | null;
 }
 
 const quotaProblem = (error: TransportError) =>
@@ -210,18 +219,57 @@ export const createUploader = (deps: UploaderDeps) => {
     photoId: e.photoId,
     failure: e.failure,
   });
-  const batchOf = (batchId: string): BatchProgress => {
-    const files = [...entries.values()].filter((e) => e.batchId === batchId);
-    return {
-      batchId,
-      files: files.length,
-      finished: files.filter((e) => ['done', 'duplicate', 'cancelled'].includes(e.status)).length,
-      failed: files.filter((e) => e.status === 'failed').length,
-      sentBytes: files.reduce((sum, e) => sum + e.committedBytes + e.inFlightBytes, 0),
-      totalBytes: files.reduce((sum, e) => sum + e.totalBytes, 0),
+  /**
+   * Each batch's counts, and how many files are busy, kept up to date as files change (at each `emit`), so an
+   * event costs the same in a batch of ten thousand files as in one of ten: they were counted over every file at
+   * every event, which grew with the square of the batch.
+   */
+  type BatchCounts = { -readonly [K in Exclude<keyof BatchProgress, 'batchId'>]: BatchProgress[K] };
+  const batches = new Map<string, BatchCounts>();
+  let busyFiles = 0;
+  const isFinished = (e: Entry) => ['done', 'duplicate', 'cancelled'].includes(e.status);
+  const contributionOf = (e: Entry): Entry['counted'] => ({
+    busy: isBusy(e),
+    files: 1,
+    finished: isFinished(e) ? 1 : 0,
+    failed: e.status === 'failed' ? 1 : 0,
+    sentBytes: e.committedBytes + e.inFlightBytes,
+    totalBytes: e.totalBytes,
+  });
+  /** Takes the entry's last counted state out of its batch's counts, and puts `next` in. */
+  const recount = (e: Entry, next: Entry['counted']) => {
+    const batch: BatchCounts = batches.get(e.batchId) ?? {
+      files: 0,
+      finished: 0,
+      failed: 0,
+      sentBytes: 0,
+      totalBytes: 0,
     };
+    const add = (c: NonNullable<Entry['counted']>, sign: number) => {
+      busyFiles += c.busy ? sign : 0;
+      batch.files += sign * c.files;
+      batch.finished += sign * c.finished;
+      batch.failed += sign * c.failed;
+      batch.sentBytes += sign * c.sentBytes;
+      batch.totalBytes += sign * c.totalBytes;
+    };
+    if (e.counted) add(e.counted, -1);
+    if (next) add(next, 1);
+    e.counted = next;
+    if (batch.files === 0) batches.delete(e.batchId);
+    else batches.set(e.batchId, batch);
   };
+  /** Removes an entry from the queue and from its batch's counts. */
+  const untrack = (e: Entry) => {
+    entries.delete(e.jobId);
+    recount(e, null);
+  };
+  const batchOf = (batchId: string): BatchProgress => ({
+    batchId,
+    ...(batches.get(batchId) ?? { files: 0, finished: 0, failed: 0, sentBytes: 0, totalBytes: 0 }),
+  });
   const emit = (entry: Entry) => {
+    if (entries.get(entry.jobId) === entry) recount(entry, contributionOf(entry));
     if (listeners.size > 0) {
       const file = { type: 'file', ...progressOf(entry) } as const;
       const batch = { type: 'batch', ...batchOf(entry.batchId) } as const;
@@ -230,12 +278,11 @@ export const createUploader = (deps: UploaderDeps) => {
         listener(batch);
       }
     }
-    // Only a file that stopped being busy can make the queue idle: the scan runs once per file, not per event.
     if (!isBusy(entry)) checkIdle();
   };
   const isBusy = (e: Entry) => ['preparing', 'waiting', 'sending', 'saving'].includes(e.status);
   const checkIdle = () => {
-    if ([...entries.values()].some(isBusy)) return;
+    if (busyFiles > 0) return;
     for (const resolve of idleWaiters) resolve();
     idleWaiters.clear();
   };
@@ -402,6 +449,7 @@ export const createUploader = (deps: UploaderDeps) => {
       photoId: null,
       failure: job.failure,
       controller: null,
+      counted: null,
     };
     entries.set(job.id, entry);
     return entry;
@@ -428,7 +476,7 @@ export const createUploader = (deps: UploaderDeps) => {
     );
     await persist(job);
     if (closed) return; // prepared and kept: the next run sends it
-    entries.delete(placeholder.jobId);
+    untrack(placeholder);
     if (placeholder.status === 'cancelled') {
       await forget(job);
       return;
@@ -487,6 +535,7 @@ export const createUploader = (deps: UploaderDeps) => {
           photoId: null,
           failure: null,
           controller: null,
+          counted: null,
         };
         entries.set(placeholder.jobId, placeholder);
         emit(placeholder);

@@ -6,11 +6,19 @@
  * blob downloads and `blob:` URLs included, is not intercepted at all, so nothing from the API and nothing
  * decrypted can ever land in Cache Storage. A new version installs in the background and waits until the page
  * asks it to take over (the update prompt).
+ *
+ * [Note: The HEIC decoder offline]
+ * The build's lazy files (the HEIC decoder, ~1.5 MB, needed only for HEIC in browsers other than Safari) are not
+ * fetched at install, which every user would pay at every update. They are cached in the same versioned cache the
+ * first time the app loads them, so after one HEIC met online, HEIC files chosen offline get thumbnails too. Before
+ * that, a HEIC chosen offline is stored without thumbnails (its thumbnails are made when it is queued).
  */
 
 interface ShellManifest {
   readonly version: string;
   readonly files: ReadonlyArray<string>;
+  /** Cached when first loaded, not at install. */
+  readonly lazyFiles: ReadonlyArray<string>;
 }
 
 // Minimal shapes of the service worker globals; the package's TypeScript lib is DOM, not WebWorker.
@@ -40,6 +48,7 @@ const scope = self as unknown as ServiceWorkerScopeLike;
 const cacheName = `${CACHE_PREFIX}${manifest.version}`;
 const base = new URL(scope.registration.scope);
 const shellUrls = new Set(manifest.files.map((file) => new URL(file, base).href));
+const lazyUrls = new Set(manifest.lazyFiles.map((file) => new URL(file, base).href));
 const indexUrl = new URL('index.html', base).href;
 
 scope.addEventListener('install', (event) => {
@@ -75,6 +84,18 @@ scope.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== base.origin || isApiPath(url)) return;
+  if (lazyUrls.has(url.href)) {
+    event.respondWith(
+      caches.open(cacheName).then(async (cache) => {
+        const cached = await cache.match(url.href);
+        if (cached) return cached;
+        const response = await fetch(request);
+        if (response.ok) await cache.put(url.href, response.clone());
+        return response;
+      }),
+    );
+    return;
+  }
   const cacheKey = request.mode === 'navigate' ? indexUrl : shellUrls.has(url.href) ? url.href : null;
   if (cacheKey === null) return;
   event.respondWith(

@@ -22,6 +22,7 @@ import {
   type FileProgress,
   fileSourceFromBlob,
   type GrabVideoFrame,
+  type HeifDecoder,
   type LocalStore,
   listAccountSessions,
   loadCachedThumbnails,
@@ -172,6 +173,8 @@ export interface VaultServiceDeps {
   readonly platform: Omit<RemotePlatform, 'onSession' | 'onServerSignIn' | 'accounts'>;
   /** One frame of a video, from the page (a worker has no <video>); without it videos get no thumbnail. */
   readonly grabVideoFrame?: GrabVideoFrame;
+  /** Decodes HEIC the browser cannot; without it such files get no thumbnail. */
+  readonly heifDecoder?: HeifDecoder;
 }
 
 export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
@@ -206,9 +209,10 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       state: await openUploadStore(`halyon-uploads-${account}`),
       stateKey: deriveUploadStateKey(session.vault.masterKey),
       contentHashKey: await deriveContentHashKey(session.vault.masterKey),
-      thumbnails: createCanvasThumbnailMaker(
-        deps.grabVideoFrame ? { grabVideoFrame: deps.grabVideoFrame } : {},
-      ),
+      thumbnails: createCanvasThumbnailMaker({
+        ...(deps.grabVideoFrame ? { grabVideoFrame: deps.grabVideoFrame } : {}),
+        ...(deps.heifDecoder ? { heif: deps.heifDecoder } : {}),
+      }),
       addPhotos: (photos) => library.addPhotos(photos),
       findPhotoByContentHash: createContentHashLookup(library, session.client.engine),
     });

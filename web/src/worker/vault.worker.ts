@@ -3,7 +3,7 @@
  * `new Function` probes), builds the platform pieces (IndexedDB, fetch, Web Locks, BroadcastChannel, online
  * state) and exposes the vault service over comlink. Everything holding a key lives in this worker.
  */
-import { type GrabVideoFrame, openLocalStore } from '@halyon/client-core';
+import { createHeifDecoder, type GrabVideoFrame, openLocalStore } from '@halyon/client-core';
 import { expose, type Remote } from 'comlink';
 import { z } from 'zod';
 import { webDeviceName } from '../features/settings/device-label';
@@ -31,6 +31,8 @@ const service = createVaultService({
     deviceName: webDeviceName(navigator.userAgent),
   },
   grabVideoFrame,
+  // HEIC where createImageBitmap cannot decode it: libheif-js, fetched only when the first such file is met.
+  heifDecoder: createHeifDecoder(() => import('./load-libheif').then((m) => m.loadLibheif())),
 });
 
 expose(

@@ -3,12 +3,13 @@
  * documents it would show, kept up to date from the engine's change events.
  */
 import { decodeRecordDoc, encodeRecordDoc } from '../../library/kinds';
+import { recordPacking } from '../../library/packing';
 import type { LocalStore } from '../../store/local-store';
 import { openMemoryStore } from '../../store/test-store';
 import { createSyncEngine, DELETE_FOREVER, type DocChange, recordKeyString, type SyncEvent } from '../engine';
 import { createHlcClock } from '../hlc';
 import { createDoc, editDoc, latestStamp, type RecordDoc } from '../merge';
-import type { RecordCipher } from '../record-cipher';
+import type { FieldPacking, RecordCipher } from '../record-cipher';
 import type { SnapshotCipher } from '../snapshot-cipher';
 import type { RecordKey } from '../sync-store';
 import type { Transport } from '../transport';
@@ -29,6 +30,8 @@ export interface TestDeviceOptions {
   readonly snapshotDelayMs?: number;
   /** The codec's schema name (RecordCodec.schema). */
   readonly schema?: string;
+  /** The codec's snapshot layouts (RecordCodec.packing): the library's unless given; null for none. */
+  readonly packing?: FieldPacking | null;
 }
 
 export const createTestDevice = async (options: TestDeviceOptions) => {
@@ -38,7 +41,12 @@ export const createTestDevice = async (options: TestDeviceOptions) => {
     store,
     transport: options.transport,
     cipher: options.cipher ?? createTestCipher(),
-    codec: { encode: encodeRecordDoc, decode: decodeRecordDoc, schema: options.schema ?? 'test' },
+    codec: {
+      encode: encodeRecordDoc,
+      decode: decodeRecordDoc,
+      schema: options.schema ?? 'test',
+      ...(options.packing !== null && { packing: options.packing ?? recordPacking }),
+    },
     newOpId: () => testUuid(++opIds, 'aa'),
     now: () => Date.now(),
     ...(options.snapshotCipher && {
