@@ -13,8 +13,8 @@
  * CLI's persistent local store (one JSON file, saved after each group of records) and its file-backed upload queue.
  *
  * The machine is shared: every figure is the best of N runs (a fresh account each run, so nothing de-duplicates),
- * and the CPU seconds each phase used (this process and the server's) are printed too, since they barely depend on
- * the load. The ratios in the last line (one JSON object: bench, upload_ratio, download_ratio, upload_mb_s,
+ * and the CPU seconds each phase used (this process and the server's, and apart the PostgreSQL backends') are
+ * printed too, since they barely depend on the load. The ratios in the last line (one JSON object: bench, upload_ratio, download_ratio, upload_mb_s,
  * plain_upload_mb_s, peak_rss_mb and more) are those of the slower store (the one with the lower plain upload).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -65,11 +65,11 @@ const SERVER_MAIN = fileURLToPath(new URL('../server/src/main.ts', import.meta.u
 // ---------------------------------------------------------------------------------------------------------------
 // The server as its own process, on a scratch database
 
-const admin = async (sqlText: string) => {
+const admin = async (sqlText: string, values: unknown[] = []) => {
   const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
   try {
-    await client.query(sqlText);
+    return (await client.query(sqlText, values)).rows;
   } finally {
     await client.end();
   }
@@ -89,6 +89,8 @@ interface ServerProcess {
   readonly url: string;
   /** CPU seconds the server process has used so far (Linux /proc), 0 where that cannot be read. */
   cpuSeconds(): Promise<number>;
+  /** CPU seconds each PostgreSQL backend serving the server's database has used so far, by pid. */
+  databaseCpuSeconds(): Promise<Map<number, number>>;
   stop(): Promise<void>;
 }
 
@@ -148,6 +150,11 @@ const startServer = async (env: Record<string, string>): Promise<ServerProcess> 
   return {
     url,
     cpuSeconds: () => cpuSecondsOf(child.pid),
+    async databaseCpuSeconds() {
+      const rows = await admin('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName]);
+      const pids = rows.map((row) => Number((row as { pid: number }).pid));
+      return new Map(await Promise.all(pids.map(async (pid) => [pid, await cpuSecondsOf(pid)] as const)));
+    },
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -239,25 +246,36 @@ const drain = async (stream: ReadableStream<Uint8Array>) => {
   return bytes;
 };
 
-/** Wall seconds, and the CPU seconds of this process (client, sharp's threads) plus the server's and s3rver's. */
+/**
+ * Wall seconds, and the CPU seconds of this process (client, sharp's threads) plus the server's and s3rver's; apart,
+ * the CPU of the PostgreSQL backends serving the server (those open at the end: one that closed meanwhile is
+ * missed, so this is a lower bound).
+ */
 interface Took {
   readonly seconds: number;
   readonly cpuSeconds: number;
   readonly serverCpuSeconds: number;
+  readonly databaseCpuSeconds: number;
 }
 
 const measure = async (server: ServerProcess, run: () => Promise<unknown>): Promise<Took> => {
   const othersCpu = async () => (await server.cpuSeconds()) + (await cpuSecondsOf(s3.pid));
+  const databaseBefore = await server.databaseCpuSeconds();
   const start = performance.now();
   const clientCpu = process.cpuUsage();
   const serverCpu = await othersCpu();
   await run();
   const { user, system } = process.cpuUsage(clientCpu);
   const serverCpuSeconds = (await othersCpu()) - serverCpu;
+  const seconds = (performance.now() - start) / 1000;
+  let databaseCpuSeconds = 0;
+  for (const [pid, cpu] of await server.databaseCpuSeconds())
+    databaseCpuSeconds += cpu - (databaseBefore.get(pid) ?? 0);
   return {
-    seconds: (performance.now() - start) / 1000,
+    seconds,
     cpuSeconds: (user + system) / 1e6 + serverCpuSeconds,
     serverCpuSeconds,
+    databaseCpuSeconds,
   };
 };
 
@@ -297,7 +315,11 @@ const plainDownload = async (api: BlobApi, ids: readonly string[]) =>
 const PHASES = ['plainUp', 'plainDown', 'encUp', 'encDown', 'encUpNoThumbs'] as const;
 type Phase = (typeof PHASES)[number];
 /** Per phase, the best of the runs: MiB/s, and the CPU seconds that run used (client + server and s3rver). */
-type Figures = Record<Phase, number> & { cpu: Record<Phase, number>; serverCpu: Record<Phase, number> };
+type Figures = Record<Phase, number> & {
+  cpu: Record<Phase, number>;
+  serverCpu: Record<Phase, number>;
+  databaseCpu: Record<Phase, number>;
+};
 
 const benchStore = async (name: string, env: Record<string, string>): Promise<Figures> => {
   const server = await startServer(env);
@@ -306,12 +328,14 @@ const benchStore = async (name: string, env: Record<string, string>): Promise<Fi
     ...Object.fromEntries(PHASES.map((p) => [p, 0])),
     cpu: Object.fromEntries(PHASES.map((p) => [p, Number.POSITIVE_INFINITY])),
     serverCpu: Object.fromEntries(PHASES.map((p) => [p, 0])),
+    databaseCpu: Object.fromEntries(PHASES.map((p) => [p, 0])),
   } as Figures;
   const keep = (phase: Phase, took: Took) => {
     best[phase] = Math.max(best[phase], totalMiB / took.seconds);
     if (took.cpuSeconds < best.cpu[phase]) {
       best.cpu[phase] = took.cpuSeconds;
       best.serverCpu[phase] = took.serverCpuSeconds;
+      best.databaseCpu[phase] = took.databaseCpuSeconds;
     }
   };
 
@@ -435,6 +459,16 @@ for (const [store, { cpu, serverCpu }] of Object.entries(results)) {
     `${store.padEnd(64)}|${c('plainUp')} |${c('encUp')}   |${c('encUpNoThumbs')}    |${c('plainDown')}|${c('encDown')}`,
   );
 }
+// Not in the figures above (kept comparable with earlier rounds): the database's share of the same runs.
+console.log(
+  'PostgreSQL backends of the server, CPU s (same runs; a lower bound) |  plain up  | encrypted up | no thumbnails | plain down | encrypted down',
+);
+for (const [store, { databaseCpu }] of Object.entries(results)) {
+  const d = (phase: Phase) => databaseCpu[phase].toFixed(1).padStart(11);
+  console.log(
+    `${store.padEnd(67)}|${d('plainUp')} |${d('encUp')}   |${d('encUpNoThumbs')}    |${d('plainDown')}|${d('encDown')}`,
+  );
+}
 const slower = Object.values(results).reduce((a, b) => (a.plainUp <= b.plainUp ? a : b));
 console.log(`peak RSS of the client process: ${(peakRss / MiB).toFixed(0)} MiB`);
 console.log(
@@ -450,6 +484,8 @@ console.log(
     peak_rss_mb: Math.round(peakRss / MiB),
     upload_cpu_s: Number(slower.cpu.encUp.toFixed(2)),
     plain_upload_cpu_s: Number(slower.cpu.plainUp.toFixed(2)),
+    upload_db_cpu_s: Number(slower.databaseCpu.encUp.toFixed(2)),
+    plain_upload_db_cpu_s: Number(slower.databaseCpu.plainUp.toFixed(2)),
     files: FILES,
     total_mib: Number(totalMiB.toFixed(1)),
     runs: RUNS,

@@ -3,7 +3,8 @@
 /**
  * A HEIC through the real app in Chromium, which cannot decode HEIC itself: the worker loads libheif-js from our
  * origin under the app's CSP, the grid shows the decrypted thumbnail upright, the viewer shows a preview (the
- * original could not be shown), and the service worker keeps the decoder once it has been used.
+ * original could not be shown), and the service worker keeps the decoder once it has been used, so a HEIC
+ * chosen offline after a reload gets its thumbnails too. See: [Note: The HEIC decoder offline]
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -45,6 +46,9 @@ const quadrantsOf = (painted: HTMLCanvasElement | HTMLImageElement) => {
 };
 const UPRIGHT = { wide: true, quadrants: [true, true, true, true] };
 
+const heicFixture = (name: string) =>
+  readFile(new URL(`../../client-core/src/upload/fixtures/heic/${name}`, import.meta.url));
+
 test('uploads a HEIC in Chromium: libheif-js makes its thumbnail and preview, upright, under the CSP', async ({
   page,
 }) => {
@@ -59,9 +63,7 @@ test('uploads a HEIC in Chromium: libheif-js makes its thumbnail and preview, up
   await registerThroughUi(page, `heic-${randomUUID()}@example.org`, 'amber willow canyon frost');
 
   // Stored on its side with irot and EXIF orientation 6 (client-core/src/upload/fixtures/heic/README.md).
-  const heic = await readFile(
-    new URL('../../client-core/src/upload/fixtures/heic/quadrants-irot.heic', import.meta.url),
-  );
+  const heic = await heicFixture('quadrants-irot.heic');
   await page
     .locator('input[type="file"][accept]')
     .setInputFiles([{ name: 'IMG_0001.HEIC', mimeType: 'image/heic', buffer: heic }]);
@@ -90,6 +92,56 @@ test('uploads a HEIC in Chromium: libheif-js makes its thumbnail and preview, up
 
   const origin = new URL(server.origin).origin;
   expect(requests.filter((url) => !/^(blob|data):/.test(url) && new URL(url).origin !== origin)).toEqual([]);
+  expect(problems.cspViolations).toEqual([]);
+  expect(problems.pageErrors).toEqual([]);
+});
+
+test('after one HEIC online, a HEIC chosen offline in a reloaded app gets its thumbnail from the cached decoder', async ({
+  page,
+}) => {
+  const problems = await watchPageProblems(page);
+  const password = 'amber willow canyon frost';
+  await page.goto(server.origin);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await registerThroughUi(page, `heic-offline-${randomUUID()}@example.org`, password);
+  const input = page.locator('input[type="file"][accept]');
+  const uploads = page.getByRole('region', { name: 'Uploads' });
+  const photos = page.getByRole('listbox', { name: 'Photos' }).getByRole('option');
+
+  await input.setInputFiles([
+    { name: 'IMG_0001.HEIC', mimeType: 'image/heic', buffer: await heicFixture('quadrants-irot.heic') },
+  ]);
+  await expect(uploads).toContainText('1 uploaded', { timeout: 60_000 });
+  await expect(photos).toHaveCount(1);
+  const firstId = (await photos.getAttribute('id'))!;
+
+  // No network from here on, and a fresh worker: lock, reload from the service worker, unlock on the device.
+  // Any request for the decoder that reaches the network (or the HTTP cache, which routing bypasses) fails: it
+  // must come from the service worker's cache, which routing does not see.
+  await page.context().route(/\/assets\/(load-libheif|libheif)-/, (route) => route.abort());
+  await page.context().setOffline(true);
+  await page.getByRole('button', { name: 'Lock', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Vault locked' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Vault locked' })).toBeVisible();
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByText('You are offline.')).toBeVisible({ timeout: 60_000 });
+
+  // Prepared (thumbnails made, sealed, staged) while offline: it waits for the network.
+  await input.setInputFiles([
+    { name: 'IMG_0002.HEIC', mimeType: 'image/heic', buffer: await heicFixture('quadrants.heic') },
+  ]);
+  await expect(uploads).toContainText(/IMG_0002\.HEIC\s*Waiting/, { timeout: 60_000 });
+
+  await page.context().setOffline(false);
+  await expect(photos).toHaveCount(2, { timeout: 60_000 });
+  const second = photos.and(page.locator(`:not(#${firstId})`));
+  const thumbnail = second.locator('canvas');
+  await expect(thumbnail).toHaveCount(1, { timeout: 30_000 });
+  await expect.poll(() => thumbnail.evaluate(quadrantsOf), { timeout: 30_000 }).toEqual(UPRIGHT);
   expect(problems.cspViolations).toEqual([]);
   expect(problems.pageErrors).toEqual([]);
 });

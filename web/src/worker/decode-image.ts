@@ -2,10 +2,10 @@
  * @module Decodes a decrypted image into an ImageBitmap here in the worker, so the page only paints it: no
  * object URL, and no image decode on the main thread while the grid scrolls. See: [Note: Thumbnails as bitmaps]
  *
- * WebCodecs' ImageDecoder reads the bytes as they are. A Blob, the other way in, registers with the browser
- * process first, a round trip that blocks this thread: in a trace of the bench's scroll stops it was the
- * worker's largest cost (about 3 ms a thumbnail on the loaded 2-core machine), and in isolation the Blob path
- * took 18-23 ms for 18 thumbnails where ImageDecoder took 11-13 ms. Browsers without ImageDecoder take the Blob.
+ * WebCodecs' ImageDecoder reads the bytes as they are. A Blob, the other way in, first registers with the
+ * browser process, a round trip that blocks this thread (0.5-2 ms a thumbnail in the bench's profiles on the
+ * loaded 2-core machine); in isolation 18 thumbnails took 11-13 ms this way and 18-23 ms through Blobs. In the
+ * batched grid the bench could not tell the two apart (docs/web.md). Browsers without ImageDecoder take the Blob.
  */
 
 /** null when the bytes are not an image this browser can decode. */

@@ -130,6 +130,8 @@ export async function reserveBlobs(
   if (tooLarge) return err({ type: 'BlobTooLarge', maxBytes: config.maxBlobBytes });
   const wanted = inputs.map((input) => ({ id: input.id ?? randomUUID(), size: input.size }));
   const named = (id: string) => (wanted.length > 1 ? ` (${id})` : '');
+  /** The usage as the reservation left it, known inside the transaction when it reserved anything. */
+  let usageAfter: StorageUsage | null = null;
   const reserved = await deps.db
     .transaction()
     .execute(async (trx): Promise<Result<readonly BlobRow[], BlobError>> => {
@@ -188,6 +190,8 @@ export async function reserveBlobs(
         // Throwing rolls back the ones inserted with it.
         const taken = fresh.find(({ id }) => !inserted.has(id));
         if (taken) throw new IdTakenMeanwhile(taken.id);
+        // Under the quota row's lock these are exact: two queries fewer than reading them again afterwards.
+        usageAfter = { usedBytes: quota.usedBytes, reservedBytes: held + requestedBytes, quotaBytes };
       }
       const rowsById = await findBlobs(
         trx,
@@ -211,7 +215,7 @@ export async function reserveBlobs(
     if (upload && !upload.ok) return upload;
     blobs.push({ blob: blobInfoOf(blob), upload: upload?.value ?? null });
   }
-  return ok({ blobs, usage: await getUsage(deps, userId) });
+  return ok({ blobs, usage: usageAfter ?? (await getUsage(deps, userId)) });
 }
 
 class IdTakenMeanwhile extends Error {
@@ -376,11 +380,13 @@ export async function commitBlobs(
     }
     toCommit.push(id);
   }
+  /** The usage as the commit left it, read inside its transaction (one query instead of two afterwards). */
+  let usageAfter: StorageUsage | null = null;
   if (toCommit.length > 0) {
     const committed = await deps.db
       .transaction()
       .execute(async (trx) => {
-        await lockQuota(trx, userId); // quota before blob, the same order as reserveBlob and the GC
+        const quota = await lockQuota(trx, userId); // quota before blob, the same order as reserveBlob and the GC
         const locked = await findBlobsForUpdate(trx, toCommit);
         // One collected meanwhile: roll back the others too.
         if (locked.size !== new Set(toCommit).size) throw new ExpiredMeanwhile();
@@ -392,6 +398,11 @@ export async function commitBlobs(
         );
         const addedBytes = reserved.reduce((sum, blob) => sum + blob.size, 0);
         if (addedBytes > 0) await addUsedBytes(trx, userId, addedBytes);
+        usageAfter = {
+          usedBytes: quota.usedBytes + addedBytes,
+          reservedBytes: await reservedBytes(trx, userId),
+          quotaBytes: quota.quotaBytes ?? deps.config.defaultQuotaBytes,
+        };
         return true;
       })
       .catch((error: unknown) => {
@@ -405,7 +416,7 @@ export async function commitBlobs(
     requests.map((request) => request.id),
   );
   const blobs = requests.map(({ id }) => blobInfoOf(committedById.get(id)!));
-  return ok({ blobs, usage: await getUsage(deps, userId) });
+  return ok({ blobs, usage: usageAfter ?? (await getUsage(deps, userId)) });
 }
 
 class ExpiredMeanwhile extends Error {}

@@ -68,21 +68,6 @@ describe('thumbnail queue', () => {
     expect(batches[1]).toEqual(['a']);
   });
 
-  it('serves the cells on screen first; the overscan rows go in the next batch', async () => {
-    const { loaders, batches, finishBatch } = controlledLoaders(new Set(['a', 'b', 'c', 'd']));
-    const queue = createThumbnailQueue(loaders, { batchSize: 10, loadsInFlight: 1 });
-    queue.request('a', () => {}, false);
-    queue.request('b', () => {}, true);
-    queue.request('c', () => {}, true);
-    const cancelD = queue.request('d', () => {}, false);
-    await settle();
-    expect(batches).toEqual([['c', 'b']]);
-    // Scrolled on before its turn: the overscan cell that left never reaches the worker.
-    cancelD();
-    await finishBatch(0);
-    expect(batches[1]).toEqual(['a']);
-  });
-
   it('loads what the batch could not serve one by one, `loadsInFlight` at a time, newest first', async () => {
     const { loaders, batches, singles, finishBatch, finishSingle } = controlledLoaders(new Set(['b']));
     const queue = createThumbnailQueue(loaders, { batchSize: 10, loadsInFlight: 2 });

@@ -25,16 +25,14 @@ export interface ThumbnailQueueOptions {
 export interface ThumbnailQueue<T, Id extends string = string> {
   /**
    * Loads `id` when its turn comes; the returned function cancels it if it has not started yet (a started load
-   * runs to the end, and `onDone` still gets its result). Requests made in one task go out together, those
-   * `isOnScreen` first: the cells of the overscan rows, which the person cannot see yet, wait for the next batch.
+   * runs to the end, and `onDone` still gets its result). Requests made in one task go out together.
    */
-  request(id: Id, onDone: (value: T) => void, isOnScreen?: boolean): () => void;
+  request(id: Id, onDone: (value: T) => void): () => void;
 }
 
 interface Waiting<T, Id extends string> {
   readonly id: Id;
   readonly onDone: (value: T) => void;
-  readonly isOnScreen: boolean;
   isCancelled: boolean;
 }
 
@@ -63,23 +61,10 @@ export const createThumbnailQueue = <T, Id extends string = string>(
     waitingForOne.push(...misses.reverse());
   };
 
-  /** The newest waiting requests, up to batchSize: those on screen if any, else the others. */
-  const takeBatch = (): Waiting<T, Id>[] => {
-    const onScreen = waiting.some((entry) => entry.isOnScreen);
-    const batch: Waiting<T, Id>[] = [];
-    for (let i = waiting.length - 1; i >= 0 && batch.length < options.batchSize; i--) {
-      const entry = waiting[i]!;
-      if (onScreen && !entry.isOnScreen) continue;
-      batch.push(entry);
-      waiting.splice(i, 1);
-    }
-    return batch;
-  };
-
   const pump = (): void => {
     isPumpQueued = false;
     if (!isBatchInFlight && waiting.length > 0) {
-      const batch = takeBatch();
+      const batch = waiting.splice(Math.max(0, waiting.length - options.batchSize)).reverse();
       isBatchInFlight = true;
       void runBatch(batch).finally(() => {
         isBatchInFlight = false;
@@ -101,8 +86,8 @@ export const createThumbnailQueue = <T, Id extends string = string>(
   };
 
   return {
-    request(id, onDone, isOnScreen = true) {
-      const entry: Waiting<T, Id> = { id, onDone, isOnScreen, isCancelled: false };
+    request(id, onDone) {
+      const entry: Waiting<T, Id> = { id, onDone, isCancelled: false };
       waiting.push(entry);
       // After the current task, so that every cell settling in it joins one batch.
       if (!isPumpQueued) {

@@ -358,15 +358,6 @@ export const TimelineGrid = (props: TimelineGridProps) => {
 
   // ------------------------------------------------------------ rendering
 
-  /** Whether photo `id`'s cell is in the viewport now, not in the overscan rows around it. */
-  const isOnScreen = (id: PhotoId): boolean => {
-    const l = layout();
-    const rowIndex = l.rowOfPhoto[l.indexById.get(id) ?? -1];
-    if (rowIndex === undefined) return false;
-    const top = l.rowTops[rowIndex] ?? 0;
-    return top + l.cellSize > scrollTop() && top < scrollTop() + viewportHeight();
-  };
-
   const Cell = (cellProps: { readonly id: PhotoId }) => {
     const index = () => layout().indexById.get(cellProps.id) ?? -1;
     const photo = () => photos()[index()];
@@ -409,12 +400,7 @@ export const TimelineGrid = (props: TimelineGridProps) => {
             onPointerDown={(event) => onCellPointerDown(event, index())}
             onClick={(event) => onCellClick(event, index())}
           >
-            <Thumbnail
-              id={cellProps.id}
-              settle={thumbnailSettle}
-              queue={thumbnailQueue}
-              isOnScreen={isOnScreen}
-            />
+            <Thumbnail id={cellProps.id} settle={thumbnailSettle} queue={thumbnailQueue} />
             <button
               type="button"
               class="timeline-cell__check"
@@ -528,31 +514,26 @@ const Thumbnail = (props: {
   readonly id: PhotoId;
   readonly settle: SettleTimer;
   readonly queue: ThumbnailQueue<ImageBitmap | null, PhotoId>;
-  readonly isOnScreen: (id: PhotoId) => boolean;
 }) => {
   const [canvas, setCanvas] = createSignal<HTMLCanvasElement | null>(null);
   let isDisposed = false;
   let cancel = (): void => {};
   const id = props.id;
   const cancelSettle = props.settle.start(() => {
-    cancel = props.queue.request(
-      id,
-      (image) => {
-        if (image === null) return;
-        if (isDisposed) return image.close();
-        const painted = document.createElement('canvas');
-        painted.className = 'timeline-cell__image';
-        painted.setAttribute('aria-hidden', 'true');
-        painted.width = image.width;
-        painted.height = image.height;
-        const context = painted.getContext('bitmaprenderer');
-        if (!context) return image.close();
-        // Takes the bitmap over (it is closed by this): the canvas holds the only decoded copy.
-        context.transferFromImageBitmap(image);
-        setCanvas(painted);
-      },
-      props.isOnScreen(id),
-    );
+    cancel = props.queue.request(id, (image) => {
+      if (image === null) return;
+      if (isDisposed) return image.close();
+      const painted = document.createElement('canvas');
+      painted.className = 'timeline-cell__image';
+      painted.setAttribute('aria-hidden', 'true');
+      painted.width = image.width;
+      painted.height = image.height;
+      const context = painted.getContext('bitmaprenderer');
+      if (!context) return image.close();
+      // Takes the bitmap over (it is closed by this): the canvas holds the only decoded copy.
+      context.transferFromImageBitmap(image);
+      setCanvas(painted);
+    });
   });
   onCleanup(() => {
     isDisposed = true;
