@@ -7,20 +7,15 @@
  * checkout's client-core against its own store file, for before/after runs. BENCH_MARKS=1 prints phase bounds as
  * the main bench does. Bench data under a bench key derived from a constant; nothing decrypted is written.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
-import type { MasterKey, NewPhoto, Transport } from '@halyon/client-core';
+import type { MasterKey, Transport } from '@halyon/client-core';
+import { PHOTOS, RECORDS, writeBenchLibrary } from './lib/bench-library';
 
 const core: typeof import('@halyon/client-core') = await import(process.env.CORE ?? '@halyon/client-core');
 const { openHalyonClient, openMemoryLocalStore } = core;
 
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
-const PHOTOS = Math.round(RECORDS * 0.8);
-const TAGS = Math.max(1, Math.round(RECORDS * 0.002));
-const PHOTO_TAG_LINKS = Math.round(RECORDS * 0.15);
-const ALBUMS = Math.max(1, Math.round(RECORDS * 0.0005));
-const ALBUM_LINKS = RECORDS - PHOTOS - TAGS - PHOTO_TAG_LINKS - ALBUMS;
 const FILE = process.env.WARM_FILE ?? `/tmp/warm-store-${RECORDS}.bin`;
 const masterKey = createHash('sha256').update('bench').digest() as unknown as MasterKey;
 const transport = new Proxy(
@@ -32,47 +27,10 @@ const transport = new Proxy(
   },
 ) as Transport;
 
-const photo = (i: number): NewPhoto => ({
-  blobs: { original: crypto.randomUUID(), thumbnail: crypto.randomUUID(), preview: crypto.randomUUID() },
-  fileKey: randomBytes(32).toString('base64'),
-  size: 2_000_000 + i,
-  mime: 'image/jpeg',
-  width: 4032,
-  height: 3024,
-  takenAt: Date.UTC(2015, 0, 1) + i * 3_600_000,
-  exif: {
-    make: 'Apple',
-    model: 'iPhone 12',
-    iso: 100,
-    fNumber: 1.6,
-    exposureTime: 0.008,
-    focalLengthMm: 4.2,
-  },
-  contentHash: randomBytes(32).toString('base64'),
-  fileName: `IMG_${String(i).padStart(5, '0')}.HEIC`,
-});
-
 if (process.env.WARM_BUILD || !existsSync(FILE)) {
   const store = openMemoryLocalStore('seed');
   const seeder = await openHalyonClient({ store, transport, masterKey });
-  const photoIds: string[] = [];
-  for (let i = 0; i < PHOTOS; i += 10_000) {
-    photoIds.push(
-      ...(await seeder.library.addPhotos(
-        Array.from({ length: Math.min(10_000, PHOTOS - i) }, (_, j) => photo(i + j)),
-      )),
-    );
-  }
-  for (let t = 0; t < TAGS; t++) {
-    const tag = await seeder.library.createTag(`tag ${t}`);
-    const per = Math.floor(PHOTO_TAG_LINKS / TAGS);
-    await seeder.library.tagPhotos(tag, photoIds.slice(t * per, (t + 1) * per));
-  }
-  for (let a = 0; a < ALBUMS; a++) {
-    const album = await seeder.library.createAlbum(`album ${a}`);
-    const per = Math.floor(ALBUM_LINKS / ALBUMS);
-    await seeder.library.addToAlbum(album, photoIds.slice(PHOTOS - (a + 1) * per, PHOTOS - a * per));
-  }
+  await writeBenchLibrary(seeder.library);
   await seeder.lock();
   // As if the server applied every op: version 1 records, no outbox.
   const ops = await store.listOutbox();

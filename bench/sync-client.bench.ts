@@ -21,7 +21,6 @@ import {
   createFetchTransport,
   type LocalStore,
   type MasterKey,
-  type NewPhoto,
   openHalyonClient,
   openLocalStore,
   openMemoryLocalStore,
@@ -29,15 +28,9 @@ import {
 } from '@halyon/client-core';
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import pg from 'pg';
+import { PHOTOS, RECORDS, writeBenchLibrary } from './lib/bench-library';
 import { startChildServer } from './lib/child-server';
 
-/** BENCH_RECORDS shrinks the run for a quick look; the targets are for 100,000. */
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
-const PHOTOS = Math.round(RECORDS * 0.8);
-const TAGS = Math.max(1, Math.round(RECORDS * 0.002));
-const PHOTO_TAG_LINKS = Math.round(RECORDS * 0.15);
-const ALBUMS = Math.max(1, Math.round(RECORDS * 0.0005));
-const ALBUM_LINKS = RECORDS - PHOTOS - TAGS - PHOTO_TAG_LINKS - ALBUMS;
 const OFFLINE_EDITS = Math.round(RECORDS / 10);
 const TARGETS = { initial_sync_ms: 15_000, warm_start_ms: 1_500, offline_push_ms: 5_000 };
 
@@ -109,26 +102,6 @@ const withoutBlobRefs = (inner: Transport): Transport => ({
     inner.push({ ops: request.ops.map((op) => ('ciphertext' in op ? { ...op, blobIds: [] } : op)) }),
 });
 
-const photo = (i: number): NewPhoto => ({
-  blobs: { original: crypto.randomUUID(), thumbnail: crypto.randomUUID(), preview: crypto.randomUUID() },
-  fileKey: randomBytes(32).toString('base64'),
-  size: 2_000_000 + i,
-  mime: 'image/jpeg',
-  width: 4032,
-  height: 3024,
-  takenAt: Date.UTC(2015, 0, 1) + i * 3_600_000,
-  exif: {
-    make: 'Apple',
-    model: 'iPhone 12',
-    iso: 100,
-    fNumber: 1.6,
-    exposureTime: 0.008,
-    focalLengthMm: 4.2,
-  },
-  contentHash: randomBytes(32).toString('base64'),
-  fileName: `IMG_${String(i).padStart(5, '0')}.HEIC`,
-});
-
 /** BENCH_MARKS=1 prints each phase's bounds in the monotonic clock of V8's CPU profiles (µs), to cut a profile. */
 const mark = (phase: string) => {
   if (process.env.BENCH_MARKS) console.error(`mark ${phase} ${process.hrtime.bigint() / 1000n}`);
@@ -155,24 +128,7 @@ try {
   // Seed the server through another device of the account (not measured).
   const seedStart = performance.now();
   const seeder = await openHalyonClient({ store: await newStore(), transport: transportFor(), masterKey });
-  const photoIds: string[] = [];
-  for (let i = 0; i < PHOTOS; i += 10_000) {
-    photoIds.push(
-      ...(await seeder.library.addPhotos(
-        Array.from({ length: Math.min(10_000, PHOTOS - i) }, (_, j) => photo(i + j)),
-      )),
-    );
-  }
-  for (let t = 0; t < TAGS; t++) {
-    const tag = await seeder.library.createTag(`tag ${t}`);
-    const per = Math.floor(PHOTO_TAG_LINKS / TAGS);
-    await seeder.library.tagPhotos(tag, photoIds.slice(t * per, (t + 1) * per));
-  }
-  for (let a = 0; a < ALBUMS; a++) {
-    const album = await seeder.library.createAlbum(`album ${a}`);
-    const per = Math.floor(ALBUM_LINKS / ALBUMS);
-    await seeder.library.addToAlbum(album, photoIds.slice(PHOTOS - (a + 1) * per, PHOTOS - a * per));
-  }
+  const photoIds = await writeBenchLibrary(seeder.library);
   console.log(`seed: local writes ${seconds(performance.now() - seedStart)}`);
   await syncOrThrow(seeder);
   await seeder.lock();
