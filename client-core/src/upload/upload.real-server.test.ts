@@ -656,7 +656,20 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
   it('queues photos chosen offline encrypted in the local store and sends them when the network returns', async () => {
     const phone = await device();
     phone.network.online = false;
-    const uploader = phone.openUploader(phone.state);
+    const networkListeners = new Set<(online: boolean) => void>();
+    const uploader = phone.openUploader(phone.state, {
+      network: {
+        isOnline: () => phone.network.online,
+        onChange: (listener) => {
+          networkListeners.add(listener);
+          return () => networkListeners.delete(listener);
+        },
+      },
+      // Only the network's return can end this wait within the test's time.
+      retryBaseMs: 600_000,
+      retryMaxMs: 600_000,
+      random: () => 1,
+    });
     await uploader.start();
     const bytes = await photoBytes('jpeg', 900, 700);
     const picked: FileSource = fileSourceFromBlob(
@@ -675,9 +688,11 @@ describe.each<Stores>(['filesystem', 's3'])('uploads and downloads through the %
     expect(Buffer.from(job!.sealed).includes(Buffer.from('offline-secret-name'))).toBe(false);
 
     phone.network.online = true;
-    uploader.retryNow();
+    for (const listener of networkListeners) listener(true);
     await uploader.whenIdle();
     expect(uploader.files()).toMatchObject([{ status: 'done' }]);
+    await uploader.close();
+    expect(networkListeners.size).toBe(0);
     await phone.syncOrThrow();
     const [photo] = phone.client.library.queries.timeline().flatMap((d) => d.photos);
     expect(photo?.fileName).toBe('offline-secret-name.jpg');

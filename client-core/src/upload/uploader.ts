@@ -7,7 +7,7 @@
  */
 import { type BlobKey, base64ToBytes, type ContentHashKey, encryptBlob } from '../crypto';
 import type { NewPhoto } from '../library/library';
-import { abortableSleep, backoffDelay } from '../sync/runner';
+import { abortableSleep, backoffDelay, type NetworkStatus } from '../sync/runner';
 import type { TransportError } from '../sync/transport';
 import { type BlobApi, isRetryableBlobError } from './blob-api';
 import { type FileSource, PREPARE_IN_MEMORY_BYTES, readIntoMemory } from './file-source';
@@ -68,6 +68,8 @@ export interface UploaderDeps {
   readonly findPhotoByContentHash: (contentHash: string) => string | undefined;
   /** Opens a file again by its `reopenRef` after a restart (Node: fileSourceFromPath). */
   readonly reopen?: (ref: string) => Promise<FileSource | undefined>;
+  /** When given, the network's return ends every backoff wait at once (retryNow), not up to retryMaxMs later. */
+  readonly network?: NetworkStatus;
   /** Called after records were written, e.g. to ask the sync runner for a push. */
   readonly onPhotosAdded?: (photoIds: readonly string[]) => void;
   /**
@@ -169,6 +171,14 @@ export const createUploader = (deps: UploaderDeps) => {
   };
   /** Shortens every backoff wait to now: the network came back, or the user pressed retry. */
   let wake = new AbortController();
+  const retryNow = () => {
+    wake.abort();
+    wake = new AbortController();
+    pump();
+  };
+  const stopWatchingNetwork = deps.network?.onChange((online) => {
+    if (online) retryNow();
+  });
   /** Files waiting to be prepared, and how many are being prepared now. */
   const toPrepare: Array<() => Promise<void>> = [];
   let preparingNow = 0;
@@ -584,11 +594,7 @@ export const createUploader = (deps: UploaderDeps) => {
       pump();
     },
     /** The network is back (or the user insists): end every backoff wait now. */
-    retryNow() {
-      wake.abort();
-      wake = new AbortController();
-      pump();
-    },
+    retryNow,
     /** Sends a failed file again. */
     async retry(jobId: string) {
       const entry = entries.get(jobId);
@@ -622,6 +628,7 @@ export const createUploader = (deps: UploaderDeps) => {
      */
     async close(): Promise<void> {
       closed = true;
+      stopWatchingNetwork?.();
       for (const entry of entries.values()) {
         entry.controller?.abort();
         release(entry);

@@ -215,6 +215,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       }),
       addPhotos: (photos) => library.addPhotos(photos),
       findPhotoByContentHash: createContentHashLookup(library, session.client.engine),
+      network: deps.platform.network,
     });
     const stopUploads = uploader.subscribe(() => emit({ type: 'uploadsChanged', items: uploadItems() }));
     const stopLibrary = library.watch(
