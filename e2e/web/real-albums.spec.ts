@@ -226,11 +226,17 @@ test('a selection downloads as a zip of the originals, byte for byte, into a pic
   });
   await selectAll(photos);
   await page.getByRole('button', { name: 'Download' }).click();
-  // The file keeps its old (empty) content until the writer closes: a size means the zip is complete.
+  // The file keeps its old (empty) content until the writer closes: a size means the zip is complete. Until the
+  // worker has asked for the picker, there is no file yet.
   const readPicked = () =>
     page.evaluate(async () => {
       const folder = await navigator.storage.getDirectory();
-      const file = await (await folder.getFileHandle('picked.zip')).getFile();
+      const handle = await folder.getFileHandle('picked.zip').catch((error: DOMException) => {
+        if (error.name === 'NotFoundError') return null;
+        throw error;
+      });
+      if (!handle) return '';
+      const file = await handle.getFile();
       const bytes = new Uint8Array(await file.arrayBuffer());
       let binary = '';
       for (const byte of bytes) binary += String.fromCharCode(byte);
