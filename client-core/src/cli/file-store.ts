@@ -102,7 +102,7 @@ const parseJournal = (text: string | null, generation: number) => {
 export const openFileStore = async (path: string, options: FileStoreOptions = {}): Promise<FileStore> => {
   const compactAboveBytes = options.compactAboveBytes ?? 1024 * 1024;
   const journalPath = `${path}.journal`;
-  const store = openMemoryLocalStore(path);
+  const store = openMemoryLocalStore(path, { trackChanges: true });
   const text = await readOrNull(path);
   const snapshot = text === null ? null : (JSON.parse(text, reviver) as StoreSnapshot);
   let generation = Number(snapshot?.[GENERATION_FIELD]?.[0] ?? 0);

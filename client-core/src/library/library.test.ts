@@ -142,7 +142,9 @@ describe('library', () => {
     const album = await phone.library.createAlbum('Shared one day');
     const linkOf = async (device: typeof phone, photoId: string) => {
       const linkId = createLinkIdDeriver(new Uint8Array(32).fill(5))('albumPhoto', album, photoId);
-      return (await device.engine.loadDocs()).get(`${TEST_LIBRARY_COLLECTION}/${linkId}`)?.doc;
+      return (await device.engine.loadShownDocs()).find(
+        ({ key }) => key.collectionId === TEST_LIBRARY_COLLECTION && key.recordId === linkId,
+      )?.doc;
     };
     await phone.library.addToAlbum(album, [a!]);
     await settle();

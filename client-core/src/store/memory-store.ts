@@ -5,7 +5,7 @@
  * transaction is. Rows are treated as immutable (readonly types), so they are stored without copying; their
  * `localSeq` stamps (see StoreChanges) are kept beside them and written into exported rows, as Dexie stores them.
  *
- * Every write marks the keys it touched, so a file-backed store (cli/file-store.ts) can append only what changed
+ * With `trackChanges`, every write marks the keys it touched, so a file-backed store (cli/file-store.ts) can append only what changed
  * since its last save (`takeDelta`, in the snapshot's row format) instead of writing the whole store each time.
  */
 import type { Membership } from '@halyon/protocol';
@@ -17,6 +17,8 @@ const keyOf = (k: RecordKey) => `${k.collectionId}/${k.recordId}`;
 export interface MemoryStoreOptions {
   readonly thumbnailCacheBytes?: number;
   readonly now?: () => number;
+  /** Note the keys each write touches, for `takeDelta` (a file-backed store); off, nothing is kept per write. */
+  readonly trackChanges?: boolean;
 }
 
 const TABLES = ['records', 'outbox', 'highWater', 'cursors', 'memberships', 'meta', 'thumbnails'] as const;
@@ -72,16 +74,18 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
     Set<string>
   >;
   let pagesTouched = false;
-  const records = new TrackedMap<StoredRecord>(touched.records);
-  const outbox = new TrackedMap<OutboxOp>(touched.outbox);
-  const highWater = new TrackedMap<HighWaterMark>(touched.highWater);
-  const cursors = new TrackedMap<number>(touched.cursors);
-  const memberships = new TrackedMap<Membership>(touched.memberships);
-  const meta = new TrackedMap<unknown>(touched.meta);
-  const thumbnails = new TrackedMap<ThumbnailRow>(touched.thumbnails);
+  const newTable = <V>(name: TableName): Map<string, V> =>
+    options.trackChanges ? new TrackedMap<V>(touched[name]) : new Map<string, V>();
+  const records = newTable<StoredRecord>('records');
+  const outbox = newTable<OutboxOp>('outbox');
+  const highWater = newTable<HighWaterMark>('highWater');
+  const cursors = newTable<number>('cursors');
+  const memberships = newTable<Membership>('memberships');
+  const meta = newTable<unknown>('meta');
+  const thumbnails = newTable<ThumbnailRow>('thumbnails');
   // A stamp belongs to its row: changing it rewrites the row.
-  const recordSeqs = new TrackedMap<number>(touched.records);
-  const outboxSeqs = new TrackedMap<number>(touched.outbox);
+  const recordSeqs = newTable<number>('records');
+  const outboxSeqs = newTable<number>('outbox');
   // Kept in index order, as the reads answer them.
   let snapshotPages: readonly SnapshotPage[] = [];
   const setSnapshotPages = (pages: readonly SnapshotPage[]) => {
@@ -345,6 +349,8 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
       forgetTouched(); // the caller holds this state already
     },
     takeDelta: () => {
+      // Without tracking, an empty delta would silently drop every write since the last save.
+      if (!options.trackChanges) throw new Error('takeDelta needs a store opened with trackChanges');
       const put: Partial<Record<TableName, unknown[]>> = {};
       const removed: Partial<Record<TableName, string[]>> = {};
       for (const table of TABLES) {

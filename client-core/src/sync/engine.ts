@@ -414,13 +414,6 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
   /** The warm start: every record shown (see `load`), as one list. */
   const loadShownDocs = async (): Promise<readonly DocChange[]> => (await load()).toArray();
 
-  /** The same as a map by recordKeyString. */
-  const loadDocs = async (): Promise<ReadonlyMap<string, DocChange>> => {
-    const docs = new Map<string, DocChange>();
-    for (const record of (await load()).toArray()) docs.set(recordKeyString(record.key), record);
-    return docs;
-  };
-
   // -------------------------------------------------------------------------------------------------------------
   // Push
 
@@ -844,12 +837,11 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
    */
   const adoptServerEpoch = (epoch: string): Promise<number> =>
     exclusive(async () => {
-      const [docs, records] = await Promise.all([loadDocs(), store.listRecords()]);
+      const [docs, records] = await Promise.all([load(), store.listRecords()]);
       const blobIdsByKey = new Map(records.map((r) => [recordKeyString(r), r.blobIds]));
       const queuedAt = deps.now();
       const outbox: OutboxOp[] = [];
-      for (const { key, doc } of docs.values()) {
-        if (!doc) continue;
+      for (const { key, doc } of docs.toArray()) {
         const context = { ...key, version: 1 };
         outbox.push({
           ...keyOf(key),
@@ -876,13 +868,12 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
       await store.resetServerState(epoch, outbox);
       knownEpoch = epoch;
       shown?.clear();
-      for (const op of outbox) remember(op, docs.get(recordKeyString(op))?.doc ?? null, 0, op.opId);
+      for (const op of outbox) remember(op, docs.get(op)?.doc ?? null, 0, op.opId);
       return outbox.length;
     });
 
   return {
     write,
-    loadDocs,
     loadShownDocs,
     /** How the last warm start went (snapshot used or not, records opened one by one, time in the snapshot). */
     lastLoad: (): LoadReport | undefined => lastLoad,

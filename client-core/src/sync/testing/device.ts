@@ -68,7 +68,7 @@ export const createTestDevice = async (options: TestDeviceOptions) => {
     events.push(event);
     if (event.type === 'changes') show(event.changes);
   });
-  show([...(await engine.loadDocs()).values()]);
+  show(await engine.loadShownDocs());
 
   return {
     store,
