@@ -11,8 +11,8 @@ import { trustedTemplatesPlugin } from './build/trusted-templates-plugin';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
-/** The HEIC decoder (src/worker/load-libheif.ts and libheif-js's .wasm): cached on first use, not at install. */
-const isLazyShellFile = (fileName: string): boolean =>
+/** The HEIC decoder (src/worker/load-libheif.ts and libheif-js's .wasm): an install succeeds without it. */
+const isOptionalShellFile = (fileName: string): boolean =>
   /^assets\/(load-libheif|libheif)-[\w-]+\.(js|wasm)$/.test(fileName);
 
 // `vite build` makes the production app in dist/. `vite build --mode gallery` makes the same app wired to the
@@ -27,7 +27,7 @@ export default defineConfig(({ mode }) => {
       solid(),
       trustedTemplatesPlugin(),
       securityHeadersPlugin(),
-      serviceWorkerPlugin(publicDir, isLazyShellFile),
+      serviceWorkerPlugin(publicDir, isOptionalShellFile),
     ],
     build: {
       outDir: isGallery ? here('./dist-gallery') : here('./dist'),

@@ -40,6 +40,8 @@ export const headersFromFile = (file: SecurityHeadersFile): Readonly<Record<stri
 export interface ServeOptions {
   /** Changes a file's bytes as served, e.g. to simulate a new deployment of `sw.js`. */
   readonly transform?: (path: string, body: Buffer) => Buffer;
+  /** Told the path of every request that reaches the server. */
+  readonly onRequest?: (pathname: string) => void;
 }
 
 export const serveStatic = async (root: string, options: ServeOptions = {}): Promise<StaticServer> => {
@@ -49,6 +51,7 @@ export const serveStatic = async (root: string, options: ServeOptions = {}): Pro
   const server: Server = createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      options.onRequest?.(url.pathname);
       for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
       if (url.pathname.startsWith('/api/')) {
         response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

@@ -5,11 +5,12 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, watchPageProblems } from './fixtures';
+import { serveStatic } from './serve-static';
 
 const distDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 const NOT_SHELL = new Set(['sw.js', 'security-headers.json']);
-/** The HEIC decoder: cached the first time it is loaded, not at install (web/vite.config.ts, isLazyShellFile). */
-const isLazy = (file: string) => /^assets\/(load-libheif|libheif)-[\w-]+\.(js|wasm)$/.test(file);
+/** The HEIC decoder: an install succeeds without it (web/vite.config.ts, isOptionalShellFile). */
+const isOptional = (file: string) => /^assets\/(load-libheif|libheif)-[\w-]+\.(js|wasm)$/.test(file);
 
 const listFiles = (dir: string, prefix = ''): string[] =>
   readdirSync(dir).flatMap((name) =>
@@ -18,7 +19,7 @@ const listFiles = (dir: string, prefix = ''): string[] =>
       : [`${prefix}${name}`],
   );
 
-test('the service worker caches exactly the app shell, never API responses or blob URLs', async ({
+test('the service worker caches exactly the app shell and the HEIC decoder, never API responses or blob URLs', async ({
   page,
   productionApp,
 }) => {
@@ -50,12 +51,56 @@ test('the service worker caches exactly the app shell, never API responses or bl
     return { names: await caches.keys(), urls: urls.sort() };
   });
   const expected = listFiles(distDir)
-    .filter((file) => !NOT_SHELL.has(file) && !isLazy(file))
+    .filter((file) => !NOT_SHELL.has(file))
     .map((file) => `${productionApp.origin}/${file}`)
     .sort();
   expect(cached.names).toHaveLength(1);
   expect(cached.urls).toEqual(expected);
-  expect(listFiles(distDir).filter(isLazy)).toHaveLength(2); // the decoder's chunk and its .wasm
+  expect(listFiles(distDir).filter(isOptional)).toHaveLength(2); // the decoder's chunk and its .wasm
+});
+
+test('an update downloads only the files whose bytes may have changed', async ({ page }) => {
+  // A new deployment as the browser sees it: sw.js names another version. Nothing else changed, so the files
+  // named by their hash (everything under assets/) come from the old version's cache.
+  let version = 'first';
+  const requested: string[] = [];
+  const server = await serveStatic(distDir, {
+    transform: (path, body) =>
+      path.endsWith('sw.js')
+        ? Buffer.from(body.toString().replace(/(version\\?":\\?")[0-9a-f]+/, `$1${version}`))
+        : body,
+    onRequest: (path) => requested.push(path),
+  });
+  try {
+    await page.goto(server.origin);
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    const assets = listFiles(distDir).filter((file) => file.startsWith('assets/'));
+    for (const file of assets) expect(requested).toContain(`/${file}`);
+
+    requested.length = 0;
+    version = 'second';
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.getRegistration())!.update();
+    });
+    await expect
+      .poll(() =>
+        page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting !== null),
+      )
+      .toBe(true);
+    const names = await page.evaluate(() => caches.keys());
+    expect(names.sort()).toEqual(['halyon-shell-first', 'halyon-shell-second']);
+    const cachedInNew = await page.evaluate(async () =>
+      (await (await caches.open('halyon-shell-second')).keys()).map(
+        (request) => new URL(request.url).pathname,
+      ),
+    );
+    const shell = listFiles(distDir).filter((file) => !NOT_SHELL.has(file));
+    expect(cachedInNew.sort()).toEqual(shell.map((file) => `/${file}`).sort());
+    expect(requested.filter((path) => path.startsWith('/assets/'))).toEqual([]);
+    expect(requested).toContain('/index.html');
+  } finally {
+    await server.close();
+  }
 });
 
 test('the app shell opens offline from the cache, still under the CSP', async ({

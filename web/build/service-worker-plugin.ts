@@ -6,9 +6,8 @@
  * Any change to any shell file changes the version, hence the bytes of `sw.js`, which is how the browser notices
  * a new deployment (see src/pwa/create-app-update.ts for the prompt).
  *
- * Files matching `isLazy` (the HEIC decoder: ~90 kB of glue and a 1.4 MB .wasm that most people never need) are
- * listed apart: not fetched at install, cached the first time the app loads them. See: [Note: The HEIC decoder
- * offline]
+ * Files matching `isOptional` (the HEIC decoder: ~90 kB of glue and a 1.4 MB .wasm that most people never need)
+ * are listed apart: an install that cannot fetch them still succeeds. See: [Note: The HEIC decoder offline]
  */
 
 import { createHash } from 'node:crypto';
@@ -30,7 +29,7 @@ const listFiles = (dir: string): ReadonlyArray<string> =>
 
 export const serviceWorkerPlugin = (
   publicDir: string,
-  isLazy: (fileName: string) => boolean = () => false,
+  isOptional: (fileName: string) => boolean = () => false,
 ): Plugin => ({
   name: 'halyon:service-worker',
   apply: 'build',
@@ -52,9 +51,9 @@ export const serviceWorkerPlugin = (
         .update(file)
         .update('\0')
         .update(bytesByFile.get(file) ?? '');
-    const files = all.filter((file) => !isLazy(file));
-    const lazyFiles = all.filter(isLazy);
-    const manifest = { version: hash.digest('hex').slice(0, 16), files, lazyFiles };
+    const files = all.filter((file) => !isOptional(file));
+    const optionalFiles = all.filter(isOptional);
+    const manifest = { version: hash.digest('hex').slice(0, 16), files, optionalFiles };
 
     const worker = bundle[SERVICE_WORKER_FILE_NAME];
     if (worker?.type !== 'chunk') this.error(`no ${SERVICE_WORKER_FILE_NAME} in the bundle`);

@@ -7,18 +7,24 @@
  * decrypted can ever land in Cache Storage. A new version installs in the background and waits until the page
  * asks it to take over (the update prompt).
  *
+ * [Note: Copying unchanged files forward]
+ * Each version has its own cache, filled at install. A built asset's name carries a hash of its bytes
+ * (`assets/name-HASH.ext`), so one an earlier version's cache already holds is copied from there, not fetched
+ * again: an update downloads only the files that changed, plus the few without a hash (index.html, the icons,
+ * the web manifest).
+ *
  * [Note: The HEIC decoder offline]
- * The build's lazy files (the HEIC decoder, ~1.5 MB, needed only for HEIC in browsers other than Safari) are not
- * fetched at install, which every user would pay at every update. They are cached in the same versioned cache the
- * first time the app loads them, so after one HEIC met online, HEIC files chosen offline get thumbnails too. Before
- * that, a HEIC chosen offline is stored without thumbnails (its thumbnails are made when it is queued).
+ * The build's optional files (the HEIC decoder, ~1.5 MB, needed only for HEIC in browsers other than Safari) are
+ * cached at install too, after the shell and without failing it, so a HEIC chosen offline gets its thumbnails even
+ * if none was ever met online. Copying forward means they are downloaded once, not at every update. One the
+ * install could not fetch is cached the first time the app loads it.
  */
 
 interface ShellManifest {
   readonly version: string;
   readonly files: ReadonlyArray<string>;
-  /** Cached when first loaded, not at install. */
-  readonly lazyFiles: ReadonlyArray<string>;
+  /** Cached at install when they can be (an install does not fail without them), else when first loaded. */
+  readonly optionalFiles: ReadonlyArray<string>;
 }
 
 // Minimal shapes of the service worker globals; the package's TypeScript lib is DOM, not WebWorker.
@@ -48,16 +54,36 @@ const scope = self as unknown as ServiceWorkerScopeLike;
 const cacheName = `${CACHE_PREFIX}${manifest.version}`;
 const base = new URL(scope.registration.scope);
 const shellUrls = new Set(manifest.files.map((file) => new URL(file, base).href));
-const lazyUrls = new Set(manifest.lazyFiles.map((file) => new URL(file, base).href));
+const optionalUrls = new Set(manifest.optionalFiles.map((file) => new URL(file, base).href));
 const indexUrl = new URL('index.html', base).href;
 
+/** Built assets are named by their bytes' hash (Vite's `assets/[name]-[hash].[ext]`). */
+const isNamedByHash = (url: string): boolean => /\/assets\/[^/]+-[\w-]{8,}\.\w+$/.test(url);
+
+/** Caches `url` in `cache`: from an earlier version's cache when its name says its bytes are the same. */
+const cacheFile = async (cache: Cache, url: string, earlier: ReadonlyArray<Cache>): Promise<void> => {
+  if (isNamedByHash(url)) {
+    for (const other of earlier) {
+      const kept = await other.match(url);
+      if (kept) return cache.put(url, kept);
+    }
+  }
+  // `reload` skips the HTTP cache, so the new version never mixes in stale files.
+  const response = await fetch(new Request(url, { cache: 'reload' }));
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return cache.put(url, response);
+};
+
+const install = async (): Promise<void> => {
+  const cache = await caches.open(cacheName);
+  const earlierNames = (await caches.keys()).filter((n) => n.startsWith(CACHE_PREFIX) && n !== cacheName);
+  const earlier = await Promise.all(earlierNames.map((name) => caches.open(name)));
+  await Promise.all([...shellUrls].map((url) => cacheFile(cache, url, earlier)));
+  await Promise.all([...optionalUrls].map((url) => cacheFile(cache, url, earlier).catch(() => undefined)));
+};
+
 scope.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches.open(cacheName).then((cache) =>
-      // `reload` skips the HTTP cache, so the new version never mixes in stale files.
-      cache.addAll([...shellUrls].map((url) => new Request(url, { cache: 'reload' }))),
-    ),
-  );
+  event.waitUntil(install());
 });
 
 scope.addEventListener('activate', (event) => {
@@ -84,7 +110,7 @@ scope.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== base.origin || isApiPath(url)) return;
-  if (lazyUrls.has(url.href)) {
+  if (optionalUrls.has(url.href)) {
     event.respondWith(
       caches.open(cacheName).then(async (cache) => {
         const cached = await cache.match(url.href);
