@@ -5,11 +5,13 @@
  * origin under the app's CSP, the grid shows the decrypted thumbnail upright, the viewer shows a preview (the
  * original could not be shown), and the service worker caches the decoder at install, so a HEIC chosen offline
  * after a reload gets its thumbnails too, with no HEIC ever met online. See: [Note: The HEIC decoder offline]
+ * And a HEIC stored without thumbnails (its device had no decoder) gets them from a device that has one. See:
+ * [Note: Thumbnails made later]
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { expect, test, watchPageProblems } from './fixtures';
-import { registerThroughUi } from './real-helpers';
+import { openSecondDevice, registerThroughUi } from './real-helpers';
 import { type RealServer, startRealServer } from './real-server';
 
 let server: RealServer;
@@ -135,6 +137,49 @@ test('a HEIC chosen offline in a reloaded app gets its thumbnail from the decode
   const thumbnail = photos.locator('canvas');
   await expect(thumbnail).toHaveCount(1, { timeout: 30_000 });
   await expect.poll(() => thumbnail.evaluate(quadrantsOf), { timeout: 30_000 }).toEqual(UPRIGHT);
+  expect(problems.cspViolations).toEqual([]);
+  expect(problems.pageErrors).toEqual([]);
+});
+
+test('a HEIC stored without thumbnails by a device without the decoder gets them from a device with it', async ({
+  page,
+  browser,
+}) => {
+  // This device cannot load the decoder at all (the install's fetch of it fails too): its HEIC is stored as is.
+  await page.context().route(/\/assets\/(load-libheif|libheif)-/, (route) => route.abort());
+  const problems = await watchPageProblems(page);
+  const email = `heic-later-${randomUUID()}@example.org`;
+  const password = 'amber willow canyon frost';
+  await page.goto(server.origin);
+  await registerThroughUi(page, email, password);
+  await page
+    .locator('input[type="file"][accept]')
+    .setInputFiles([
+      { name: 'IMG_0001.HEIC', mimeType: 'image/heic', buffer: await heicFixture('quadrants-irot.heic') },
+    ]);
+  await expect(page.getByRole('region', { name: 'Uploads' })).toContainText('1 uploaded', {
+    timeout: 60_000,
+  });
+  const cell = page.getByRole('listbox', { name: 'Photos' }).getByRole('option');
+  await expect(cell).toHaveCount(1);
+  await expect(cell.locator('canvas')).toHaveCount(0);
+
+  // A second device, which can decode it, makes the thumbnails after its first sync; the first device shows them.
+  const laptop = await openSecondDevice(browser, server.origin, email, password);
+  try {
+    const onLaptop = laptop.page
+      .getByRole('listbox', { name: 'Photos' })
+      .getByRole('option')
+      .locator('canvas');
+    await expect(onLaptop).toHaveCount(1, { timeout: 60_000 });
+    await expect.poll(() => onLaptop.evaluate(quadrantsOf), { timeout: 30_000 }).toEqual(UPRIGHT);
+    await expect(cell.locator('canvas')).toHaveCount(1, { timeout: 60_000 });
+    await expect
+      .poll(() => cell.locator('canvas').evaluate(quadrantsOf), { timeout: 30_000 })
+      .toEqual(UPRIGHT);
+  } finally {
+    await laptop.context.close();
+  }
   expect(problems.cspViolations).toEqual([]);
   expect(problems.pageErrors).toEqual([]);
 });

@@ -80,6 +80,7 @@ const generatePhotos = (count: number): DemoPhoto[] => {
         mediaType: random() < 0.06 ? 'video' : 'image',
         isFavourite: random() < 0.05,
         isPending: i < 3,
+        hasThumbnail: true,
       },
       fileName: i === 1 ? HOSTILE_FILE_NAME : `IMG_${String(20000 + i)}.jpg`,
       caption: i === 0 ? 'Sunset over the harbour' : '',

@@ -14,7 +14,7 @@ import { createSnapshotCipher } from '../sync/snapshot-cipher';
 import type { Transport } from '../sync/transport';
 import { createLinkIdDeriver, deriveLibraryCollection, deriveLinkIdKey } from './derived-keys';
 import { addOwnedCollectionKeys, createKeyring, createRecordCipher } from './keyring';
-import { CURRENT_SCHEMA_VERSION, decodeRecordDoc, encodeRecordDoc } from './kinds';
+import { blobIdsOfDoc, CURRENT_SCHEMA_VERSION, decodeRecordDoc, encodeRecordDoc } from './kinds';
 import { createLibrary } from './library';
 import { recordPacking } from './packing';
 
@@ -39,6 +39,7 @@ export const openHalyonClient = async (options: HalyonClientOptions) => {
     transport,
     cipher: createRecordCipher(keyring),
     codec: {
+      blobIdsOf: blobIdsOfDoc,
       encode: encodeRecordDoc,
       decode: decodeRecordDoc,
       schema: JSON.stringify(CURRENT_SCHEMA_VERSION),

@@ -145,6 +145,13 @@ export const AlbumPhotoFields = z.object({
 });
 export type AlbumPhotoFields = z.infer<typeof AlbumPhotoFields>;
 
+/** The blobs a photo record references: its original and the thumbnails it has. */
+export const blobIdsOfDoc = (doc: RecordDoc): readonly string[] | undefined => {
+  if (doc.kind !== 'photo') return undefined;
+  const { original, thumbnail, preview } = (doc.fields as PhotoFields).blobs;
+  return [original, ...(thumbnail ? [thumbnail] : []), ...(preview ? [preview] : [])];
+};
+
 export const KIND_SCHEMAS = {
   photo: PhotoFields,
   tag: TagFields,

@@ -31,6 +31,14 @@ export interface LibraryDeps {
   readonly dayOf?: (ms: number) => string;
 }
 
+/** Thumbnails made for a photo after its upload: committed blob ids, and the original's displayed size. */
+export interface MadeThumbnails {
+  readonly thumbnail: string;
+  readonly preview: string | null;
+  readonly width: number;
+  readonly height: number;
+}
+
 /** What an upload knows about a photo; the editable fields start empty. */
 export type NewPhoto = Omit<PhotoFields, keyof PhotoEdit> & Partial<PhotoEdit>;
 
@@ -181,6 +189,43 @@ export const createLibrary = (deps: LibraryDeps) => {
       editPhotos(photoIds, { dateOverride }),
     setLocation: (photoIds: readonly string[], location: PhotoFields['location']) =>
       editPhotos(photoIds, { location }),
+
+    /**
+     * Adds thumbnails made after the upload (committed blobs: upload/thumbnail-backfill.ts) to a photo, and its
+     * size when the uploader could not read it, and refreshes the copies its album links carry. Answers false,
+     * writing nothing, when the photo is gone or has thumbnails already (another device was first).
+     */
+    async attachThumbnails(photoId: string, made: MadeThumbnails): Promise<boolean> {
+      const found = model.photos.get(photoId);
+      if (!found || found.fields.blobs.thumbnail !== null) return false;
+      const { original } = found.fields.blobs;
+      const blobs = { original, thumbnail: made.thumbnail, preview: made.preview };
+      const size = found.fields.width === 0 ? { width: made.width, height: made.height } : {};
+      const stamp = deps.clock.now();
+      let attached = false;
+      const photoWrite: LocalWrite = {
+        key: keyOfExisting(photoId),
+        apply: (current) => {
+          attached = current?.kind === 'photo' && (current.fields as PhotoFields).blobs.thumbnail === null;
+          return attached ? editDoc(current!, { blobs, ...size }, stamp) : undefined;
+        },
+        blobIds: [original, made.thumbnail, ...(made.preview ? [made.preview] : [])],
+      };
+      // In the same write, applied after the photo's and only if it was: the album links' copies of the photo.
+      // See: [Note: Album links carry the photo]
+      const photo = linkedPhotoOf({ ...found.fields, blobs, ...size });
+      const links = [...model.albumPhotos.values()]
+        .filter((l) => l.fields.photoId === photoId && l.fields.photo !== null)
+        .map(
+          (l): LocalWrite => ({
+            key: keyOfExisting(l.id),
+            apply: (current) =>
+              attached && current?.kind === 'albumPhoto' ? editDoc(current, { photo }, stamp) : undefined,
+          }),
+        );
+      await commit([photoWrite, ...links]);
+      return attached;
+    },
 
     // Trash -------------------------------------------------------------------------------------------------
     trash: (photoIds: readonly string[]) => editPhotos(photoIds, { trashedAt: deps.now() }),

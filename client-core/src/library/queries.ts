@@ -138,6 +138,8 @@ export const createQueries = (model: LibraryModel, dayOf: (ms: number) => string
       return groups;
     },
     favourites: () => photosWhere((f) => live(f) && f.favourite),
+    /** Photos not trashed that were stored without thumbnails. See: [Note: Thumbnails made later] */
+    withoutThumbnails: () => photosWhere((f) => live(f) && f.blobs.thumbnail === null),
     archive: () => photosWhere((f) => live(f) && f.archived),
     trash: () => photosWhere((f) => !live(f)).sort((a, b) => (b.trashedAt ?? 0) - (a.trashedAt ?? 0)),
     byTag(tagId: string): readonly PhotoView[] {

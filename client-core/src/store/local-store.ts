@@ -117,6 +117,9 @@ export interface LocalStore extends SyncStore {
   /** Several cached thumbnails in one read (one transaction), in the order asked; undefined where not cached. */
   getThumbnails(blobIds: ReadonlyArray<string>): Promise<Array<Uint8Array | undefined>>;
   thumbnailCacheSize(): Promise<number>;
+  /** A small value this device keeps for itself (never synced), sealed by the caller: it is stored as given. */
+  getDeviceNote(name: string): Promise<Uint8Array | undefined>;
+  putDeviceNote(name: string, sealed: Uint8Array): Promise<void>;
   /** Every table's rows (ciphertext and bookkeeping only), for a file-backed store in Node. */
   exportSnapshot(): Promise<StoreSnapshot>;
   /** Replaces the store's contents with a snapshot. */
@@ -128,6 +131,7 @@ export interface LocalStore extends SyncStore {
 
 const keyOf = (k: RecordKey): [string, string] => [k.collectionId, k.recordId];
 const META_EPOCH = 'serverEpoch';
+const META_NOTE_PREFIX = 'note:';
 const META_MEMBERSHIP_CURSOR = 'membershipCursor';
 const META_THUMBNAIL_BYTES = 'thumbnailBytes';
 const META_DEVICE_ID = 'deviceId';
@@ -186,6 +190,10 @@ export const openLocalStore = async (name: string, options: LocalStoreOptions = 
 
   return {
     name,
+    getDeviceNote: (name) => getMeta<Uint8Array>(`${META_NOTE_PREFIX}${name}`),
+    putDeviceNote: async (name, sealed) => {
+      await db.meta.put({ key: `${META_NOTE_PREFIX}${name}`, value: sealed });
+    },
     getDeviceId: () =>
       db.transaction('rw', [db.meta], async () => {
         const existing = await getMeta<string>(META_DEVICE_ID);

@@ -178,6 +178,8 @@ export const openMemoryLocalStore = (name: string, options: MemoryStoreOptions =
 
   return {
     name,
+    getDeviceNote: async (name) => meta.get(`note:${name}`) as Uint8Array | undefined,
+    putDeviceNote: async (name, sealed) => void meta.set(`note:${name}`, sealed),
     getDeviceId: async () => {
       const existing = meta.get('deviceId') as string | undefined;
       if (existing) return existing;

@@ -458,6 +458,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
         opId: deps.newOpId(),
         baseVersion: current.version,
         ciphertext: cipher.seal(context, codec.encode(merged)),
+        blobIds: codec.blobIdsOf?.(merged) ?? op.blobIds,
       };
     }
     const replaced = await store.replaceOutbox(op.opId, op, next);

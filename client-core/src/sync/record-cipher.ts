@@ -34,6 +34,11 @@ export interface RecordCodec {
   readonly schema?: string;
   /** Compact forms of documents' fields for the local snapshot; without it they are written as objects. */
   readonly packing?: FieldPacking;
+  /**
+   * The blobs a document references (the server keeps them while the record lives), or undefined for a kind that
+   * names none. A merge can take a referencing field from either side, so the merged document's list is sent.
+   */
+  blobIdsOf?(doc: import('./merge').RecordDoc): readonly string[] | undefined;
   encode(doc: import('./merge').RecordDoc): Uint8Array;
   decode(
     plaintext: Uint8Array,

@@ -19,6 +19,13 @@ export {
   whenLibheifReady,
 } from './heif-decode';
 export { type MediaType, sniffMediaType } from './media-type';
+export {
+  type BackfillReport,
+  backfillThumbnails,
+  type ThumbnailBackfillDeps,
+  type TriedPhotos,
+  triedPhotosIn,
+} from './thumbnail-backfill';
 export { noThumbnails, type ThumbnailMaker, type Thumbnails } from './thumbnails';
 export type { UploadFailure } from './upload-job';
 export type { UploadStateStore } from './upload-state';

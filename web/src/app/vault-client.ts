@@ -111,6 +111,11 @@ export interface PhotoSummary {
   readonly isFavourite: boolean;
   /** True while the photo only exists locally (uploaded or edited offline, not yet synced). */
   readonly isPending: boolean;
+  /**
+   * False for a file stored without thumbnails (its device could not decode it); it turns true when another
+   * device makes them. See: [Note: Thumbnails made later]
+   */
+  readonly hasThumbnail: boolean;
 }
 
 export interface PhotoDetails extends PhotoSummary {

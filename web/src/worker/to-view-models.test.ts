@@ -35,6 +35,7 @@ describe('view models handed to the page', () => {
       mediaType: 'image',
       isFavourite: true,
       isPending: false,
+      hasThumbnail: true,
     });
     const details = toPhotoDetails(photo(), ['album-1'], 1);
     expect(JSON.stringify(details)).not.toContain('c2VjcmV0');

@@ -26,6 +26,7 @@ export const toPhotoSummary = (photo: PhotoView, isPending = false): PhotoSummar
   mediaType: VIDEO.test(photo.mime) ? 'video' : 'image',
   isFavourite: photo.favourite,
   isPending,
+  hasThumbnail: photo.blobs.thumbnail !== null,
 });
 
 const hemisphere = (value: number, positive: string, negative: string) =>

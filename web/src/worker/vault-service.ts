@@ -7,6 +7,7 @@
  */
 import {
   type BlobApi,
+  backfillThumbnails,
   changeAccountPassword,
   createAuthClient,
   createCanvasThumbnailMaker,
@@ -34,6 +35,7 @@ import {
   type RecoverError,
   recoverAccount,
   rotateAccountRecoveryKey,
+  triedPhotosIn,
   type Uploader,
 } from '@halyon/client-core';
 import {
@@ -204,19 +206,40 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
   const openSession = async (session: RemoteSession, account: string) => {
     const blobs = createFetchBlobApi({ baseUrl: deps.server, accessToken: session.accessToken });
     const library = session.client.library;
+    const stateKey = deriveUploadStateKey(session.vault.masterKey);
+    const thumbnails = createCanvasThumbnailMaker({
+      ...(deps.grabVideoFrame ? { grabVideoFrame: deps.grabVideoFrame } : {}),
+      ...(deps.heifDecoder ? { heif: deps.heifDecoder } : {}),
+    });
     const uploader = createUploader({
       api: blobs,
       state: await openUploadStore(`halyon-uploads-${account}`),
-      stateKey: deriveUploadStateKey(session.vault.masterKey),
+      stateKey,
       contentHashKey: await deriveContentHashKey(session.vault.masterKey),
-      thumbnails: createCanvasThumbnailMaker({
-        ...(deps.grabVideoFrame ? { grabVideoFrame: deps.grabVideoFrame } : {}),
-        ...(deps.heifDecoder ? { heif: deps.heifDecoder } : {}),
-      }),
+      thumbnails,
       addPhotos: (photos) => library.addPhotos(photos),
       findPhotoByContentHash: createContentHashLookup(library, session.client.engine),
       network: deps.platform.network,
     });
+    /**
+     * Thumbnails the library lacks that this browser can make (see: [Note: Thumbnails made later]): after a sync,
+     * which only the tab leading the syncing hears of, once the uploads are idle; one run at a time.
+     */
+    const stopBackfill = new AbortController();
+    let backfilling: Promise<void> | null = null;
+    const makeMissingThumbnails = () => {
+      backfilling ??= (async () => {
+        await uploader.whenIdle();
+        if (stopBackfill.signal.aborted || !deps.platform.network.isOnline()) return;
+        const tried = triedPhotosIn(session.client.store, stateKey);
+        const newId = () => crypto.randomUUID();
+        await backfillThumbnails({ api: blobs, thumbnails, library, tried, newId }, stopBackfill.signal);
+      })()
+        .catch(() => undefined) // tried again after the next sync
+        .finally(() => {
+          backfilling = null;
+        });
+    };
     const stopUploads = uploader.subscribe(() => emit({ type: 'uploadsChanged', items: uploadItems() }));
     const stopLibrary = library.watch(
       () => null,
@@ -245,6 +268,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
         lastSyncedAt = Date.now();
         void pending.recheck();
         void library.deleteExpiredTrash();
+        makeMissingThumbnails();
       }
       emit({ type: 'syncStatusChanged', status: syncStatus() });
     });
@@ -259,7 +283,8 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
         stopLibrary();
         stopEngine();
         stopStatus?.();
-        return uploader.close();
+        stopBackfill.abort();
+        return Promise.all([uploader.close(), backfilling]).then(() => undefined);
       },
     };
     await pending.load();

@@ -11,6 +11,7 @@ const photos = (count: number): PhotoSummary[] =>
     mediaType: 'image',
     isFavourite: false,
     isPending: false,
+    hasThumbnail: true,
   }));
 
 // 4 columns of 100 px with 4 px gaps (a row every 104 px), no headers: an album.

@@ -9,6 +9,7 @@ const photos: PhotoSummary[] = Array.from({ length: 6 }, (_, i) => ({
   mediaType: 'image',
   isFavourite: false,
   isPending: false,
+  hasThumbnail: true,
 }));
 const ids = (selection: ReadonlySet<PhotoId>) => [...selection].sort();
 

@@ -400,7 +400,9 @@ export const TimelineGrid = (props: TimelineGridProps) => {
             onPointerDown={(event) => onCellPointerDown(event, index())}
             onClick={(event) => onCellClick(event, index())}
           >
-            <Thumbnail id={cellProps.id} settle={thumbnailSettle} queue={thumbnailQueue} />
+            <Show when={p().hasThumbnail} fallback={<div class="timeline-cell__placeholder" />}>
+              <Thumbnail id={cellProps.id} settle={thumbnailSettle} queue={thumbnailQueue} />
+            </Show>
             <button
               type="button"
               class="timeline-cell__check"

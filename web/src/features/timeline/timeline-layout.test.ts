@@ -10,6 +10,7 @@ const photo = (n: number, takenAt: number): PhotoSummary => ({
   mediaType: 'image',
   isFavourite: false,
   isPending: false,
+  hasThumbnail: true,
 });
 const at = (y: number, m: number, d: number, h = 12) => new Date(y, m, d, h).getTime();
 
