@@ -19,6 +19,7 @@ import {
 } from './library-commands';
 import { promptPassword } from './prompt';
 import type { CliIo, ExitCode } from './signed-in';
+import { makeThumbnails } from './thumbnails';
 import { upload } from './upload';
 
 const USAGE = `usage:
@@ -30,6 +31,7 @@ const USAGE = `usage:
   halyon upload   FILE-OR-FOLDER... [--album NAME] [--tag NAME]
   halyon download PHOTO-ID... [--out DIR]
   halyon export   [--out DIR] [--album NAME | --tag NAME]
+  halyon thumbnails   (makes the thumbnails missing from the library that this machine can decode)
   halyon tag      list | create NAME | add NAME PHOTO-ID... | remove NAME PHOTO-ID...
   halyon album    list | create NAME | add NAME PHOTO-ID... | remove NAME PHOTO-ID...
 The password is read from the terminal (or one line of stdin), never from a flag.`;
@@ -103,6 +105,8 @@ const run = async (argv: readonly string[], io: CliIo): Promise<ExitCode> => {
       return upload(io, rest, { album: values.album, tag: values.tag });
     case 'download':
       return download(io, rest, { out: values.out });
+    case 'thumbnails':
+      return makeThumbnails(io);
     case 'export':
       return exportLibrary(io, { out: values.out, album: values.album, tag: values.tag });
     case 'tag':

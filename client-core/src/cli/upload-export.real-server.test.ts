@@ -7,19 +7,28 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listenOnFreePort, startTestServer } from '@halyon/server';
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesToBase64, unlockVaultWithPassword } from '../crypto';
+import { bytesToBase64, deriveContentHashKey, unlockVaultWithPassword } from '../crypto';
 import { openHalyonClient } from '../library/client';
+import { deriveUploadStateKey } from '../library/derived-keys';
 import type { NewPhoto } from '../library/library';
 import type { PhotoView } from '../library/queries';
 import { openMemoryStore } from '../store/test-store';
+import { openUploadStore } from '../store/upload-store';
 import { createFetchTransport } from '../transport/fetch-transport';
+import { createFetchBlobApi } from '../upload/blob-api';
+import { createContentHashLookup } from '../upload/content-hash-lookup';
+import { fileSourceFromBytes } from '../upload/file-source';
+import { noThumbnails } from '../upload/thumbnails';
+import { createUploader } from '../upload/uploader';
 import { register } from './commands';
 import { download, exportLibrary } from './export';
 import { list } from './library-commands';
 import { readSession } from './session';
 import type { CliIo } from './signed-in';
+import { makeThumbnails } from './thumbnails';
 import { upload } from './upload';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -374,5 +383,47 @@ describe('halyon upload on a nearly full account', { timeout: 180_000 }, () => {
     expect(cli.errors).toContainEqual(expect.stringMatching(/^failed: too-big\.jpg: storage quota exceeded/));
     expect(cli.errors.at(-1)).toBe('error: 1 file(s) failed; run the same command again to retry them');
     expect((await photosIn(cli.io)).map((p) => p.fileName)).toEqual(['fits.jpg']);
+  });
+});
+
+describe('halyon thumbnails', { timeout: 180_000 }, () => {
+  it('makes the thumbnails a device that could not decode its photos left out, once', async () => {
+    const cli = await signedInCli();
+    // Another device of the account uploads a JPEG without thumbnails, as one without a decoder would.
+    const session = (await readSession(cli.io.home))!;
+    const unlocked = await unlockVaultWithPassword(session.vault, PASSWORD, session.email);
+    if (!unlocked.ok) throw new Error('vault does not open');
+    const { masterKey } = unlocked.value.vault;
+    const phone = await cli.otherDevice();
+    const uploader = createUploader({
+      api: createFetchBlobApi({ baseUrl: http.url, accessToken: () => session.accessToken }),
+      state: await openUploadStore(`cli-thumbnails-${randomBytes(4).toString('hex')}`, {
+        indexedDB,
+        IDBKeyRange,
+      }),
+      stateKey: deriveUploadStateKey(masterKey),
+      contentHashKey: await deriveContentHashKey(masterKey),
+      thumbnails: noThumbnails,
+      addPhotos: (photos) => phone.library.addPhotos(photos),
+      findPhotoByContentHash: createContentHashLookup(phone.library, phone.engine),
+      streamBodies: true,
+    });
+    await uploader.start();
+    uploader.add([fileSourceFromBytes(new Uint8Array(await jpeg(5)), 'pier.jpg')]);
+    await uploader.whenIdle();
+    await uploader.close();
+    expect((await phone.sync()).ok).toBe(true);
+    const [photo] = phone.library.queries.timeline().flatMap((d) => d.photos);
+    expect(photo!.blobs.thumbnail).toBeNull();
+
+    expect(await makeThumbnails(cli.io)).toBe(0);
+    expect(cli.output.at(-1)).toBe('1 photo(s) got thumbnails, 0 cannot be decoded on this machine');
+    expect((await phone.sync()).ok).toBe(true);
+    const after = phone.library.queries.photo(photo!.id)!;
+    expect(after.blobs.thumbnail).not.toBeNull();
+    expect(after).toMatchObject({ width: 320, height: 240 });
+
+    expect(await makeThumbnails(cli.io)).toBe(0);
+    expect(cli.output.at(-1)).toBe('0 photo(s) got thumbnails, 0 cannot be decoded on this machine');
   });
 });
