@@ -264,7 +264,7 @@ export const createSyncEngine = (deps: SyncEngineDeps) => {
         });
         if (contents)
           await store.putSnapshotPages(
-            await sealSnapshot(snapshotCipher, contents, undefined, codec.packing),
+            await sealSnapshot(snapshotCipher, contents, { packing: codec.packing }),
           );
       } catch {
         // E.g. the store closed under us; the next warm start ignores what is there and rebuilds it.

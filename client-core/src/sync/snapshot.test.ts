@@ -303,7 +303,7 @@ describe('reading the snapshot range by range', () => {
   /** A snapshot of many small pages (several store reads), and a reader over them. */
   const sealed = async () => {
     const cipher = await createSnapshotCipher(masterKey(7));
-    const pages = await sealSnapshot(cipher, contents, 200);
+    const pages = await sealSnapshot(cipher, contents, { pageChars: 200 });
     expect(pages.length).toBeGreaterThan(3 * SNAPSHOT_PAGES_PER_READ);
     return { cipher, pages };
   };
@@ -362,7 +362,7 @@ describe('reading the snapshot range by range', () => {
 
   it('refuses a snapshot rewritten between two reads', async () => {
     const { cipher, pages } = await sealed();
-    const newer = await sealSnapshot(cipher, { ...contents, localSeq: 8 }, 200);
+    const newer = await sealSnapshot(cipher, { ...contents, localSeq: 8 }, { pageChars: 200 });
     const reader = async (from: number, limit: number) => readerOf(from === 0 ? pages : newer)(from, limit);
     expect((await openSnapshot(cipher, reader)).snapshot).toBeUndefined();
   });

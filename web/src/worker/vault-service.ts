@@ -156,6 +156,13 @@ const BACKGROUND_CALLS: ReadonlySet<keyof VaultClient> = new Set([
   'listUploads',
 ]);
 
+/**
+ * The browser makes thumbnails later only for originals up to this size: it downloads them unasked, in the
+ * background, and a long video it turns out not to play would cost the whole download. `halyon thumbnails`, run on
+ * purpose, goes to 1 GiB.
+ */
+const BACKFILL_MAX_ORIGINAL_BYTES = 256 * 1024 * 1024;
+
 /** What exists only while the vault is unlocked. */
 interface Unlocked {
   readonly session: RemoteSession;
@@ -233,7 +240,10 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
         if (stopBackfill.signal.aborted || !deps.platform.network.isOnline()) return;
         const tried = triedPhotosIn(session.client.store, stateKey);
         const newId = () => crypto.randomUUID();
-        await backfillThumbnails({ api: blobs, thumbnails, library, tried, newId }, stopBackfill.signal);
+        await backfillThumbnails(
+          { api: blobs, thumbnails, library, tried, newId, maxOriginalBytes: BACKFILL_MAX_ORIGINAL_BYTES },
+          stopBackfill.signal,
+        );
       })()
         .catch(() => undefined) // tried again after the next sync
         .finally(() => {
