@@ -162,7 +162,9 @@ export const backfillThumbnails = async (
   let made = 0;
   let undecodable = 0;
   if (candidates.length === 0) return ok({ made, undecodable });
-  const tried = new Set(await deps.tried.load());
+  // Only photos still waiting are kept in the list, so it never outgrows them.
+  const waiting = new Set(candidates.map((photo) => photo.id));
+  const tried = new Set((await deps.tried.load()).filter((id) => waiting.has(id)));
   for (const photo of candidates) {
     if (signal?.aborted) break;
     if (tried.has(photo.id)) continue;
