@@ -178,6 +178,39 @@ describe('library', () => {
     });
   });
 
+  it('attaches thumbnails made later to a photo that has none, its size too when unknown, and to nothing else', async () => {
+    const { phone, laptop, settle } = await twoDevices();
+    const original = crypto.randomUUID();
+    const bare = await phone.library.addPhoto(
+      testPhoto({ blobs: { original, thumbnail: null, preview: null }, width: 0, height: 0 }),
+    );
+    const sized = await phone.library.addPhoto(
+      testPhoto({ blobs: { original: crypto.randomUUID(), thumbnail: null, preview: null } }),
+    );
+    const withThumbnail = await phone.library.addPhoto(testPhoto());
+    await settle();
+    const made = { thumbnail: crypto.randomUUID(), preview: crypto.randomUUID(), width: 640, height: 480 };
+    expect(await laptop.library.attachThumbnails(bare, made)).toBe(true);
+    expect(await laptop.library.attachThumbnails(sized, { ...made, preview: null })).toBe(true);
+    const before = laptop.library.queries.photo(withThumbnail)!;
+    expect(await laptop.library.attachThumbnails(withThumbnail, made)).toBe(false);
+    expect(await laptop.library.attachThumbnails(crypto.randomUUID(), made)).toBe(false);
+    // Already made (by this device, a moment ago): nothing written again.
+    expect(await laptop.library.attachThumbnails(bare, made)).toBe(false);
+    await settle();
+    expect(phone.library.queries.photo(bare)).toMatchObject({
+      blobs: { original, thumbnail: made.thumbnail, preview: made.preview },
+      width: 640,
+      height: 480,
+    });
+    expect(phone.library.queries.photo(sized)).toMatchObject({
+      blobs: { thumbnail: made.thumbnail, preview: null },
+      width: 4000,
+      height: 3000,
+    });
+    expect(phone.library.queries.photo(withThumbnail)).toEqual(before);
+  });
+
   it('shows the chosen cover while it is in the album, else the first photo', async () => {
     const { phone, laptop, settle } = await twoDevices();
     const [a, b] = [await phone.library.addPhoto(testPhoto()), await phone.library.addPhoto(testPhoto())];

@@ -206,7 +206,8 @@ export const createLibrary = (deps: LibraryDeps) => {
       const photoWrite: LocalWrite = {
         key: keyOfExisting(photoId),
         apply: (current) => {
-          attached = current?.kind === 'photo' && (current.fields as PhotoFields).blobs.thumbnail === null;
+          const now = current?.kind === 'photo' ? (current.fields as PhotoFields).blobs : null;
+          attached = now?.original === original && now.thumbnail === null;
           return attached ? editDoc(current!, { blobs, ...size }, stamp) : undefined;
         },
         blobIds: [original, made.thumbnail, ...(made.preview ? [made.preview] : [])],

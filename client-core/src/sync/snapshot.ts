@@ -191,7 +191,10 @@ const randomGeneration = () =>
 export const sealSnapshot = async (
   cipher: SnapshotCipher,
   contents: SnapshotContents,
-  { pageChars = SNAPSHOT_PAGE_CHARS, packing }: { readonly pageChars?: number; readonly packing?: FieldPacking } = {},
+  {
+    pageChars = SNAPSHOT_PAGE_CHARS,
+    packing,
+  }: { readonly pageChars?: number; readonly packing?: FieldPacking } = {},
 ): Promise<SnapshotPage[]> => {
   const bodies = bodyPages(contents.records, pageChars, packing);
   const header = JSON.stringify({
