@@ -228,7 +228,7 @@ describe('thumbnails made later', () => {
     expect(await thumbnailOf(phone, id, 'thumbnail')).toMatchObject({ width: 256 });
   });
 
-  it('stops at a network failure and leaves the photo to the next run', async () => {
+  it('stops at a network failure, or a download cut off, and leaves the photo to the next run', async () => {
     const { masterKey, device } = await account();
     const phone = await device();
     const byName = await uploadWithoutThumbnails(phone, masterKey, { 'a.jpg': await jpeg(640, 480) });
@@ -238,6 +238,26 @@ describe('thumbnails made later', () => {
     } as BlobApi;
     const failed = await backfillThumbnails(phone.backfillDeps({ api: offline }));
     expect(failed).toMatchObject({ ok: false, error: { type: 'NetworkFailure' } });
+    // A download cut off after its first piece: not taken for an undecodable file.
+    const cutOff: BlobApi = {
+      ...phone.api,
+      async openDownload(target, signal) {
+        const body = await phone.api.openDownload(target, signal);
+        if (!body.ok) return body;
+        const reader = body.value.getReader();
+        let pieces = 0;
+        const stream = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            const { value, done } = await reader.read();
+            if (done || pieces++ > 0) return controller.error(new TypeError('terminated'));
+            controller.enqueue(value);
+          },
+        });
+        return { ok: true, value: stream };
+      },
+    };
+    const cut = await backfillThumbnails(phone.backfillDeps({ api: cutOff }));
+    expect(cut).toMatchObject({ ok: false, error: { type: 'NetworkFailure' } });
     expect(await backfillThumbnails(phone.backfillDeps())).toEqual({
       ok: true,
       value: { made: 1, undecodable: 0 },

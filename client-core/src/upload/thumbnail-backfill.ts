@@ -13,7 +13,7 @@
  * sealed device note, so its original is downloaded once per device and not at every start; another device, with
  * other codecs, still tries it.
  */
-import { type BlobKey, base64ToBytes, decryptBlobBytes, encryptBlobBytes } from '../crypto';
+import { BlobDecryptError, type BlobKey, base64ToBytes, decryptBlobBytes, encryptBlobBytes } from '../crypto';
 import { downloadOriginal } from '../download/download';
 import type { MadeThumbnails } from '../library/library';
 import type { PhotoView } from '../library/queries';
@@ -95,8 +95,11 @@ const backfillOne = async (
   let blob: Blob;
   try {
     blob = await gatherIntoBlob(original.value.stream, photo.mime);
-  } catch {
-    return ok('undecodable'); // the ciphertext did not open: nothing this device can make of it
+  } catch (error) {
+    // A ciphertext that does not open is nothing this device can make of; a cut-off download is tried again.
+    if (error instanceof BlobDecryptError) return ok('undecodable');
+    if (signal?.aborted) return ok('stopped');
+    return err({ type: 'NetworkFailure', message: `download cut off: ${String(error)}` });
   }
   const source = fileSourceFromBlob(blob, photo.fileName, photo.takenAt);
   const media = sniffMediaType(await readRange(source, 0, SNIFF_BYTES), photo.mime);
