@@ -48,6 +48,7 @@ import {
   removeBucket,
   reserveBlob,
   reserveBlobs,
+  type TargetReach,
   uploadBlobContent,
 } from './blobs.service';
 
@@ -70,17 +71,20 @@ export function createBlobRoutes(
   const jsonLimit = bodyLimit(JSON_BODY_LIMIT);
   const idOf = (c: { req: { param(): Record<string, string> } }) =>
     parseOrThrow(BlobIdParams, c.req.param()).id;
+  // See: [Note: Targets a browser can reach]
+  const reachOf = (c: { req: { header(name: string): string | undefined } }): TargetReach =>
+    c.req.header('sec-fetch-site') === undefined ? 'any-origin' : 'default-store-only';
 
   routes.post('/blobs', jsonLimit, async (c) => {
     const input = await readJson(c, ReserveBlobRequest);
-    const result = await reserveBlob(blobs, c.get('auth').userId, input);
+    const result = await reserveBlob(blobs, c.get('auth').userId, input, reachOf(c));
     if (!result.ok) throw blobProblem(result.error);
     return c.json(result.value satisfies ReserveBlobResponse, 201);
   });
 
   routes.post('/blobs/reserve-batch', jsonLimit, async (c) => {
     const input = await readJson(c, ReserveBlobsRequest);
-    const result = await reserveBlobs(blobs, c.get('auth').userId, input.blobs);
+    const result = await reserveBlobs(blobs, c.get('auth').userId, input.blobs, reachOf(c));
     if (!result.ok) throw blobProblem(result.error);
     return c.json(result.value satisfies ReserveBlobsResponse, 201);
   });
@@ -97,7 +101,7 @@ export function createBlobRoutes(
   });
 
   routes.post('/blobs/:id/upload', async (c) => {
-    const result = await getUploadTarget(blobs, c.get('auth').userId, idOf(c));
+    const result = await getUploadTarget(blobs, c.get('auth').userId, idOf(c), reachOf(c));
     if (!result.ok) throw blobProblem(result.error);
     return c.json({ upload: result.value } satisfies UploadTargetResponse);
   });
@@ -126,7 +130,7 @@ export function createBlobRoutes(
   });
 
   routes.get('/blobs/:id/download', async (c) => {
-    const result = await getDownloadTarget(blobs, c.get('auth').userId, idOf(c));
+    const result = await getDownloadTarget(blobs, c.get('auth').userId, idOf(c), reachOf(c));
     if (!result.ok) throw blobProblem(result.error);
     return c.json(result.value satisfies DownloadTarget);
   });
@@ -224,7 +228,9 @@ export const blobRouteSpecs: readonly RouteSpec[] = [
     summary: 'Reserve a blob of a declared size under your quota, and get where to upload it',
     description:
       'Reserving an id you already hold with the same size is a retry: it answers a fresh upload target ' +
-      '(null once committed). See docs/storage.md for the whole upload flow.',
+      '(null once committed). A browser (a request with Sec-Fetch-Site) is given the server’s own target for a ' +
+      'blob in the caller’s own bucket, which the web app’s CSP cannot reach; other clients go to the bucket. ' +
+      'See docs/storage.md for the whole upload flow.',
     tags,
     auth: true,
     request: { body: ReserveBlobRequest },
@@ -317,6 +323,9 @@ export const blobRouteSpecs: readonly RouteSpec[] = [
     path: '/v1/blobs/{id}/download',
     operationId: 'getDownloadTarget',
     summary: 'Where to download a blob you may read (yours, or one a record you can see refers to)',
+    description:
+      'A presigned URL to the bucket, or the server’s own path: always for the filesystem store, and for a ' +
+      'browser (a request with Sec-Fetch-Site) when the blob is in a user’s own bucket.',
     tags,
     auth: true,
     request: blobIdPath,

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import type { DownloadTarget, ReserveBlobResponse } from '@halyon/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTestUser, startTestServer, type TestServer } from '../../test/test-server';
 import { createBlobStores } from './blob-stores';
@@ -180,6 +181,72 @@ describe('a user’s own bucket', () => {
         removedTarget.url.startsWith(`${operatorBucket.endpoint}/operator/`),
     ).toBe(true);
     expect((await client.download(reserved.body.blob.id)).status).toBe(200);
+  });
+
+  it('gives a browser the server’s own targets for a blob in the user’s bucket, and streams it to the bucket and back', async () => {
+    // See: [Note: Targets a browser can reach]. Browsers send Sec-Fetch-Site; the CLI and tests do not.
+    const user = await registerTestUser(server);
+    const client = blobClient(server, user);
+    const onOperatorBucket = await client.store(randomBytes(100));
+    const put = await server.json('PUT', '/v1/storage/bucket', registration(), user.accessToken);
+    expect(put.status).toBe(200);
+    const fromBrowser = { Authorization: `Bearer ${user.accessToken}`, 'Sec-Fetch-Site': 'same-origin' };
+    const asBrowser = async <T>(method: string, path: string, body?: unknown) => {
+      const response = await server.request(path, {
+        method,
+        headers: { ...fromBrowser, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as T };
+    };
+
+    // Above the multipart threshold, yet one request through the server.
+    const bytes = randomBytes(6 * MiB);
+    const reserved = await asBrowser<ReserveBlobResponse>('POST', '/v1/blobs', { size: bytes.length });
+    const id = reserved.body.blob.id;
+    expect(reserved.body.upload).toEqual({
+      kind: 'server',
+      path: `/v1/blobs/${id}/content`,
+      uploadedBytes: 0,
+    });
+    expect((await asBrowser('POST', `/v1/blobs/${id}/upload`)).body).toMatchObject({
+      upload: { kind: 'server' },
+    });
+    const sent = await server.request(`/v1/blobs/${id}/content`, {
+      method: 'PUT',
+      headers: {
+        ...fromBrowser,
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': String(bytes.length),
+      },
+      body: bytes,
+    });
+    expect(sent.status).toBe(204);
+    expect((await client.commit(id)).status).toBe(200);
+
+    // It is in the user's bucket: another client is sent there, and reads the same bytes.
+    const straight = await client.downloadTarget(id);
+    expect(straight.body.kind === 'presigned-get' && straight.body.url.startsWith(userBucket.endpoint)).toBe(
+      true,
+    );
+    expect((await client.download(id)).bytes!.equals(bytes)).toBe(true);
+    // The browser reads it through the server, ranges too.
+    expect((await asBrowser<DownloadTarget>('GET', `/v1/blobs/${id}/download`)).body).toEqual({
+      kind: 'server',
+      path: `/v1/blobs/${id}/content`,
+      size: bytes.length,
+    });
+    const ranged = await server.request(`/v1/blobs/${id}/content`, {
+      headers: { ...fromBrowser, Range: 'bytes=1000-1999' },
+    });
+    expect(ranged.status).toBe(206);
+    expect(Buffer.from(await ranged.arrayBuffer()).equals(bytes.subarray(1000, 2000))).toBe(true);
+    // The operator's bucket, which the web app's CSP names, stays straight for a browser too.
+    expect(
+      (await asBrowser<DownloadTarget>('GET', `/v1/blobs/${onOperatorBucket}/download`)).body,
+    ).toMatchObject({
+      kind: 'presigned-get',
+    });
   });
 
   it('refuses a bucket whose test write fails, and changes nothing', async () => {

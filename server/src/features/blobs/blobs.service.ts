@@ -47,6 +47,7 @@ import {
   type BlobStore,
   type ByteRange,
   type CompletedPart,
+  type DirectUploadStore,
   isDirectUploadStore,
   isResumableUploadStore,
   partCount,
@@ -101,6 +102,24 @@ export type Reservation = {
 export type BlobRequest = { readonly id?: string | undefined; readonly size: number };
 
 /**
+ * [Note: Targets a browser can reach]
+ * A presigned target sends the client straight to the bucket. Our web app can reach only the origins its CSP
+ * lists in connect-src: the default bucket's (web.routes.ts, `bucketOrigins`), never a user's own bucket, whose
+ * origin an app shell shared by every user cannot name. So a browser's request (browsers send Sec-Fetch-Site,
+ * which a page cannot forge; other clients do not) for a blob in a user's bucket gets the server's own targets:
+ * its bytes go through the server, streamed to and from the bucket, in one request each way. Other clients go
+ * straight to the bucket, in resumable parts.
+ */
+export type TargetReach = 'any-origin' | 'default-store-only';
+
+const goesStraightToStore = (
+  store: BlobStore,
+  blob: Pick<BlobRow, 'storage_config_id'>,
+  reach: TargetReach,
+): store is DirectUploadStore =>
+  isDirectUploadStore(store) && (reach === 'any-origin' || blob.storage_config_id === null);
+
+/**
  * Reserves `size` bytes under the caller's quota. Reserving an id the caller already holds with the same size is
  * a retry: it answers the blob and a fresh upload target (none once committed).
  */
@@ -108,8 +127,9 @@ export async function reserveBlob(
   deps: BlobsDeps,
   userId: string,
   input: BlobRequest,
+  reach: TargetReach = 'any-origin',
 ): Promise<Result<Reservation, BlobError>> {
-  const reserved = await reserveBlobs(deps, userId, [input]);
+  const reserved = await reserveBlobs(deps, userId, [input], reach);
   if (!reserved.ok) return reserved;
   return ok({ ...reserved.value.blobs[0]!, usage: reserved.value.usage });
 }
@@ -122,6 +142,7 @@ export async function reserveBlobs(
   deps: BlobsDeps,
   userId: string,
   inputs: readonly BlobRequest[],
+  reach: TargetReach = 'any-origin',
 ): Promise<
   Result<{ readonly blobs: Omit<Reservation, 'usage'>[]; readonly usage: StorageUsage }, BlobError>
 > {
@@ -207,7 +228,7 @@ export async function reserveBlobs(
   if (!reserved.ok) return reserved;
   // A photo's targets are made at once (each may be a presigning, or a stat of a partial upload).
   const uploads = await Promise.all(
-    reserved.value.map((blob) => (blob.state === 'committed' ? null : uploadTargetFor(deps, blob))),
+    reserved.value.map((blob) => (blob.state === 'committed' ? null : uploadTargetFor(deps, blob, reach))),
   );
   const blobs: Omit<Reservation, 'usage'>[] = [];
   for (const [i, blob] of reserved.value.entries()) {
@@ -229,17 +250,22 @@ export async function getUploadTarget(
   deps: BlobsDeps,
   userId: string,
   id: string,
+  reach: TargetReach = 'any-origin',
 ): Promise<Result<UploadTarget, BlobError>> {
   const blob = await findBlob(deps.db, id);
   if (!blob || blob.owner_id !== userId) return err({ type: 'BlobNotFound' });
   if (blob.state === 'committed')
     return err({ type: 'BlobExists', detail: 'This blob is committed already.' });
-  return uploadTargetFor(deps, blob);
+  return uploadTargetFor(deps, blob, reach);
 }
 
-async function uploadTargetFor(deps: BlobsDeps, blob: BlobRow): Promise<Result<UploadTarget, BlobError>> {
+async function uploadTargetFor(
+  deps: BlobsDeps,
+  blob: BlobRow,
+  reach: TargetReach,
+): Promise<Result<UploadTarget, BlobError>> {
   const store = await storeOf(deps, blob);
-  if (!isDirectUploadStore(store)) {
+  if (!goesStraightToStore(store, blob, reach)) {
     const uploadedBytes = isResumableUploadStore(store) ? await store.uploadedBytes(blob.storage_key) : 0;
     return ok({ kind: 'server', path: blobContentPath(blob.id), uploadedBytes });
   }
@@ -463,11 +489,13 @@ export async function getDownloadTarget(
   deps: BlobsDeps,
   userId: string,
   id: string,
+  reach: TargetReach = 'any-origin',
 ): Promise<Result<DownloadTarget, BlobError>> {
   const blob = await findReadableBlob(deps.db, userId, id);
   if (!blob) return err({ type: 'BlobNotFound' });
   const store = await storeOf(deps, blob);
-  if (!isDirectUploadStore(store)) return ok({ kind: 'server', path: blobContentPath(id), size: blob.size });
+  if (!goesStraightToStore(store, blob, reach))
+    return ok({ kind: 'server', path: blobContentPath(id), size: blob.size });
   const get = await store.presignGet(blob.storage_key);
   return ok({ kind: 'presigned-get', url: get.url, expiresAt: get.expiresAt.getTime(), size: blob.size });
 }
