@@ -7,6 +7,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BUCKET_ACTIONS, type BucketAction, bucket } from './bucket';
 import { login, register, status, sync } from './commands';
 import { download, exportLibrary } from './export';
 import {
@@ -32,9 +33,10 @@ const USAGE = `usage:
   halyon download PHOTO-ID... [--out DIR]
   halyon export   [--out DIR] [--album NAME | --tag NAME]
   halyon thumbnails   (makes the thumbnails missing from the library that this machine can decode)
+  halyon bucket   show | remove | set --region R --bucket NAME --access-key-id ID [--endpoint URL] [--prefix P/] [--path-style]
   halyon tag      list | create NAME | add NAME PHOTO-ID... | remove NAME PHOTO-ID...
   halyon album    list | create NAME | add NAME PHOTO-ID... | remove NAME PHOTO-ID...
-The password is read from the terminal (or one line of stdin), never from a flag.`;
+The password (and a bucket's secret key) is read from the terminal (or one line of stdin), never from a flag.`;
 
 /** stdout for results, stderr for errors and for one progress line that rewrites itself on a terminal. */
 const terminalIo = (signal: AbortSignal): CliIo => {
@@ -78,6 +80,12 @@ const run = async (argv: readonly string[], io: CliIo): Promise<ExitCode> => {
       tag: { type: 'string' },
       out: { type: 'string' },
       trash: { type: 'boolean' },
+      endpoint: { type: 'string' },
+      region: { type: 'string' },
+      bucket: { type: 'string' },
+      prefix: { type: 'string' },
+      'path-style': { type: 'boolean' },
+      'access-key-id': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -107,6 +115,18 @@ const run = async (argv: readonly string[], io: CliIo): Promise<ExitCode> => {
       return download(io, rest, { out: values.out });
     case 'thumbnails':
       return makeThumbnails(io);
+    case 'bucket': {
+      const action = (rest[0] ?? 'show') as BucketAction;
+      if (!BUCKET_ACTIONS.includes(action)) break;
+      return bucket(io, action, {
+        endpoint: values.endpoint,
+        region: values.region,
+        bucket: values.bucket,
+        prefix: values.prefix,
+        pathStyle: values['path-style'],
+        accessKeyId: values['access-key-id'],
+      });
+    }
     case 'export':
       return exportLibrary(io, { out: values.out, album: values.album, tag: values.tag });
     case 'tag':

@@ -101,15 +101,30 @@ export interface SignedIn {
   readonly save: () => Promise<void>;
 }
 
+const NOT_LOGGED_IN = 'not logged in (run: halyon login --server URL --email ADDRESS)';
+const SESSION_EXPIRED = 'the session has expired; log in again';
+
+/** Runs `use` with the saved session and its access token (refreshed as needed): for commands without the vault. */
+export const withSession = async (
+  io: CliIo,
+  use: (session: CliSession, accessToken: () => Promise<string>) => Promise<ExitCode>,
+): Promise<ExitCode> => {
+  const session = await readSession(io.home);
+  if (!session) return fail(io, NOT_LOGGED_IN);
+  const tokens = createCliTokens(io, session);
+  if (!(await tokens.ensureFresh())) return fail(io, SESSION_EXPIRED);
+  return use(session, () => tokens.accessToken());
+};
+
 /** Asks for the password, opens the vault and the local store, and runs `use` with a signed-in client. */
 export const withClient = async (
   io: CliIo,
   use: (signedIn: SignedIn) => Promise<ExitCode>,
 ): Promise<ExitCode> => {
   const session = await readSession(io.home);
-  if (!session) return fail(io, 'not logged in (run: halyon login --server URL --email ADDRESS)');
+  if (!session) return fail(io, NOT_LOGGED_IN);
   const tokens = createCliTokens(io, session);
-  if (!(await tokens.ensureFresh())) return fail(io, 'the session has expired; log in again');
+  if (!(await tokens.ensureFresh())) return fail(io, SESSION_EXPIRED);
   // The KDF's memory is made ready while the password is typed. See: [Note: Argon2 memory is faulted in ahead]
   void prepareKdf(session.vault.kdfParams).catch(() => {});
   const unlocked = await unlockWithPassword(

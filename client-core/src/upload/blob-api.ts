@@ -5,9 +5,12 @@
  * become InvalidResponse with their status, which is enough to tell a retry from a refusal.
  */
 import {
+  type BucketInfo,
+  BucketResponse,
   CommitBlobResponse,
   CommitBlobsResponse,
   DownloadTarget,
+  type RegisterBucketRequest,
   ReserveBlobResponse,
   ReserveBlobsResponse,
   type UploadTarget,
@@ -80,7 +83,17 @@ const bucketRefusal = async (response: Response): Promise<Result<never, Transpor
   return err({ type: 'InvalidResponse', status: response.status, reason: 'the bucket refused the request' });
 };
 
-export const createFetchBlobApi = (options: FetchBlobApiOptions): BlobApi => {
+/** The caller's own bucket (docs/storage.md, "Bring your own bucket"): where their new blobs go. */
+export interface BucketApi {
+  /** The registered bucket, or null when new blobs go to the server's storage. */
+  getBucket(): TransportResult<BucketInfo | null>;
+  /** Registers a bucket after the server's test write (a failed one is `422 storage_check_failed`). */
+  registerBucket(request: RegisterBucketRequest): TransportResult<BucketInfo>;
+  /** New blobs go to the server's storage again; those in the bucket stay readable there. */
+  removeBucket(): TransportResult<void>;
+}
+
+export const createFetchBlobApi = (options: FetchBlobApiOptions): BlobApi & BucketApi => {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const base = options.baseUrl.replace(/\/+$/, '');
 
@@ -186,6 +199,25 @@ export const createFetchBlobApi = (options: FetchBlobApiOptions): BlobApi => {
       const body = answer.value.body;
       if (!body) return err({ type: 'InvalidResponse', status: answer.value.status, reason: 'no body' });
       return ok(body);
+    },
+    getBucket: async () => {
+      const answer = await callJson(BucketResponse, 'GET', '/v1/storage/bucket');
+      return answer.ok ? ok(answer.value.bucket) : answer;
+    },
+    registerBucket: async (request) => {
+      const answer = await callJson(BucketResponse, 'PUT', '/v1/storage/bucket', request);
+      if (!answer.ok) return answer;
+      const { bucket } = answer.value;
+      return bucket
+        ? ok(bucket)
+        : err({ type: 'InvalidResponse', status: 200, reason: 'no bucket registered' });
+    },
+    async removeBucket() {
+      const init = { method: 'DELETE', headers: await authHeaders() };
+      const answer = await expectEmpty(await send(`${base}/v1/storage/bucket`, init), true);
+      if (!answer.ok) return answer;
+      await answer.value.body?.cancel();
+      return ok(undefined);
     },
   };
 };

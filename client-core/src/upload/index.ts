@@ -3,7 +3,7 @@
  * (fileSourceFromPath, createSharpThumbnailMaker) are imported from their files, so a browser bundle never pulls
  * in node:fs or sharp.
  */
-export { type BlobApi, createFetchBlobApi, type FetchBlobApiOptions } from './blob-api';
+export { type BlobApi, type BucketApi, createFetchBlobApi, type FetchBlobApiOptions } from './blob-api';
 export {
   type CanvasThumbnailOptions,
   createCanvasThumbnailMaker,
