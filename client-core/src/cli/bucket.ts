@@ -4,9 +4,8 @@
  * it. The secret access key is read like a password, never from a flag.
  */
 import type { BucketInfo } from '@halyon/protocol';
-import type { TransportError } from '../sync/transport';
 import { createFetchBlobApi } from '../upload/blob-api';
-import { type CliIo, type ExitCode, fail, printable, withSession } from './signed-in';
+import { type CliIo, describeTransportError, type ExitCode, fail, printable, withSession } from './signed-in';
 
 export const BUCKET_ACTIONS = ['show', 'set', 'remove'] as const;
 export type BucketAction = (typeof BUCKET_ACTIONS)[number];
@@ -25,29 +24,18 @@ const describeBucket = (bucket: BucketInfo) =>
     bucket.endpoint ? printable(bucket.endpoint) : `AWS ${printable(bucket.region)}`
   }, checked ${new Date(bucket.verifiedAt).toISOString()}`;
 
-const describeError = (error: TransportError) => {
-  switch (error.type) {
-    case 'NetworkFailure':
-      return `cannot reach the server (${error.message})`;
-    case 'ProblemResponse':
-      return printable(error.problem.detail ?? error.problem.title);
-    case 'InvalidResponse':
-      return `unexpected answer from the server (${error.status}: ${error.reason})`;
-  }
-};
-
 export const bucket = (io: CliIo, action: BucketAction, options: BucketOptions = {}): Promise<ExitCode> =>
   withSession(io, async (session, accessToken) => {
     const api = createFetchBlobApi({ baseUrl: session.server, accessToken, fetch: io.fetch });
     if (action === 'show') {
       const found = await api.getBucket();
-      if (!found.ok) return fail(io, describeError(found.error));
+      if (!found.ok) return fail(io, describeTransportError(found.error));
       io.print(`new photos go to ${found.value ? describeBucket(found.value) : 'the server’s storage'}`);
       return 0;
     }
     if (action === 'remove') {
       const removed = await api.removeBucket();
-      if (!removed.ok) return fail(io, describeError(removed.error));
+      if (!removed.ok) return fail(io, describeTransportError(removed.error));
       io.print('new photos go to the server’s storage; those in your bucket stay there');
       return 0;
     }
@@ -67,7 +55,8 @@ export const bucket = (io: CliIo, action: BucketAction, options: BucketOptions =
       accessKeyId,
       secretAccessKey,
     });
-    if (!registered.ok) return fail(io, `the bucket was not taken: ${describeError(registered.error)}`);
+    if (!registered.ok)
+      return fail(io, `the bucket was not taken: ${describeTransportError(registered.error)}`);
     io.print(`new photos go to ${describeBucket(registered.value)}`);
     return 0;
   });

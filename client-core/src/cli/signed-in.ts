@@ -7,6 +7,7 @@ import { lockVault, type MasterKey, prepareKdf } from '../crypto';
 import { describeSignInError, unlockWithPassword } from '../library/account';
 import { type HalyonClient, openHalyonClient } from '../library/client';
 import type { SyncReport } from '../sync/engine';
+import type { TransportError } from '../sync/transport';
 import { createAuthClient } from '../transport/auth-client';
 import { createFetchTransport } from '../transport/fetch-transport';
 import { openFileStore } from './file-store';
@@ -51,6 +52,18 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\
 
 export const printable = (text: string): string =>
   text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** A failed request to the server, as one line for an `error:` message. */
+export const describeTransportError = (error: TransportError): string => {
+  switch (error.type) {
+    case 'NetworkFailure':
+      return `cannot reach the server (${error.message})`;
+    case 'ProblemResponse':
+      return printable(error.problem.detail ?? error.problem.title);
+    case 'InvalidResponse':
+      return `unexpected answer from the server (${error.status}: ${error.reason})`;
+  }
+};
 
 const REFRESH_MARGIN_MS = 60_000;
 

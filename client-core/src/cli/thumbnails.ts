@@ -8,7 +8,7 @@ import { deriveUploadStateKey } from '../library/derived-keys';
 import { createFetchBlobApi } from '../upload/blob-api';
 import { createNodeThumbnailMaker, createNodeUploadFetch } from '../upload/node';
 import { backfillThumbnails, triedPhotosIn } from '../upload/thumbnail-backfill';
-import { type CliIo, type ExitCode, fail, syncOrFail, withClient } from './signed-in';
+import { type CliIo, describeTransportError, type ExitCode, fail, syncOrFail, withClient } from './signed-in';
 
 export const makeThumbnails = (io: CliIo): Promise<ExitCode> =>
   withClient(io, async ({ client, session, masterKey, accessToken, save }) => {
@@ -28,7 +28,7 @@ export const makeThumbnails = (io: CliIo): Promise<ExitCode> =>
       io.signal,
     );
     await save();
-    if (!made.ok) return fail(io, `cannot reach the server at ${session.server}: ${made.error.type}`);
+    if (!made.ok) return fail(io, `stopped: ${describeTransportError(made.error)}; run it again to carry on`);
     // The photos' records go out now; if this fails they stay saved and the next command sends them.
     if (!(await syncOrFail(io, client, 'the thumbnails are made but not sent yet: '))) return 1;
     const { made: count, undecodable } = made.value;
