@@ -110,10 +110,12 @@ export const StorageLocation = (props: StorageLocationProps) => {
               You can keep them in your own S3 bucket instead. Photos already stored stay where they are; the
               bucket needs the CORS rules in the docs only if browsers should reach it directly.
             </p>
-            <form class="settings__form" aria-label="Your own bucket" onSubmit={submit}>
+            {/* autocomplete off: Chromium's form history would keep what was typed on disk (docs/web.md). */}
+            <form class="settings__form" aria-label="Your own bucket" autocomplete="off" onSubmit={submit}>
               <TextField
                 label="Endpoint URL"
                 type="url"
+                autocomplete="off"
                 placeholder="https://s3.eu-central-1.amazonaws.com"
                 hint="Leave empty for Amazon S3."
                 value={endpoint()}
@@ -121,14 +123,22 @@ export const StorageLocation = (props: StorageLocationProps) => {
               />
               <TextField
                 label="Region"
+                autocomplete="off"
                 required
                 placeholder="us-east-1"
                 value={region()}
                 onValue={setRegion}
               />
-              <TextField label="Bucket name" required value={bucketName()} onValue={setBucketName} />
+              <TextField
+                label="Bucket name"
+                required
+                autocomplete="off"
+                value={bucketName()}
+                onValue={setBucketName}
+              />
               <TextField
                 label="Key prefix (optional)"
+                autocomplete="off"
                 placeholder="halyon/"
                 value={keyPrefix()}
                 onValue={setKeyPrefix}
