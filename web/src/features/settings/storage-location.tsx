@@ -166,8 +166,15 @@ export const StorageLocation = (props: StorageLocationProps) => {
                 autocomplete="off"
                 value={secret()}
                 onValue={setSecret}
-                error={error()}
               />
+              {/* Not tied to one field: a failed check may be the endpoint, the bucket or the keys. */}
+              <Show when={error()}>
+                {(message) => (
+                  <p class="settings__error" role="alert">
+                    {message()}
+                  </p>
+                )}
+              </Show>
               <div class="settings__form-actions">
                 <Show when={isChecking()}>
                   <span role="status">Checking the bucket…</span>
