@@ -250,6 +250,39 @@ test('settings change the password only with the current one and a strong new on
   await expect(current).toHaveValue('');
 });
 
+test('settings keep new photos in my own bucket once it passed the check, and stop using it after asking', async ({
+  page,
+  galleryApp,
+}) => {
+  await page.goto(`${galleryApp.origin}/settings`);
+  const section = page.getByRole('region', { name: 'Storage location' });
+  await expect(section).toContainText('New photos go to this server’s storage.');
+  const form = section.getByRole('form', { name: 'Your own bucket' });
+  await form.getByLabel('Endpoint URL').fill('https://s3.example.org');
+  await form.getByLabel('Region').fill('eu-west-1');
+  await form.getByLabel('Bucket name').fill('ada-photos');
+  await form.getByLabel('Key prefix (optional)').fill('halyon');
+  await form.getByLabel('Access key ID').fill('AKIDEXAMPLE');
+  // The demo's check fails for the secret "wrong", as the server's would for a wrong key.
+  await form.getByLabel('Secret access key').fill('wrong');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(section.getByRole('status')).toHaveText('Checking the bucket…');
+  await expect(section.getByRole('alert')).toContainText('The server could not use this bucket:');
+  await expect(form.getByLabel('Secret access key')).toHaveValue('wrong');
+  await section.screenshot({ path: 'test-results/web/screenshots/settings-own-bucket-refused.png' });
+
+  await form.getByLabel('Secret access key').fill('demo-secret');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await expect(section).toContainText(
+    'New photos go to your bucket ada-photos (under halyon/) at https://s3.example.org, checked',
+  );
+  await section.screenshot({ path: 'test-results/web/screenshots/settings-own-bucket.png' });
+  await section.getByRole('button', { name: 'Stop using it' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Stop using it' }).click();
+  await expect(section).toContainText('New photos go to this server’s storage.');
+  await expect(section.getByLabel('Secret access key')).toHaveValue('');
+});
+
 test('the viewer changes when a photo was taken, and the timeline moves it', async ({ page, galleryApp }) => {
   await page.goto(galleryApp.origin);
   await page.locator('#photo-cell-p000000').click();

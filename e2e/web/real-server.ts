@@ -21,12 +21,18 @@ export interface RealServer {
   readonly close: () => Promise<void>;
 }
 
+export interface RealServerOptions {
+  /** Added to the server's environment, e.g. BLOB_STORAGE_KEY for specs with users' own buckets. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** Resolves with the origin once the server logs that it listens (PORT=0: the OS picks a free port). */
-export const startRealServer = async (): Promise<RealServer> => {
+export const startRealServer = async (options: RealServerOptions = {}): Promise<RealServer> => {
   const dataDir = await mkdtemp(join(tmpdir(), 'halyon-real-web-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: serverDir,
-    env: { ...process.env, HALYON_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
+    // Data directory, port and host stay the harness's own: the specs rely on them.
+    env: { ...process.env, ...options.env, HALYON_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

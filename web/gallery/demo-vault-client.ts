@@ -8,6 +8,7 @@ import type {
   Album,
   AlbumId,
   KeyDerivationProgress,
+  OwnBucket,
   PhotoDetails,
   PhotoId,
   PhotoSummary,
@@ -147,6 +148,8 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
     { id: 't2' as TagId, name: 'Travel', photoCount: 0 },
     { id: 't3' as TagId, name: '"><svg onload=alert(1)>', photoCount: 0 },
   ];
+  /** The demo checks a bucket like the server would, without a network: a secret of "wrong" fails the check. */
+  let ownBucket: OwnBucket | null = null;
   const albums: { -readonly [K in keyof Album]: Album[K] }[] = [
     {
       id: 'a1' as AlbumId,
@@ -549,6 +552,32 @@ export const createDemoVaultClient = (scene: DemoScene): VaultClient => {
     revokeSession: async () => ok(undefined),
     getStorageUsage: async () =>
       ok({ usedBytes: photos.length * 3_100_000, quotaBytes: 200 * 1024 ** 3, photoCount: photos.length }),
+    getOwnBucket: async () => ok(ownBucket),
+    registerOwnBucket: async (input) => {
+      await wait(400);
+      if (input.secretAccessKey === 'wrong')
+        return {
+          ok: false,
+          error: {
+            type: 'CheckFailed',
+            detail:
+              'the test write failed: The request signature we calculated does not match the signature you provided.',
+          },
+        };
+      ownBucket = {
+        endpoint: input.endpoint === '' ? null : input.endpoint,
+        region: input.region,
+        bucket: input.bucket,
+        forcePathStyle: input.forcePathStyle,
+        keyPrefix: input.keyPrefix,
+        checkedAt: Date.now(),
+      };
+      return ok(ownBucket);
+    },
+    removeOwnBucket: async () => {
+      ownBucket = null;
+      return ok(undefined);
+    },
     getAutoLockMinutes: async () => 15,
     setAutoLockMinutes: async () => undefined,
 

@@ -305,10 +305,53 @@ export interface StorageUsage {
   readonly photoCount: number;
 }
 
+/** The account's own S3 bucket, as the server reports it: never its credentials. */
+export interface OwnBucket {
+  /** null: AWS's default endpoint for `region`. */
+  readonly endpoint: string | null;
+  readonly region: string;
+  readonly bucket: string;
+  readonly forcePathStyle: boolean;
+  readonly keyPrefix: string;
+  /** When the server's test write last succeeded. */
+  readonly checkedAt: EpochMs;
+}
+
+/** What the bucket form sends. The secret goes to the server in this one call and is kept nowhere on the device. */
+export interface OwnBucketInput {
+  /** '' for AWS's default endpoint of `region`. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly forcePathStyle: boolean;
+  /** '' or ending in "/". */
+  readonly keyPrefix: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+export type BucketError =
+  /** The server's test write with these settings failed; `detail` is its reason. */
+  | { readonly type: 'CheckFailed'; readonly detail: string }
+  /** This server does not store blobs in users' own buckets. */
+  | { readonly type: 'NotAllowed' }
+  /** The server refused a field (e.g. an endpoint on a private address). */
+  | {
+      readonly type: 'Invalid';
+      readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+    }
+  | AuthError;
+
 export interface SettingsApi {
   listSessions(): Promise<Result<ReadonlyArray<DeviceSession>, AuthError>>;
   revokeSession(id: SessionId): Promise<Result<void, AuthError>>;
   getStorageUsage(): Promise<Result<StorageUsage, AuthError>>;
+  /** Where new photos go: the account's own bucket, or null for the server's storage. */
+  getOwnBucket(): Promise<Result<OwnBucket | null, AuthError>>;
+  /** The server checks the bucket with a test write before using it; nothing changes when that fails. */
+  registerOwnBucket(input: OwnBucketInput): Promise<Result<OwnBucket, BucketError>>;
+  /** New photos go to the server's storage again; photos already in the bucket stay there. */
+  removeOwnBucket(): Promise<Result<void, AuthError>>;
   /** null = never lock automatically. */
   getAutoLockMinutes(): Promise<number | null>;
   setAutoLockMinutes(minutes: number | null): Promise<void>;

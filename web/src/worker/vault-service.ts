@@ -47,10 +47,12 @@ import {
 import { proxy, transfer } from 'comlink';
 import type {
   AuthError,
+  BucketError,
   KeyDerivationProgress,
   LibraryError,
   LibraryView,
   MediaError,
+  OwnBucket,
   PhotoId,
   Result,
   SessionId,
@@ -113,6 +115,33 @@ const authErrorOfRecovery = (error: RecoverError): AuthError =>
   error.type === 'InvalidRecoveryPhrase' || error.type === 'WrongRecoveryKey'
     ? { type: 'InvalidRecoveryKey' }
     : authErrorOf(error);
+
+const bucketErrorOf = (error: TransportError): BucketError => {
+  if (error.type === 'ProblemResponse') {
+    const { code, detail, issues } = error.problem;
+    if (code === 'storage_check_failed')
+      return { type: 'CheckFailed', detail: detail ?? 'The test write failed.' };
+    if (code === 'forbidden') return { type: 'NotAllowed' };
+    if (code === 'validation_failed') return { type: 'Invalid', issues: issues ?? [] };
+  }
+  return authErrorOfTransport(error);
+};
+
+const toOwnBucket = (bucket: {
+  readonly endpoint: string | null;
+  readonly region: string;
+  readonly bucket: string;
+  readonly forcePathStyle: boolean;
+  readonly keyPrefix: string;
+  readonly verifiedAt: number;
+}): OwnBucket => ({
+  endpoint: bucket.endpoint,
+  region: bucket.region,
+  bucket: bucket.bucket,
+  forcePathStyle: bucket.forcePathStyle,
+  keyPrefix: bucket.keyPrefix,
+  checkedAt: bucket.verifiedAt,
+});
 
 /** Settings and the password need the session; the screens showing them exist only while unlocked. */
 const NOT_UNLOCKED: AuthError = { type: 'WrongCredentials' };
@@ -785,6 +814,33 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
           ?.queries.timeline()
           .reduce((n, day) => n + day.photos.length, 0) ?? 0;
       return ok({ usedBytes: usage.usedBytes, quotaBytes: usage.quotaBytes, photoCount });
+    },
+    async getOwnBucket() {
+      if (!unlocked) return err(NOT_UNLOCKED);
+      const answer = await auth.getBucket(unlocked.session.accessToken);
+      if (!answer.ok) return err(authErrorOfTransport(answer.error));
+      return ok(answer.value.bucket && toOwnBucket(answer.value.bucket));
+    },
+    async registerOwnBucket(input) {
+      if (!unlocked) return err(NOT_UNLOCKED);
+      // The secret is only passed on: not logged, not stored, not part of the answer.
+      const answer = await auth.registerBucket(unlocked.session.accessToken, {
+        ...(input.endpoint === '' ? {} : { endpoint: input.endpoint }),
+        region: input.region,
+        bucket: input.bucket,
+        forcePathStyle: input.forcePathStyle,
+        keyPrefix: input.keyPrefix,
+        accessKeyId: input.accessKeyId,
+        secretAccessKey: input.secretAccessKey,
+      });
+      if (!answer.ok) return err(bucketErrorOf(answer.error));
+      if (!answer.value.bucket) return err({ type: 'ServerError', code: 'invalid_response' });
+      return ok(toOwnBucket(answer.value.bucket));
+    },
+    async removeOwnBucket() {
+      if (!unlocked) return err(NOT_UNLOCKED);
+      const removed = await auth.removeBucket(unlocked.session.accessToken);
+      return removed.ok ? ok(undefined) : err(authErrorOfTransport(removed.error));
     },
     async getAutoLockMinutes() {
       await autoLockLoaded;

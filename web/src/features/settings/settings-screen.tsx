@@ -1,4 +1,4 @@
-/** @module Settings: appearance, auto-lock, password, recovery key, storage and signed-in devices. */
+/** @module Settings: appearance, auto-lock, password, recovery key, storage and where it goes, signed-in devices. */
 
 import Monitor from 'lucide-solid/icons/monitor';
 import Moon from 'lucide-solid/icons/moon';
@@ -14,6 +14,7 @@ import { ChangePassword } from './change-password';
 import type { ThemeChoice } from './create-theme';
 import { deviceLabel } from './device-label';
 import { NewRecoveryKey } from './new-recovery-key';
+import { StorageLocation } from './storage-location';
 import './settings.css';
 
 const THEMES: ReadonlyArray<{
@@ -43,6 +44,7 @@ export const SettingsScreen = (props: {
   const client = useVault();
   const [autoLock, { mutate: setAutoLockLocal }] = createResource(() => client.getAutoLockMinutes());
   const [usage] = createResource(() => client.getStorageUsage());
+  const [ownBucket] = createResource(() => client.getOwnBucket());
   const [sessions, { refetch: refetchSessions }] = createResource(() => client.listSessions());
   const [revokeError, setRevokeError] = createSignal<string | null>(null);
   const usageValue = () => okValue(usage());
@@ -139,6 +141,14 @@ export const SettingsScreen = (props: {
             </p>
           )}
         </Show>
+      </section>
+      <section class="settings__section" aria-labelledby="settings-storage-location">
+        <h2 id="settings-storage-location">Storage location</h2>
+        <StorageLocation
+          bucket={ownBucket()}
+          onRegister={(input) => client.registerOwnBucket(input)}
+          onRemove={() => client.removeOwnBucket()}
+        />
       </section>
       <section class="settings__section" aria-labelledby="settings-devices">
         <h2 id="settings-devices">Signed-in devices</h2>

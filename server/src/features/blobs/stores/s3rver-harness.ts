@@ -15,6 +15,8 @@ export type RunningS3rver = {
   readonly bucket: string;
   readonly region: string;
   readonly credentials: S3Credentials;
+  /** Where s3rver keeps its buckets (`<directory>/<bucket>/...`), for tests that look at what was stored. */
+  readonly directory: string;
   /** How many multipart uploads are unfinished (started, neither completed nor aborted). */
   pendingMultipartUploads(): Promise<number>;
   stop(): Promise<void>;
@@ -38,6 +40,7 @@ export async function startS3rver(bucket = 'halyon-test'): Promise<RunningS3rver
     region: 'us-east-1',
     // s3rver's built-in account.
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    directory,
     async pendingMultipartUploads() {
       const { readdir } = await import('node:fs/promises');
       return existsSync(uploadsDir()) ? (await readdir(uploadsDir())).length : 0;
