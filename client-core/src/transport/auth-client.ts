@@ -1,10 +1,9 @@
 /**
  * @module The account endpoints over fetch (prelogin, register, login, refresh, logout, password change, recovery,
- * sessions, the account's own bucket), parsed with the protocol schemas like every other answer. Passwords and recovery words never pass
+ * sessions), parsed with the protocol schemas like every other answer. Passwords and recovery words never pass
  * through here: callers send the auth keys derived from them.
  */
 import {
-  BucketResponse,
   type ChangePasswordRequest,
   type CompleteRecoveryRequest,
   CompleteRecoveryResponse,
@@ -14,7 +13,6 @@ import {
   type RecoverRequest,
   RecoverResponse,
   RefreshResponse,
-  type RegisterBucketRequest,
   type RegisterRequest,
   RegisterResponse,
   type RotateRecoveryKeyRequest,
@@ -94,14 +92,6 @@ export const createAuthClient = (options: AuthClientOptions) => {
       json(SessionList, 'GET', '/v1/auth/sessions', undefined, accessToken),
     revokeSession: (accessToken: AccessTokenSource, sessionId: string) =>
       empty('DELETE', `/v1/auth/sessions/${encodeURIComponent(sessionId)}`, undefined, accessToken),
-    /** Where the account's new blobs go: its own bucket, or null for the server's store. Never the credentials. */
-    getBucket: (accessToken: AccessTokenSource) =>
-      json(BucketResponse, 'GET', '/v1/storage/bucket', undefined, accessToken),
-    /** The server test-writes with the credentials first: `422 storage_check_failed` when that fails. */
-    registerBucket: (accessToken: AccessTokenSource, request: RegisterBucketRequest) =>
-      json(BucketResponse, 'PUT', '/v1/storage/bucket', request, accessToken),
-    removeBucket: (accessToken: AccessTokenSource) =>
-      empty('DELETE', '/v1/storage/bucket', undefined, accessToken),
   };
 };
 

@@ -7,6 +7,7 @@
  */
 import {
   type BlobApi,
+  type BucketApi,
   backfillThumbnails,
   changeAccountPassword,
   createAuthClient,
@@ -195,7 +196,7 @@ const BACKFILL_MAX_ORIGINAL_BYTES = 256 * 1024 * 1024;
 /** What exists only while the vault is unlocked. */
 interface Unlocked {
   readonly session: RemoteSession;
-  readonly blobs: BlobApi;
+  readonly blobs: BlobApi & BucketApi;
   readonly uploader: Uploader;
   /** Records with changes not yet on the server. */
   readonly pending: PendingChanges;
@@ -817,14 +818,14 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
     },
     async getOwnBucket() {
       if (!unlocked) return err(NOT_UNLOCKED);
-      const answer = await auth.getBucket(unlocked.session.accessToken);
+      const answer = await unlocked.blobs.getBucket();
       if (!answer.ok) return err(authErrorOfTransport(answer.error));
-      return ok(answer.value.bucket && toOwnBucket(answer.value.bucket));
+      return ok(answer.value && toOwnBucket(answer.value));
     },
     async registerOwnBucket(input) {
       if (!unlocked) return err(NOT_UNLOCKED);
       // The secret is only passed on: not logged, not stored, not part of the answer.
-      const answer = await auth.registerBucket(unlocked.session.accessToken, {
+      const answer = await unlocked.blobs.registerBucket({
         ...(input.endpoint === '' ? {} : { endpoint: input.endpoint }),
         region: input.region,
         bucket: input.bucket,
@@ -833,13 +834,11 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
         accessKeyId: input.accessKeyId,
         secretAccessKey: input.secretAccessKey,
       });
-      if (!answer.ok) return err(bucketErrorOf(answer.error));
-      if (!answer.value.bucket) return err({ type: 'ServerError', code: 'invalid_response' });
-      return ok(toOwnBucket(answer.value.bucket));
+      return answer.ok ? ok(toOwnBucket(answer.value)) : err(bucketErrorOf(answer.error));
     },
     async removeOwnBucket() {
       if (!unlocked) return err(NOT_UNLOCKED);
-      const removed = await auth.removeBucket(unlocked.session.accessToken);
+      const removed = await unlocked.blobs.removeBucket();
       return removed.ok ? ok(undefined) : err(authErrorOfTransport(removed.error));
     },
     async getAutoLockMinutes() {

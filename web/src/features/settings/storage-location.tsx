@@ -107,8 +107,8 @@ export const StorageLocation = (props: StorageLocationProps) => {
           <>
             <p>New photos go to this server’s storage.</p>
             <p class="settings__hint">
-              You can keep them in your own S3 bucket instead. Photos already stored stay where they are; the
-              bucket needs the CORS rules in the docs only if browsers should reach it directly.
+              You can keep them in your own S3 bucket instead. Photos already stored stay where they are. This
+              app reaches your bucket through the server, so the bucket needs no CORS rules.
             </p>
             {/* autocomplete off: Chromium's form history would keep what was typed on disk (docs/web.md). */}
             <form class="settings__form" aria-label="Your own bucket" autocomplete="off" onSubmit={submit}>
@@ -196,8 +196,7 @@ export const StorageLocation = (props: StorageLocationProps) => {
               {dateTimeFormat.format(bucket().checkedAt)}.
             </p>
             <p class="settings__hint">
-              Photos already stored stay where they are; the bucket needs the CORS rules in the docs only if
-              browsers should reach it directly.
+              Photos already stored stay where they are. This app reaches your bucket through the server.
             </p>
             <Button class="settings__start" variant="secondary" onClick={() => setConfirmingRemove(true)}>
               Stop using it

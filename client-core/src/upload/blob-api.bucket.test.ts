@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAuthClient } from './auth-client';
+import { createFetchBlobApi } from './blob-api';
 
 const BUCKET = {
   id: '00000000-0000-4000-8000-00000000b001',
@@ -12,8 +12,9 @@ const BUCKET = {
 };
 
 const clientAnswering = (answer: () => Response, seen: Request[] = []) =>
-  createAuthClient({
+  createFetchBlobApi({
     baseUrl: 'http://127.0.0.1:9/',
+    accessToken: async () => 'token-1',
     fetch: async (input, init) => {
       seen.push(new Request(input, init));
       return answer();
@@ -23,9 +24,7 @@ const clientAnswering = (answer: () => Response, seen: Request[] = []) =>
 const json = (status: number, body: unknown, contentType = 'application/json') =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': contentType } });
 
-const token = async () => 'token-1';
-
-describe('auth client: the account’s own bucket', () => {
+describe('blob API: the account’s own bucket', () => {
   it('registers a bucket with the bearer token and returns what the server reports', async () => {
     const seen: Request[] = [];
     const client = clientAnswering(() => json(200, { bucket: BUCKET }), seen);
@@ -38,7 +37,7 @@ describe('auth client: the account’s own bucket', () => {
       accessKeyId: 'AKID',
       secretAccessKey: 'secret-1',
     };
-    expect(await client.registerBucket(token, request)).toEqual({ ok: true, value: { bucket: BUCKET } });
+    expect(await client.registerBucket(request)).toEqual({ ok: true, value: BUCKET });
     expect(seen[0]?.method).toBe('PUT');
     expect(seen[0]?.url).toBe('http://127.0.0.1:9/v1/storage/bucket');
     expect(seen[0]?.headers.get('authorization')).toBe('Bearer token-1');
@@ -54,7 +53,7 @@ describe('auth client: the account’s own bucket', () => {
       detail: 'the test write failed: Access Denied',
     };
     const client = clientAnswering(() => json(422, problem, 'application/problem+json'));
-    const registered = await client.registerBucket(token, {
+    const registered = await client.registerBucket({
       region: 'us-east-1',
       bucket: 'ada-photos',
       accessKeyId: 'AKID',
@@ -65,15 +64,15 @@ describe('auth client: the account’s own bucket', () => {
 
   it('refuses a bucket answer that carries more or less than the protocol says', async () => {
     const missing = clientAnswering(() => json(200, { bucket: { ...BUCKET, region: undefined } }));
-    expect((await missing.getBucket(token)).ok).toBe(false);
+    expect((await missing.getBucket()).ok).toBe(false);
     const none = clientAnswering(() => json(200, { bucket: null }));
-    expect(await none.getBucket(token)).toEqual({ ok: true, value: { bucket: null } });
+    expect(await none.getBucket()).toEqual({ ok: true, value: null });
   });
 
   it('removes the bucket with a DELETE answered 204', async () => {
     const seen: Request[] = [];
     const client = clientAnswering(() => new Response(null, { status: 204 }), seen);
-    expect(await client.removeBucket(token)).toEqual({ ok: true, value: undefined });
+    expect(await client.removeBucket()).toEqual({ ok: true, value: undefined });
     expect(seen[0]?.method).toBe('DELETE');
   });
 });
