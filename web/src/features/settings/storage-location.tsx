@@ -62,12 +62,13 @@ export const StorageLocation = (props: StorageLocationProps) => {
     const loaded = props.bucket;
     return loaded?.ok ? loaded.value : undefined;
   };
+  // The reason itself (signed out, say) is the devices section's to show, once.
   const unavailableText = () => {
     const loaded = props.bucket;
     if (!loaded) return ''; // still loading
-    return !loaded.ok && loaded.error.type !== 'Offline'
-      ? authErrorText(loaded.error)
-      : 'Not available offline.';
+    return !loaded.ok && loaded.error.type === 'Offline'
+      ? 'Not available offline.'
+      : 'Not available right now.';
   };
 
   const submit = async (event: SubmitEvent): Promise<void> => {
