@@ -1,7 +1,8 @@
 /**
  * @module The S3 blob store, through the official AWS SDK v3. Besides the plain store operations it hands out
- * short-lived presigned URLs, so browsers upload (single PUT, or multipart over a threshold) and download straight
- * to and from the bucket; the server only ever checks sizes and completes uploads. Works with any S3-compatible
+ * short-lived presigned URLs, so clients upload (single PUT, or multipart over a threshold) and download straight
+ * to and from the bucket, and the server only checks sizes and completes uploads. What the server stores itself
+ * (a browser's blob for a user's own bucket: [Note: Targets a browser can reach]) goes up the same two ways. Works with any S3-compatible
  * service (path-style addressing for those that need it; tested against s3rver on loopback).
  */
 
@@ -20,9 +21,16 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { err, ok } from '../../../result';
-import { assertValidKey, type BlobRead, type DirectUploadStore } from './blob-store';
-import { exactSizeLimiter, toNodeReadable } from './body';
+import { err, ok, type Result } from '../../../result';
+import {
+  assertValidKey,
+  type BlobBody,
+  type BlobRead,
+  type DirectUploadStore,
+  partSizeFor,
+  type SizeMismatch,
+} from './blob-store';
+import { coalesce, exactSizeLimiter, toAsyncIterable, toNodeReadable } from './body';
 
 export type S3Location = {
   /** e.g. https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000; omitted for AWS's default endpoint. */
@@ -86,34 +94,106 @@ export function createS3BlobStore(options: S3StoreOptions): S3BlobStore {
     return { url: await signing, expiresAt };
   };
 
+  const putWhole = async (key: string, body: BlobBody, size: number): Promise<Result<void, SizeMismatch>> => {
+    const limiter = exactSizeLimiter(size);
+    let bodyFailed = false;
+    // A failed body must also end the HTTP request; the SDK does not notice a body stream's error by itself.
+    const abort = new AbortController();
+    const limited = pipeline(toNodeReadable(body), limiter, (error) => {
+      if (!error) return;
+      bodyFailed = true;
+      abort.abort(error);
+    });
+    try {
+      // A single PUT is atomic in S3: a failed or short body stores nothing.
+      await client.send(
+        new PutObjectCommand({ Bucket, Key: objectKey(key), Body: limited, ContentLength: size }),
+        {
+          abortSignal: abort.signal,
+        },
+      );
+    } catch (error) {
+      if (bodyFailed) return err(limiter.mismatch() ?? limiter.shortBody());
+      throw error;
+    }
+    return ok(undefined);
+  };
+
+  /**
+   * A body above the multipart threshold (S3 takes at most 5 GiB in one PUT) goes up in parts: the server's own
+   * upload target streams a browser's blob into a user's bucket this way. The object appears only when the upload
+   * completes; a body of the wrong size, or one that stops, aborts it, so nothing is left behind.
+   */
+  const putInParts = async (
+    key: string,
+    body: BlobBody,
+    size: number,
+  ): Promise<Result<void, SizeMismatch>> => {
+    const Key = objectKey(key);
+    const created = await client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const UploadId = created.UploadId;
+    if (!UploadId) throw new Error('S3 started a multipart upload without an upload id');
+    let received = 0;
+    let bodyFailed = false;
+    const mismatch = (): SizeMismatch => ({
+      type: 'SizeMismatch',
+      expectedBytes: size,
+      receivedBytes: received,
+    });
+    async function* watched(): AsyncGenerator<Uint8Array> {
+      try {
+        yield* toAsyncIterable(body);
+      } catch (error) {
+        bodyFailed = true;
+        throw error;
+      }
+    }
+    try {
+      const parts: { PartNumber: number; ETag: string | undefined }[] = [];
+      for await (const piece of coalesce(watched(), partSizeFor(size, options.partSizeBytes))) {
+        received += piece.byteLength;
+        if (received > size) break;
+        const PartNumber = parts.length + 1;
+        const sent = await client.send(
+          new UploadPartCommand({
+            Bucket,
+            Key,
+            UploadId,
+            PartNumber,
+            Body: piece,
+            ContentLength: piece.byteLength,
+          }),
+        );
+        parts.push({ PartNumber, ETag: sent.ETag });
+      }
+      if (received !== size) {
+        await abortQuietly(Key, UploadId);
+        return err(mismatch());
+      }
+      await client.send(
+        new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+      );
+      return ok(undefined);
+    } catch (error) {
+      await abortQuietly(Key, UploadId);
+      if (bodyFailed) return err(mismatch());
+      throw error;
+    }
+  };
+
+  const abortQuietly = (Key: string, UploadId: string) =>
+    client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).then(
+      () => undefined,
+      () => undefined, // an upload S3 no longer has is gone already; anything else is left to its lifecycle rules
+    );
+
   return {
     kind: 's3',
     multipartThresholdBytes: options.multipartThresholdBytes,
     partSizeBytes: options.partSizeBytes,
 
-    async put(key, body, size) {
-      const limiter = exactSizeLimiter(size);
-      let bodyFailed = false;
-      // A failed body must also end the HTTP request; the SDK does not notice a body stream's error by itself.
-      const abort = new AbortController();
-      const limited = pipeline(toNodeReadable(body), limiter, (error) => {
-        if (!error) return;
-        bodyFailed = true;
-        abort.abort(error);
-      });
-      try {
-        // A single PUT is atomic in S3: a failed or short body stores nothing.
-        await client.send(
-          new PutObjectCommand({ Bucket, Key: objectKey(key), Body: limited, ContentLength: size }),
-          {
-            abortSignal: abort.signal,
-          },
-        );
-      } catch (error) {
-        if (bodyFailed) return err(limiter.mismatch() ?? limiter.shortBody());
-        throw error;
-      }
-      return ok(undefined);
+    put(key, body, size) {
+      return size > options.multipartThresholdBytes ? putInParts(key, body, size) : putWhole(key, body, size);
     },
 
     async stat(key) {
