@@ -168,7 +168,7 @@ export const RegisterScreen = (props: RegisterScreenProps) => {
             <ol class="recovery-words" aria-label="Recovery key">
               <For each={s().words}>{(word) => <li>{word}</li>}</For>
             </ol>
-            <label class="auth__checkbox">
+            <label class="checkbox">
               <input
                 type="checkbox"
                 checked={hasSaved()}

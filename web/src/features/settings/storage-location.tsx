@@ -144,7 +144,7 @@ export const StorageLocation = (props: StorageLocationProps) => {
                 value={keyPrefix()}
                 onValue={setKeyPrefix}
               />
-              <label class="settings__checkbox">
+              <label class="checkbox">
                 <input
                   type="checkbox"
                   checked={isPathStyle()}
