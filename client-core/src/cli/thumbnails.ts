@@ -4,11 +4,16 @@
  * See: [Note: Thumbnails made later]
  */
 import { randomUUID } from 'node:crypto';
+import sharp from 'sharp';
 import { deriveUploadStateKey } from '../library/derived-keys';
 import { createFetchBlobApi } from '../upload/blob-api';
-import { createNodeThumbnailMaker, createNodeUploadFetch } from '../upload/node';
+import { createNodeThumbnailMaker, createNodeUploadFetch, ffmpegVersion } from '../upload/node';
 import { backfillThumbnails, triedPhotosIn } from '../upload/thumbnail-backfill';
 import { type CliIo, describeTransportError, type ExitCode, fail, syncOrFail, withClient } from './signed-in';
+
+/** What this machine decodes with. */
+const nodeDecoders = async () =>
+  `node ${process.version}; libvips ${sharp.versions.vips}; ${(await ffmpegVersion()) ?? 'no ffmpeg'}`;
 
 export const makeThumbnails = (io: CliIo): Promise<ExitCode> =>
   withClient(io, async ({ client, session, masterKey, accessToken, save }) => {
@@ -22,7 +27,8 @@ export const makeThumbnails = (io: CliIo): Promise<ExitCode> =>
         }),
         thumbnails: createNodeThumbnailMaker(),
         library: client.library,
-        tried: triedPhotosIn(client.store, deriveUploadStateKey(masterKey)),
+        // Installing or updating ffmpeg (or sharp) makes the videos tried before worth another try.
+        tried: triedPhotosIn(client.store, deriveUploadStateKey(masterKey), await nodeDecoders()),
         newId: randomUUID,
       },
       io.signal,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFfmpegThumbnailMaker, createNodeThumbnailMaker } from './ffmpeg-thumbnails';
+import { createFfmpegThumbnailMaker, createNodeThumbnailMaker, ffmpegVersion } from './ffmpeg-thumbnails';
 import { fileSourceFromBytes } from './file-source';
 import { sniffMediaType } from './media-type';
 import { fileSourceFromPath } from './node-file-source';
@@ -106,5 +106,15 @@ describe('video thumbnails with ffmpeg', () => {
     const made = await createNodeThumbnailMaker().make(await fileSourceFromPath(path), mp4);
     if (!made.ok) throw new Error('no thumbnails');
     expect([made.value.width, made.value.height, made.value.preview]).toEqual([640, 360, null]);
+  });
+});
+
+describe('ffmpegVersion', () => {
+  it('answers the first line ffmpeg prints, or null without one', async () => {
+    const path = join(dir, 'ffmpeg-version');
+    await writeFile(path, '#!/bin/sh\necho "ffmpeg version 9.9 stand-in"\necho "built with nothing"\n');
+    await chmod(path, 0o755);
+    expect(await ffmpegVersion(path)).toBe('ffmpeg version 9.9 stand-in');
+    expect(await ffmpegVersion(join(dir, 'no-such-ffmpeg'))).toBeNull();
   });
 });

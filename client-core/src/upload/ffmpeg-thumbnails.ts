@@ -51,6 +51,18 @@ const extractFrame = (
     }
   });
 
+/** The first line `ffmpeg -version` prints ("ffmpeg version 5.1.6 ..."), or null without a working ffmpeg. */
+export const ffmpegVersion = (ffmpegPath = 'ffmpeg'): Promise<string | null> =>
+  new Promise((resolve) => {
+    const child = spawn(ffmpegPath, ['-version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let output = '';
+    child.stdout?.on('data', (piece: Buffer) => {
+      output += piece.toString();
+    });
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code === 0 ? (output.split('\n')[0] ?? '') : null));
+  });
+
 export const createFfmpegThumbnailMaker = (options: FfmpegOptions = {}): ThumbnailMaker => {
   const ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
   const timeoutMs = options.timeoutMs ?? 30_000;

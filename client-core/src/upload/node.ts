@@ -8,6 +8,7 @@ export {
   createFfmpegThumbnailMaker,
   createNodeThumbnailMaker,
   type FfmpegOptions,
+  ffmpegVersion,
 } from './ffmpeg-thumbnails';
 export { createHeifThumbnailMaker } from './heif-thumbnails';
 export { fileSourceFromPath } from './node-file-source';

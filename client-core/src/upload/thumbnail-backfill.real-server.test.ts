@@ -89,7 +89,7 @@ const account = async () => {
       api,
       thumbnails: createNodeThumbnailMaker(),
       library: client.library,
-      tried: triedPhotosIn(store, deriveUploadStateKey(masterKey)),
+      tried: triedPhotosIn(store, deriveUploadStateKey(masterKey), 'decoders 1'),
       newId: () => crypto.randomUUID(),
       ...overrides,
     });
@@ -191,6 +191,12 @@ describe('thumbnails made later', () => {
       value: { made: 0, undecodable: 0 },
     });
     expect(laptop.requests).toEqual([]);
+    // The same device with other decoders (its browser updated, ffmpeg installed) tries it once more.
+    const updated = { tried: triedPhotosIn(laptop.store, deriveUploadStateKey(masterKey), 'decoders 2') };
+    expect(await backfillThumbnails(laptop.backfillDeps(updated))).toEqual({
+      ok: true,
+      value: { made: 0, undecodable: 1 },
+    });
     // Another device has not tried it: it does.
     const tablet = await device();
     await tablet.sync();

@@ -185,10 +185,15 @@ export const backfillThumbnails = async (
 
 const TRIED_NOTE = 'thumbnail-backfill-tried';
 
-/** The tried list kept in the local store, sealed under `key` (a photo's id says nothing, but its failure might). */
+/**
+ * The tried list kept in the local store, sealed under `key` (a photo's id says nothing, but its failure might),
+ * for `decoders`: what this device decodes with, e.g. the browser's user agent. A list kept under other decoders
+ * (the browser was updated, and may play a codec it did not) is forgotten, so those photos are tried again.
+ */
 export const triedPhotosIn = (
   store: Pick<LocalStore, 'getDeviceNote' | 'putDeviceNote'>,
   key: BlobKey,
+  decoders: string,
 ): TriedPhotos => ({
   async load() {
     const sealed = await store.getDeviceNote(TRIED_NOTE);
@@ -197,14 +202,18 @@ export const triedPhotosIn = (
     const opened = await decryptBlobBytes(key, sealed);
     if (!opened.ok) return [];
     try {
-      const ids: unknown = JSON.parse(new TextDecoder().decode(opened.value));
-      return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+      const kept = JSON.parse(new TextDecoder().decode(opened.value)) as {
+        decoders?: unknown;
+        ids?: unknown;
+      };
+      if (kept.decoders !== decoders || !Array.isArray(kept.ids)) return [];
+      return kept.ids.filter((id): id is string => typeof id === 'string');
     } catch {
       return [];
     }
   },
   async save(photoIds) {
-    const plaintext = new TextEncoder().encode(JSON.stringify(photoIds));
+    const plaintext = new TextEncoder().encode(JSON.stringify({ decoders, ids: photoIds }));
     await store.putDeviceNote(TRIED_NOTE, await encryptBlobBytes(key, plaintext));
   },
 });

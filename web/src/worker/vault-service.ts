@@ -268,7 +268,7 @@ export const createVaultService = (deps: VaultServiceDeps): VaultClient => {
       backfilling ??= (async () => {
         await uploader.whenIdle();
         if (stopBackfill.signal.aborted || !deps.platform.network.isOnline()) return;
-        const tried = triedPhotosIn(session.client.store, stateKey);
+        const tried = triedPhotosIn(session.client.store, stateKey, navigator.userAgent);
         const newId = () => crypto.randomUUID();
         await backfillThumbnails(
           { api: blobs, thumbnails, library, tried, newId, maxOriginalBytes: BACKFILL_MAX_ORIGINAL_BYTES },
