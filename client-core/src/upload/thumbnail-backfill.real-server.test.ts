@@ -270,4 +270,25 @@ describe('thumbnails made later', () => {
     });
     expect(phone.client.library.queries.photo(byName.get('a.jpg')!.id)!.blobs.thumbnail).not.toBeNull();
   });
+
+  it('takes an original the server changed for one this device cannot decode, and attaches nothing', async () => {
+    const { masterKey, device } = await account();
+    const phone = await device();
+    const byName = await uploadWithoutThumbnails(phone, masterKey, { 'a.jpg': await jpeg(640, 480) });
+    const tampered: BlobApi = {
+      ...phone.api,
+      async openDownload(target, signal) {
+        const body = await phone.api.openDownload(target, signal);
+        if (!body.ok) return body;
+        const bytes = new Uint8Array(await new Response(body.value).arrayBuffer());
+        bytes[bytes.length - 1]! ^= 1;
+        return { ok: true, value: new Response(bytes).body! };
+      },
+    };
+    expect(await backfillThumbnails(phone.backfillDeps({ api: tampered }))).toEqual({
+      ok: true,
+      value: { made: 0, undecodable: 1 },
+    });
+    expect(phone.client.library.queries.photo(byName.get('a.jpg')!.id)!.blobs.thumbnail).toBeNull();
+  });
 });

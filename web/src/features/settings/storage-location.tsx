@@ -202,7 +202,13 @@ export const StorageLocation = (props: StorageLocationProps) => {
             <Button class="settings__start" variant="secondary" onClick={() => setConfirmingRemove(true)}>
               Stop using it
             </Button>
-            <Show when={removeError()}>{(message) => <p role="alert">{message()}</p>}</Show>
+            <Show when={removeError()}>
+              {(message) => (
+                <p class="settings__error" role="alert">
+                  {message()}
+                </p>
+              )}
+            </Show>
           </>
         )}
       </Show>

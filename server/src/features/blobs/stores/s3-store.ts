@@ -26,6 +26,7 @@ import {
   assertValidKey,
   type BlobBody,
   type BlobRead,
+  type CompletedPart,
   type DirectUploadStore,
   partSizeFor,
   type SizeMismatch,
@@ -120,19 +121,19 @@ export function createS3BlobStore(options: S3StoreOptions): S3BlobStore {
   };
 
   /**
-   * A body above the multipart threshold (S3 takes at most 5 GiB in one PUT) goes up in parts: the server's own
-   * upload target streams a browser's blob into a user's bucket this way. The object appears only when the upload
-   * completes; a body of the wrong size, or one that stops, aborts it, so nothing is left behind.
+   * A body above the multipart threshold (S3 takes at most 5 GiB in one PUT) goes up in parts, through the store's
+   * own multipart operations: the server's own upload target streams a browser's blob into a user's bucket this
+   * way. The object appears only when the upload completes; a body of the wrong size, or one that stops, aborts it,
+   * so nothing is left behind.
    */
   const putInParts = async (
     key: string,
     body: BlobBody,
     size: number,
   ): Promise<Result<void, SizeMismatch>> => {
-    const Key = objectKey(key);
-    const created = await client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
-    const UploadId = created.UploadId;
-    if (!UploadId) throw new Error('S3 started a multipart upload without an upload id');
+    const uploadId = await store.startMultipartUpload(key);
+    // An upload S3 no longer has is gone already; anything else is left to the bucket's lifecycle rules.
+    const abort = () => store.abortMultipartUpload(key, uploadId).catch(() => undefined);
     let received = 0;
     let bodyFailed = false;
     const mismatch = (): SizeMismatch => ({
@@ -149,45 +150,39 @@ export function createS3BlobStore(options: S3StoreOptions): S3BlobStore {
       }
     }
     try {
-      const parts: { PartNumber: number; ETag: string | undefined }[] = [];
+      const parts: CompletedPart[] = [];
       for await (const piece of coalesce(watched(), partSizeFor(size, options.partSizeBytes))) {
         received += piece.byteLength;
         if (received > size) break;
-        const PartNumber = parts.length + 1;
+        const partNumber = parts.length + 1;
         const sent = await client.send(
           new UploadPartCommand({
             Bucket,
-            Key,
-            UploadId,
-            PartNumber,
+            Key: objectKey(key),
+            UploadId: uploadId,
+            PartNumber: partNumber,
             Body: piece,
             ContentLength: piece.byteLength,
           }),
         );
-        parts.push({ PartNumber, ETag: sent.ETag });
+        parts.push({ partNumber, etag: sent.ETag ?? '' });
       }
       if (received !== size) {
-        await abortQuietly(Key, UploadId);
+        await abort();
         return err(mismatch());
       }
-      await client.send(
-        new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
-      );
+      const completed = await store.completeMultipartUpload(key, uploadId, parts);
+      if (!completed.ok)
+        throw new Error(`S3 refused the parts it was sent: ${JSON.stringify(completed.error)}`);
       return ok(undefined);
     } catch (error) {
-      await abortQuietly(Key, UploadId);
+      await abort();
       if (bodyFailed) return err(mismatch());
       throw error;
     }
   };
 
-  const abortQuietly = (Key: string, UploadId: string) =>
-    client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).then(
-      () => undefined,
-      () => undefined, // an upload S3 no longer has is gone already; anything else is left to its lifecycle rules
-    );
-
-  return {
+  const store: S3BlobStore = {
     kind: 's3',
     multipartThresholdBytes: options.multipartThresholdBytes,
     partSizeBytes: options.partSizeBytes,
@@ -325,6 +320,7 @@ export function createS3BlobStore(options: S3StoreOptions): S3BlobStore {
       client.destroy();
     },
   };
+  return store;
 }
 
 function isS3Error(error: unknown, names: readonly string[]): boolean {
